@@ -1,0 +1,67 @@
+"""The app factory: everything live is built in the lifespan from the `Settings` passed in."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from api.errors import install_error_handlers
+from api.routes import chat, health, models, sessions
+from api.settings import Settings
+from api.turns import TurnRunner
+from graph.builder import build_graph
+from graph.resources import Resources, open_resources
+from memory.checkpointer import open_checkpointer
+from memory.sessions import SessionRegistry
+from memory.store import open_store
+
+logger = logging.getLogger(__name__)
+
+
+def _version() -> str:
+    try:
+        return version("sage-llm-gateway")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings, *, resources: Resources | None = None) -> FastAPI:
+    """Build the gateway. `resources` lets tests inject fakes; otherwise they come from `settings`."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            live = resources or await stack.enter_async_context(open_resources(settings))
+            checkpointer = await stack.enter_async_context(open_checkpointer(settings))
+            store = await stack.enter_async_context(open_store(settings))
+            graph = build_graph(live).compile(checkpointer=checkpointer, store=store, name="sage-gateway")
+            app.state.settings = settings
+            app.state.resources = live
+            app.state.graph = graph
+            app.state.runner = TurnRunner(graph)
+            app.state.sessions = SessionRegistry(store, checkpointer, live.memory)
+            logger.info(
+                "gateway ready: model=%s backend=%s sessions=%s",
+                live.model_name,
+                live.backend,
+                settings.session_backend,
+            )
+            yield
+
+    app = FastAPI(
+        title="SAGE LLM Gateway",
+        version=_version(),
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    install_error_handlers(app)
+    for module in (chat, models, sessions, health):
+        app.include_router(module.router)
+    return app

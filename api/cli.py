@@ -1,0 +1,44 @@
+"""`sage-llm-gateway`: start the gateway with uvicorn."""
+
+import argparse
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from api.app import create_app
+from api.settings import Settings
+
+
+def parse_args(argv: Sequence[str] | None, defaults: Settings) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="sage-llm-gateway", description="OpenAI-compatible chat gateway on LangGraph."
+    )
+    parser.add_argument("--host", default=defaults.host, help="address to bind (default %(default)s)")
+    parser.add_argument("--port", type=int, default=defaults.port, help="port to bind (default %(default)s)")
+    parser.add_argument(
+        "--log-level", default=defaults.log_level, choices=["critical", "error", "warning", "info", "debug"]
+    )
+    parser.add_argument("--data-dir", type=Path, default=defaults.data_dir, help="sessions and model cache")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Read settings from the environment once, let flags override them, and serve."""
+    defaults = Settings()
+    args = parse_args(argv, defaults)
+    settings = defaults.model_copy(
+        update={
+            "host": args.host,
+            "port": args.port,
+            "log_level": args.log_level,
+            "data_dir": args.data_dir.expanduser(),
+        }
+    )
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+if __name__ == "__main__":
+    main()

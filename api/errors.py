@@ -1,0 +1,110 @@
+"""OpenAI-shaped errors: every failure leaves as `{"error": {"message", "type", "param", "code"}}`."""
+
+import logging
+from typing import Any
+
+import httpx
+import openai
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger(__name__)
+
+_TYPE_BY_STATUS = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    409: "conflict_error",
+    413: "invalid_request_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+    502: "upstream_error",
+    503: "service_unavailable",
+    504: "timeout_error",
+}
+
+
+class OpenAIError(Exception):
+    """An error the client should see, with its HTTP status."""
+
+    def __init__(self, status: int, message: str, *, code: str | None = None, param: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.param = param
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "error": {
+                "message": self.message,
+                "type": _TYPE_BY_STATUS.get(self.status, "server_error"),
+                "param": self.param,
+                "code": self.code,
+            }
+        }
+
+
+def from_upstream(exc: BaseException) -> OpenAIError | None:
+    """Translate a chat-backend failure into the gateway status that says what went wrong, or None."""
+    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException | TimeoutError):
+        return OpenAIError(504, "the model backend did not answer in time", code="upstream_timeout")
+    if isinstance(exc, openai.APIConnectionError | httpx.TransportError | ConnectionError):
+        return OpenAIError(503, "the model backend is unreachable", code="upstream_unavailable")
+    if isinstance(exc, openai.APIStatusError):
+        if exc.status_code in (400, 404, 413, 422):
+            return OpenAIError(400, f"the model backend rejected the request: {exc.message}", code="upstream_rejected")
+        if exc.status_code == 429:
+            return OpenAIError(503, "the model backend is overloaded (429)", code="upstream_rate_limited")
+        return OpenAIError(502, f"the model backend failed with HTTP {exc.status_code}", code="upstream_error")
+    return None
+
+
+def as_openai_error(exc: BaseException) -> OpenAIError:
+    """Any exception as the error the client gets; unknown ones are logged and become a plain 500."""
+    if isinstance(exc, OpenAIError):
+        return exc
+    upstream = from_upstream(exc)
+    if upstream is None and exc.__cause__ is not None:
+        upstream = from_upstream(exc.__cause__)
+    if upstream is not None:
+        return upstream
+    logger.exception("unhandled error", exc_info=exc)
+    return OpenAIError(500, "internal error", code="internal_error")
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
+    first = exc.errors()[0] if exc.errors() else {}
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    param = ".".join(location) or None
+    message = first.get("msg", "invalid request")
+    return (f"{param}: {message}" if param else message), param
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Make FastAPI's own errors (validation, 404, 405) and ours leave in the OpenAI shape."""
+
+    async def openai_error(_: Request, exc: Exception) -> JSONResponse:
+        error = as_openai_error(exc)
+        return JSONResponse(error.body(), status_code=error.status)
+
+    async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        message, param = _validation_message(exc)
+        return JSONResponse(OpenAIError(400, message, param=param, code="invalid_request").body(), status_code=400)
+
+    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        error = OpenAIError(exc.status_code, str(exc.detail))
+        return JSONResponse(error.body(), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    app.add_exception_handler(OpenAIError, openai_error)
+    app.add_exception_handler(openai.APIError, openai_error)
+    app.add_exception_handler(httpx.HTTPError, openai_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, openai_error)

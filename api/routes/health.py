@@ -1,0 +1,47 @@
+"""`GET /health` (component readiness and session totals) and `GET /` (what this service offers)."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from api.deps import ResourcesDep, SessionsDep
+from api.errors import OpenAIError
+
+router = APIRouter(tags=["health"])
+
+SERVICE_NAME = "SAGE LLM Gateway"
+
+
+@router.get("/health")
+async def health(resources: ResourcesDep, sessions: SessionsDep) -> dict[str, Any]:
+    """Healthy only when the store answers; reports the model backend and session totals."""
+    try:
+        records = await sessions.list()
+    except Exception as exc:  # a store that cannot answer is the one thing that makes us unhealthy
+        raise OpenAIError(503, f"session store unavailable: {type(exc).__name__}", code="store_unavailable") from exc
+    return {
+        "status": "healthy",
+        "components": {
+            "model": {"backend": resources.backend, "model": resources.model_name, "status": "ready"},
+            "store": {"status": "ready"},
+            "index": {"status": "not_configured"},
+            "memory": {"backend": resources.memory.name},
+        },
+        "sessions": {"total_sessions": len(records), "total_messages": sum(r.message_count for r in records)},
+    }
+
+
+@router.get("/")
+async def root(request: Request) -> dict[str, Any]:
+    """Service name, version and the endpoint map."""
+    return {
+        "service": SERVICE_NAME,
+        "version": request.app.version,
+        "endpoints": {
+            "chat": "/v1/chat/completions",
+            "models": "/v1/models",
+            "health": "/health",
+            "sessions": "/sessions",
+            "docs": "/docs",
+        },
+    }

@@ -1,0 +1,74 @@
+"""Gateway settings: the one place the environment is read.
+
+`Settings()` is built once by the caller of `create_app` (the CLI, or a test with explicit values), so no request
+and no import ever reads `os.environ` again.
+"""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ChatBackend = Literal["auto", "local", "openai"]
+SessionBackend = Literal["sqlite", "memory"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the gateway, with the `SAGE_*` environment names of the reference gateway."""
+
+    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", populate_by_name=True)
+
+    host: str = Field("127.0.0.1", alias="SAGE_GATEWAY_HOST", description="Address to bind.")
+    port: int = Field(8889, ge=0, le=65535, alias="SAGE_GATEWAY_PORT", description="Port to bind.")
+    data_dir: Path = Field(
+        Path("~/.sage/gateway"), alias="SAGE_GATEWAY_DATA_DIR", description="Sessions, model cache and indexes."
+    )
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = Field("info", alias="SAGE_GATEWAY_LOG_LEVEL")
+    session_backend: SessionBackend = Field(
+        "sqlite",
+        alias="SAGE_GATEWAY_SESSION_BACKEND",
+        description="Where sessions live: sqlite files under the data dir, or memory (lost on exit; tests).",
+    )
+    memory_window: int = Field(
+        20, ge=1, le=1000, alias="SAGE_GATEWAY_MEMORY_WINDOW", description="short_term memory: turns kept."
+    )
+    memory_max_tokens: int = Field(
+        3000, ge=64, alias="SAGE_GATEWAY_MEMORY_MAX_TOKENS", description="short_term memory: token budget."
+    )
+
+    chat_backend: ChatBackend = Field(
+        "auto",
+        alias="SAGE_CHAT_BACKEND",
+        description="auto = openai when SAGE_CHAT_BASE_URL is set, else the embedded local model.",
+    )
+    chat_base_url: str | None = Field(None, alias="SAGE_CHAT_BASE_URL")
+    chat_model: str | None = Field(None, alias="SAGE_CHAT_MODEL")
+    chat_api_key: SecretStr | None = Field(None, alias="SAGE_CHAT_API_KEY")
+    chat_timeout_seconds: float = Field(60.0, gt=0, alias="SAGE_CHAT_TIMEOUT_SECONDS")
+    chat_connect_timeout_seconds: float = Field(5.0, gt=0, alias="SAGE_CHAT_CONNECT_TIMEOUT_SECONDS")
+    chat_max_retries: int = Field(1, ge=0, le=10, alias="SAGE_CHAT_MAX_RETRIES")
+    chat_max_tokens_cap: int = Field(
+        4096, ge=1, alias="SAGE_CHAT_MAX_TOKENS_CAP", description="Upper bound on a request's max_tokens."
+    )
+
+    local_model_path: Path | None = Field(
+        None,
+        alias="SAGE_LOCAL_MODEL_PATH",
+        description="Use this GGUF instead of the packaged one (its SHA-256 must match SAGE_LOCAL_MODEL_SHA256).",
+    )
+    local_model_sha256: str | None = Field(None, alias="SAGE_LOCAL_MODEL_SHA256")
+    local_context_tokens: int = Field(4096, ge=512, alias="SAGE_LOCAL_CONTEXT_TOKENS")
+    local_threads: int = Field(0, ge=0, alias="SAGE_LOCAL_THREADS", description="0 = one per core.")
+    local_parallel: int = Field(2, ge=1, le=16, alias="SAGE_LOCAL_PARALLEL", description="Concurrent slots.")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand_user(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    def resolved_chat_backend(self) -> Literal["local", "openai"]:
+        """Turn `auto` into a concrete backend: a configured base URL wins over the embedded model."""
+        if self.chat_backend != "auto":
+            return self.chat_backend
+        return "openai" if self.chat_base_url else "local"

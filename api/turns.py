@@ -1,0 +1,218 @@
+"""Running one chat turn on the compiled graph: input shaping, per-session ordering, rollback on failure."""
+
+import asyncio
+import uuid
+import weakref
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk, AnyMessage, HumanMessage, RemoveMessage
+from langchain_core.messages.utils import count_tokens_approximately
+from langgraph.graph.state import CompiledStateGraph
+
+from api.errors import OpenAIError
+from api.openai_schema import ChatCompletionRequest, ChatMessageIn, Usage
+from graph.builder import ANSWER_NODES
+from graph.context import GatewayContext
+from nodes.turns import message_text
+
+
+@dataclass
+class TurnInput:
+    """What one request adds to its session, and the knobs it runs with."""
+
+    session_id: str
+    new_messages: list[AnyMessage]
+    system_prompt: str | None
+    context: GatewayContext
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return {"configurable": {"thread_id": self.session_id}}
+
+
+@dataclass
+class TurnResult:
+    """The outcome of a finished turn, as the response needs it."""
+
+    answer: AIMessage
+    usage: Usage
+    finish_reason: str
+    sage: dict[str, Any]
+
+
+def _same(stored: AnyMessage, incoming: ChatMessageIn) -> bool:
+    role = "user" if isinstance(stored, HumanMessage) else "assistant" if isinstance(stored, AIMessage) else "other"
+    return role == incoming.role and message_text(stored) == incoming.text()
+
+
+def prepare_turn(request: ChatCompletionRequest, session_id: str, history: Sequence[AnyMessage]) -> TurnInput:
+    """Turn the request's `messages` into this turn's input, merged with the session's stored history.
+
+    Policy: `system`/`developer` messages become the turn's system prompt (not stored). The other messages are
+    appended to the session, except a leading run that repeats the stored history exactly, so a client that
+    resends the whole conversation each time (as plain OpenAI clients do) does not duplicate it. The new
+    messages must end with a user message.
+    """
+    system_parts = [m.text() for m in request.messages if m.role in ("system", "developer")]
+    dialogue = [m for m in request.messages if m.role in ("user", "assistant")]
+    overlap = 0
+    if len(history) <= len(dialogue) and all(_same(s, i) for s, i in zip(history, dialogue, strict=False)):
+        overlap = len(history)
+    fresh = dialogue[overlap:]
+    if not fresh or fresh[-1].role != "user":
+        raise OpenAIError(400, "the last non-system message must be a new user message", param="messages")
+    received = {"created_at": datetime.now(UTC).isoformat()}
+    new_messages: list[AnyMessage] = [
+        (HumanMessage if m.role == "user" else AIMessage)(
+            m.text(), id=str(uuid.uuid4()), name=m.name, response_metadata=received
+        )
+        for m in fresh
+    ]
+    max_tokens = request.max_completion_tokens or request.max_tokens
+    context = GatewayContext(
+        session_id=session_id,
+        temperature=request.temperature,
+        top_p=request.top_p,
+        max_tokens=max_tokens,
+        stop=request.stop if isinstance(request.stop, list) else None,
+        seed=request.seed,
+        user=request.user,
+    )
+    return TurnInput(session_id, new_messages, "\n\n".join(p for p in system_parts if p) or None, context)
+
+
+def usage_of(answer: AIMessage, prompt: Sequence[AnyMessage]) -> tuple[Usage, bool]:
+    """Token usage as the backend reported it; an estimate (flagged) only when it reported none."""
+    reported = answer.usage_metadata
+    if reported:
+        return (
+            Usage(
+                prompt_tokens=reported["input_tokens"],
+                completion_tokens=reported["output_tokens"],
+                total_tokens=reported["total_tokens"],
+            ),
+            False,
+        )
+    prompt_tokens = count_tokens_approximately(list(prompt))
+    completion_tokens = count_tokens_approximately([answer])
+    return Usage(
+        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, total_tokens=prompt_tokens + completion_tokens
+    ), True
+
+
+def sage_extension(values: dict[str, Any], session_id: str, usage_estimated: bool) -> dict[str, Any]:
+    """The `sage` object of a response: how the turn was answered."""
+    extension: dict[str, Any] = {
+        "session_id": session_id,
+        "intent": values.get("intent") or None,
+        "route": values.get("route_trace", []),
+        "fallback": "fallback" in values.get("route_trace", []),
+        "sources": values.get("sources", []),
+    }
+    if usage_estimated:
+        extension["usage_estimated"] = True
+    return extension
+
+
+@dataclass
+class StreamEvent:
+    """One item of a streamed turn: a token, or (last) the finished result."""
+
+    token: str | None = None
+    result: TurnResult | None = None
+
+
+@dataclass
+class _Collected:
+    values: dict[str, Any] = field(default_factory=dict)
+    answer: AIMessage | None = None
+    usage_chunk: AIMessageChunk | None = None
+    finish_reason: str | None = None
+
+
+class TurnRunner:
+    """Runs turns on the compiled graph, one at a time per session in this process, and undoes failed ones."""
+
+    def __init__(self, graph: CompiledStateGraph) -> None:
+        self.graph = graph
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock(self, session_id: str) -> asyncio.Lock:
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[session_id] = lock
+        return lock
+
+    async def _rollback(self, turn: TurnInput) -> None:
+        """Take the failed turn's messages back out, leaving the session as it was before the request."""
+        removals = [RemoveMessage(id=m.id) for m in turn.new_messages if m.id]
+        state = await self.graph.aget_state(turn.config)
+        present = {m.id for m in state.values.get("messages", [])}
+        removals = [r for r in removals if r.id in present]
+        if removals:
+            await self.graph.aupdate_state(turn.config, {"messages": removals}, as_node="store_memory")
+
+    def _input(self, turn: TurnInput) -> dict[str, Any]:
+        return {"messages": turn.new_messages, "system_prompt": turn.system_prompt}
+
+    async def history(self, session_id: str) -> list[AnyMessage]:
+        state = await self.graph.aget_state({"configurable": {"thread_id": session_id}})
+        return list(state.values.get("messages", []))
+
+    async def run(self, turn: TurnInput) -> TurnResult:
+        """Run a whole turn and return its answer."""
+        async with self._lock(turn.session_id):
+            try:
+                values = await self.graph.ainvoke(self._input(turn), turn.config, context=turn.context)
+            except BaseException:
+                await asyncio.shield(self._rollback(turn))
+                raise
+        answer = values["messages"][-1]
+        usage, estimated = usage_of(answer, [*values.get("memory_context", []), *turn.new_messages])
+        finish_reason = answer.response_metadata.get("finish_reason") or "stop"
+        return TurnResult(answer, usage, finish_reason, sage_extension(values, turn.session_id, estimated))
+
+    async def stream(self, turn: TurnInput) -> AsyncIterator[StreamEvent]:
+        """Yield the answer's tokens as the model produces them, then the finished result."""
+        collected = _Collected()
+        async with self._lock(turn.session_id):
+            try:
+                async for mode, payload in self.graph.astream(
+                    self._input(turn), turn.config, context=turn.context, stream_mode=["messages", "updates"]
+                ):
+                    if mode == "messages":
+                        chunk, metadata = payload
+                        if metadata.get("langgraph_node") not in ANSWER_NODES or not isinstance(chunk, AIMessageChunk):
+                            continue
+                        if chunk.usage_metadata:
+                            collected.usage_chunk = chunk
+                        if chunk.response_metadata.get("finish_reason"):
+                            collected.finish_reason = chunk.response_metadata["finish_reason"]
+                        text = message_text(chunk)
+                        if text:
+                            yield StreamEvent(token=text)
+                    else:
+                        for update in payload.values():
+                            if not isinstance(update, dict):
+                                continue
+                            collected.values.update({k: v for k, v in update.items() if k != "messages"})
+                            for message in update.get("messages", []):
+                                if isinstance(message, AIMessage):
+                                    collected.answer = message
+            except BaseException:
+                await asyncio.shield(self._rollback(turn))
+                raise
+        answer = collected.answer or AIMessage("")
+        if collected.usage_chunk is not None and not answer.usage_metadata:
+            answer.usage_metadata = collected.usage_chunk.usage_metadata
+        usage, estimated = usage_of(answer, [*collected.values.get("memory_context", []), *turn.new_messages])
+        finish_reason = collected.finish_reason or answer.response_metadata.get("finish_reason") or "stop"
+        yield StreamEvent(
+            result=TurnResult(
+                answer, usage, finish_reason, sage_extension(collected.values, turn.session_id, estimated)
+            )
+        )

@@ -1,0 +1,140 @@
+"""A fake OpenAI-compatible chat server for tests and benchmarks (loopback only).
+
+It answers every chat request with a fixed text, streamed word by word, and real-looking `usage`. Knobs:
+`delay_per_token` (seconds), and `fail_with` (an HTTP status to answer every request with).
+"""
+
+import asyncio
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+DEFAULT_ANSWER = "Paris is the capital of France and this is a fake upstream answer."
+
+
+@dataclass
+class UpstreamBehaviour:
+    """What the fake server does; tests may change it while it runs."""
+
+    answer: str = DEFAULT_ANSWER
+    delay_per_token: float = 0.0
+    fail_with: int | None = None
+    model: str = "fake-upstream"
+
+
+def build_fake_upstream(behaviour: UpstreamBehaviour) -> Starlette:
+    """The Starlette app of the fake server."""
+
+    async def models(_: Request) -> Response:
+        return JSONResponse(
+            {"object": "list", "data": [{"id": behaviour.model, "object": "model", "created": 0, "owned_by": "fake"}]}
+        )
+
+    async def chat(request: Request) -> Response:
+        body = await request.json()
+        if behaviour.fail_with:
+            return JSONResponse(
+                {"error": {"message": "injected failure", "type": "server_error"}}, status_code=behaviour.fail_with
+            )
+        words = behaviour.answer.split(" ")
+        prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body.get("messages", []))
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": len(words),
+            "total_tokens": prompt_tokens + len(words),
+        }
+        completion_id = f"chatcmpl-{uuid.uuid4().hex}"
+        if not body.get("stream"):
+            if behaviour.delay_per_token:
+                await asyncio.sleep(behaviour.delay_per_token * len(words))
+            return JSONResponse(
+                {
+                    "id": completion_id,
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": behaviour.model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": behaviour.answer},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": usage,
+                }
+            )
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+
+        async def frames() -> AsyncIterator[str]:
+            def chunk(delta: dict, finish: str | None = None) -> str:
+                payload = {
+                    "id": completion_id,
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": behaviour.model,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                }
+                return f"data: {json.dumps(payload)}\n\n"
+
+            yield chunk({"role": "assistant", "content": ""})
+            for i, word in enumerate(words):
+                if behaviour.delay_per_token:
+                    await asyncio.sleep(behaviour.delay_per_token)
+                yield chunk({"content": word if i == 0 else f" {word}"})
+            yield chunk({}, "stop")
+            if include_usage:
+                payload = {
+                    "id": completion_id,
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": behaviour.model,
+                    "choices": [],
+                    "usage": usage,
+                }
+                yield f"data: {json.dumps(payload)}\n\n"
+            yield "data: [DONE]\n\n"
+
+        return StreamingResponse(frames(), media_type="text/event-stream")
+
+    return Starlette(routes=[Route("/v1/models", models), Route("/v1/chat/completions", chat, methods=["POST"])])
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_fake_upstream(behaviour: UpstreamBehaviour | None = None) -> Iterator[tuple[str, UpstreamBehaviour]]:
+    """Serve the fake upstream on a loopback port in a background thread; yields `(base_url, behaviour)`."""
+    behaviour = behaviour or UpstreamBehaviour()
+    port = free_port()
+    config = uvicorn.Config(
+        build_fake_upstream(behaviour), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("fake upstream did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}/v1", behaviour
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,1 @@
+"""The turn graph: state, context, resources and the builder."""

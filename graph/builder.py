@@ -1,0 +1,45 @@
+"""The turn graph: the one place its nodes and edges are declared.
+
+START -> load_memory -> classify_intent -> generate_answer -> store_memory -> END
+                                           generate_answer --on error--> fallback -> store_memory
+"""
+
+from functools import partial
+
+from langgraph.graph import END, START, StateGraph
+
+from graph.context import GatewayContext
+from graph.resources import Resources
+from graph.routing import route_by_intent, to_fallback
+from graph.state import InputState, TurnState
+from nodes.classify_intent import classify_intent
+from nodes.fallback import fallback
+from nodes.generate_answer import generate_answer
+from nodes.load_memory import load_memory
+from nodes.store_memory import store_memory
+
+ANSWER_NODES = frozenset({"generate_answer", "fallback"})
+"""Nodes whose model tokens are the turn's answer (streamed to the client)."""
+
+
+def build_graph(resources: Resources) -> StateGraph:
+    """Return the uncompiled turn graph with `resources` bound into its nodes; the caller compiles it."""
+    builder = StateGraph(TurnState, input_schema=InputState, context_schema=GatewayContext)
+    builder.add_node("load_memory", partial(load_memory, memory=resources.memory))
+    builder.add_node("classify_intent", classify_intent)
+    builder.add_node(
+        "generate_answer",
+        partial(generate_answer, chat_model=resources.chat_model),
+        error_handler=to_fallback,
+        destinations=("fallback",),
+    )
+    builder.add_node("fallback", partial(fallback, chat_model=resources.chat_model))
+    builder.add_node("store_memory", partial(store_memory, memory=resources.memory))
+
+    builder.add_edge(START, "load_memory")
+    builder.add_edge("load_memory", "classify_intent")
+    builder.add_conditional_edges("classify_intent", route_by_intent, ["generate_answer"])
+    builder.add_edge("generate_answer", "store_memory")
+    builder.add_edge("fallback", "store_memory")
+    builder.add_edge("store_memory", END)
+    return builder

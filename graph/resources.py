@@ -1,0 +1,79 @@
+"""Live handles the nodes need, built once per process from settings and bound into the graph."""
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from langchain_core.language_models import BaseChatModel
+
+from api.settings import Settings
+from memory.backends.base import MemoryBackend
+from memory.backends.short_term import ShortTermMemory
+from nodes.local_model import assemble_packaged_model, start_local_server, verified_model_path
+from nodes.models import openai_compatible_chat_model
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Resources:
+    """What the nodes call: the chat model (and later embeddings and the index), and the memory backend."""
+
+    chat_model: BaseChatModel
+    model_name: str
+    memory: MemoryBackend
+    backend: str
+    created_at: int = field(default_factory=lambda: int(time.time()))
+
+
+def memory_from_settings(settings: Settings) -> MemoryBackend:
+    """The configured memory backend."""
+    return ShortTermMemory(window_turns=settings.memory_window, max_tokens=settings.memory_max_tokens)
+
+
+@asynccontextmanager
+async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+    """Build the chat model for the configured backend; the embedded server lives exactly as long as this."""
+    memory = memory_from_settings(settings)
+    chat_kwargs = {
+        "api_key": settings.chat_api_key,
+        "timeout_seconds": settings.chat_timeout_seconds,
+        "connect_timeout_seconds": settings.chat_connect_timeout_seconds,
+        "max_retries": settings.chat_max_retries,
+    }
+    if settings.resolved_chat_backend() == "openai":
+        if not settings.chat_base_url:
+            raise ValueError("SAGE_CHAT_BACKEND=openai needs SAGE_CHAT_BASE_URL")
+        model_name = settings.chat_model or "default"
+        chat_model = openai_compatible_chat_model(base_url=settings.chat_base_url, model=model_name, **chat_kwargs)
+        yield Resources(chat_model=chat_model, model_name=model_name, memory=memory, backend="openai")
+        return
+
+    if settings.local_model_path is not None:
+        if not settings.local_model_sha256:
+            raise ValueError("SAGE_LOCAL_MODEL_PATH needs SAGE_LOCAL_MODEL_SHA256 to pin the file")
+        model_path = await asyncio.to_thread(
+            verified_model_path, settings.local_model_path, settings.local_model_sha256
+        )
+    else:
+        model_path = await asyncio.to_thread(assemble_packaged_model, settings.data_dir / "models")
+    server = await asyncio.to_thread(
+        start_local_server,
+        model_path,
+        context_tokens=settings.local_context_tokens,
+        threads=settings.local_threads,
+        parallel=settings.local_parallel,
+    )
+    try:
+        chat_model = openai_compatible_chat_model(base_url=server.base_url, model=server.model_name, **chat_kwargs)
+        yield Resources(chat_model=chat_model, model_name=server.model_name, memory=memory, backend="local")
+    finally:
+        await asyncio.to_thread(_stop, server)
+
+
+def _stop(server: object) -> None:
+    """Release the embedded server (its destructor joins the llama.cpp loop)."""
+    del server

@@ -1,0 +1,23 @@
+"""Edge functions of the turn graph: pure decisions, no I/O."""
+
+from typing import Literal
+
+from langgraph.errors import NodeError
+from langgraph.types import Command
+
+from graph.state import TurnState
+
+
+def route_by_intent(state: TurnState) -> Literal["generate_answer"]:
+    """Pick the answering path for the turn's intent.
+
+    Every intent is answered by `generate_answer` until the retrieval and workflow nodes join the graph; the
+    intent is still recorded in the state and reported in the response's `sage.route`.
+    """
+    return "generate_answer"
+
+
+def to_fallback(state: TurnState, error: NodeError) -> Command[Literal["fallback"]]:
+    """Error handler of the answering nodes: record why, then answer directly in `fallback`."""
+    reason = f"{error.node}: {type(error.error).__name__}: {error.error}"
+    return Command(goto="fallback", update={"error": reason, "route_trace": [*state.route_trace, error.node]})

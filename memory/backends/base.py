@@ -1,0 +1,50 @@
+"""The one interface every memory backend implements; nodes use nothing else."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from langchain_core.messages import AnyMessage
+
+
+@dataclass
+class MemoryContext:
+    """What a backend recalls for one turn: messages to put before the current turn, plus debug facts."""
+
+    messages: list[AnyMessage] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Turn:
+    """One finished exchange: the user messages of the turn and the answer."""
+
+    user: list[AnyMessage]
+    answer: AnyMessage
+
+
+@runtime_checkable
+class MemoryBackend(Protocol):
+    """Recall context for a question and remember finished turns, per session.
+
+    `history` is the session's checkpointed conversation before the current turn. Backends that keep their own
+    data (semantic, key-value, graph) may ignore it; the short-term window is computed from it.
+    """
+
+    name: str
+
+    async def recall(self, session_id: str, query: str, history: Sequence[AnyMessage]) -> MemoryContext:
+        """Return what this backend remembers that is relevant to `query`."""
+        ...
+
+    async def remember(self, session_id: str, turn: Turn) -> None:
+        """Record a finished turn."""
+        ...
+
+    async def clear(self, session_id: str) -> None:
+        """Forget everything about the session."""
+        ...
+
+    async def stats(self, session_id: str) -> dict[str, Any]:
+        """What the backend holds for the session (counts, sizes)."""
+        ...

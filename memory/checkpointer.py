@@ -1,0 +1,23 @@
+"""Checkpointer factory: where session conversations live."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+from api.settings import Settings
+
+
+@asynccontextmanager
+async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointSaver]:
+    """Open the configured saver and close it on exit (an open SQLite saver left behind hangs the process)."""
+    match settings.session_backend:
+        case "memory":
+            yield InMemorySaver()
+        case "sqlite":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            async with AsyncSqliteSaver.from_conn_string(str(settings.data_dir / "checkpoints.sqlite")) as saver:
+                await saver.setup()
+                yield saver

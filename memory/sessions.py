@@ -1,0 +1,159 @@
+"""The session registry: one store item per session, the conversation itself in the checkpointer.
+
+A session is a LangGraph thread (`thread_id == session_id`). The registry item holds what listing needs without
+loading every thread (title, timestamps, message count) and is written once per turn, never by reads.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from langchain_core.messages import AnyMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.store.base import BaseStore
+
+from memory.backends.base import MemoryBackend
+
+SESSIONS_NAMESPACE = ("sessions",)
+DEFAULT_TITLE = "New Chat"
+AUTO_TITLE_CHARS = 60
+SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+_PAGE = 500
+
+
+def is_valid_session_id(session_id: str) -> bool:
+    """Session ids are safe slugs (letters, digits, `_`, `-`), so they never act as paths or patterns."""
+    return bool(SESSION_ID_PATTERN.fullmatch(session_id))
+
+
+def now_iso() -> str:
+    """A timezone-aware UTC timestamp."""
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass
+class SessionRecord:
+    """The registry's view of one session."""
+
+    id: str
+    title: str
+    created_at: str
+    last_active: str
+    message_count: int
+    title_is_default: bool
+
+    @classmethod
+    def from_item(cls, session_id: str, value: dict[str, Any]) -> "SessionRecord":
+        return cls(
+            id=session_id,
+            title=value["title"],
+            created_at=value["created_at"],
+            last_active=value["last_active"],
+            message_count=value.get("message_count", 0),
+            title_is_default=value.get("title_is_default", False),
+        )
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "created_at": self.created_at,
+            "last_active": self.last_active,
+            "message_count": self.message_count,
+            "title_is_default": self.title_is_default,
+        }
+
+
+def auto_title(first_user_text: str) -> str:
+    """A title from the first user message: one line, at most `AUTO_TITLE_CHARS` characters."""
+    line = " ".join(first_user_text.split())
+    return line if len(line) <= AUTO_TITLE_CHARS else line[: AUTO_TITLE_CHARS - 1].rstrip() + "…"
+
+
+async def record_turn(store: BaseStore, session_id: str, message_count: int, first_user_text: str) -> None:
+    """Update the registry after a turn: activity time, message count, and the title while still default."""
+    item = await store.aget(SESSIONS_NAMESPACE, session_id)
+    timestamp = now_iso()
+    record = (
+        SessionRecord.from_item(session_id, item.value)
+        if item
+        else SessionRecord(session_id, DEFAULT_TITLE, timestamp, timestamp, 0, True)
+    )
+    record.last_active = timestamp
+    record.message_count = message_count
+    if record.title_is_default and first_user_text.strip():
+        record.title = auto_title(first_user_text)
+        record.title_is_default = False
+    await store.aput(SESSIONS_NAMESPACE, session_id, record.to_item(), index=False)
+
+
+class SessionRegistry:
+    """Create, list, read, rename, clear and delete sessions across the store, checkpointer and memory."""
+
+    def __init__(self, store: BaseStore, checkpointer: BaseCheckpointSaver, memory: MemoryBackend) -> None:
+        self.store = store
+        self.checkpointer = checkpointer
+        self.memory = memory
+
+    async def get(self, session_id: str) -> SessionRecord | None:
+        item = await self.store.aget(SESSIONS_NAMESPACE, session_id)
+        return SessionRecord.from_item(session_id, item.value) if item else None
+
+    async def create(self, session_id: str, title: str | None = None) -> SessionRecord:
+        """Register a new session (an explicit title is kept; otherwise the first message names it)."""
+        timestamp = now_iso()
+        record = SessionRecord(session_id, title or DEFAULT_TITLE, timestamp, timestamp, 0, title is None)
+        await self.store.aput(SESSIONS_NAMESPACE, session_id, record.to_item(), index=False)
+        return record
+
+    async def ensure(self, session_id: str) -> SessionRecord:
+        """Return the session, registering it first when a client names a new id."""
+        return await self.get(session_id) or await self.create(session_id)
+
+    async def list(self) -> list[SessionRecord]:
+        """All sessions, most recently active first."""
+        records: list[SessionRecord] = []
+        offset = 0
+        while True:
+            page = await self.store.asearch(SESSIONS_NAMESPACE, limit=_PAGE, offset=offset)
+            records.extend(SessionRecord.from_item(item.key, item.value) for item in page)
+            if len(page) < _PAGE:
+                break
+            offset += _PAGE
+        return sorted(records, key=lambda record: datetime.fromisoformat(record.last_active), reverse=True)
+
+    async def messages(self, session_id: str) -> Sequence[AnyMessage]:
+        """The checkpointed conversation of the session."""
+        checkpoint = await self.checkpointer.aget_tuple({"configurable": {"thread_id": session_id}})
+        if checkpoint is None:
+            return []
+        return list(checkpoint.checkpoint["channel_values"].get("messages", []))
+
+    async def rename(self, record: SessionRecord, title: str) -> SessionRecord:
+        record.title = title
+        record.title_is_default = False
+        await self.store.aput(SESSIONS_NAMESPACE, record.id, record.to_item(), index=False)
+        return record
+
+    async def clear(self, record: SessionRecord) -> None:
+        """Forget the conversation and the memory but keep the session (and its title)."""
+        await self.checkpointer.adelete_thread(record.id)
+        await self.memory.clear(record.id)
+        record.message_count = 0
+        record.last_active = now_iso()
+        await self.store.aput(SESSIONS_NAMESPACE, record.id, record.to_item(), index=False)
+
+    async def delete(self, session_id: str) -> None:
+        """Remove the conversation, the memory and the registry entry."""
+        await self.checkpointer.adelete_thread(session_id)
+        await self.memory.clear(session_id)
+        await self.store.adelete(SESSIONS_NAMESPACE, session_id)
+
+    async def cleanup(self, max_age: timedelta) -> int:
+        """Delete sessions idle for longer than `max_age`; returns how many went."""
+        cutoff = datetime.now(UTC) - max_age
+        stale = [r.id for r in await self.list() if datetime.fromisoformat(r.last_active) < cutoff]
+        for session_id in stale:
+            await self.delete(session_id)
+        return len(stale)

@@ -1,0 +1,22 @@
+"""Node `fallback`: the direct-LLM answer when the primary path failed: no memory, no retrieval, no extras."""
+
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.runtime import Runtime
+
+from graph.context import GatewayContext
+from graph.state import TurnState
+from nodes.generate_answer import stamp
+from nodes.prompt_building import build_prompt
+from nodes.prompts import FALLBACK_SYSTEM_PROMPT
+from nodes.turns import split_current_turn
+
+
+async def fallback(state: TurnState, runtime: Runtime[GatewayContext], *, chat_model: BaseChatModel) -> dict[str, Any]:
+    """Answer the current turn alone; if this fails too, the turn fails and the API returns an error."""
+    _history, current = split_current_turn(state.messages)
+    prompt = build_prompt(FALLBACK_SYSTEM_PROMPT, state.system_prompt, [], current)
+    context = runtime.context or GatewayContext()
+    answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)
+    return {"messages": [stamp(answer)], "route_trace": [*state.route_trace, "fallback"]}

@@ -1,0 +1,34 @@
+"""Node `generate_answer`: the model's answer to the current turn, with recalled memory as context."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langgraph.runtime import Runtime
+
+from graph.context import GatewayContext
+from graph.state import TurnState
+from nodes.prompt_building import build_prompt
+from nodes.prompts import GATEWAY_SYSTEM_PROMPT
+from nodes.turns import split_current_turn
+
+
+def stamp(message: AIMessage) -> AIMessage:
+    """Record when the answer was produced (shown by `GET /sessions/{id}`)."""
+    message.response_metadata = {**message.response_metadata, "created_at": datetime.now(UTC).isoformat()}
+    return message
+
+
+async def generate_answer(
+    state: TurnState, runtime: Runtime[GatewayContext], *, chat_model: BaseChatModel
+) -> dict[str, Any]:
+    """Answer with the gateway prompt, the client's system prompt, recalled memory and the current turn.
+
+    Raises whatever the backend raises: the graph's error handler, not this node, decides on the fallback.
+    """
+    _history, current = split_current_turn(state.messages)
+    prompt = build_prompt(GATEWAY_SYSTEM_PROMPT, state.system_prompt, state.memory_context, current)
+    context = runtime.context or GatewayContext()
+    answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)
+    return {"messages": [stamp(answer)], "route_trace": [*state.route_trace, "generate_answer"]}

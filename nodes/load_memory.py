@@ -1,0 +1,18 @@
+"""Node `load_memory`: ask the session's memory backend what to remember for this turn."""
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from graph.context import GatewayContext
+from graph.state import TurnState
+from memory.backends.base import MemoryBackend
+from nodes.turns import last_user_text, split_current_turn
+
+
+async def load_memory(state: TurnState, runtime: Runtime[GatewayContext], *, memory: MemoryBackend) -> dict[str, Any]:
+    """Recall context for the current question from everything said before it; starts the turn's trace."""
+    history, current = split_current_turn(state.messages)
+    session_id = runtime.context.session_id if runtime.context else ""
+    recalled = await memory.recall(session_id, last_user_text(current), history)
+    return {"memory_context": recalled.messages, "route_trace": ["load_memory"], "error": None, "sources": []}

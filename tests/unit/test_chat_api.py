@@ -1,0 +1,162 @@
+"""Contract tests of `POST /v1/chat/completions` and `GET /v1/models` on fake models."""
+
+import json
+
+import openai
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import ClientFactory
+from tests.fakes import FailingChatModel, fake_chat, fake_resources
+
+
+def ask(client: TestClient, text: str, **extra: object):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/v1/chat/completions", json={"model": "fake-model", "messages": [{"role": "user", "content": text}], **extra}
+    )
+
+
+def test_completion_has_the_openai_shape_and_a_session(client: TestClient) -> None:
+    response = ask(client, "hello")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["object"] == "chat.completion"
+    assert body["id"].startswith("chatcmpl-")
+    assert body["choices"][0]["message"] == {"role": "assistant", "content": "fake answer", "refusal": None}
+    assert body["choices"][0]["finish_reason"] == "stop"
+    assert body["usage"]["total_tokens"] == body["usage"]["prompt_tokens"] + body["usage"]["completion_tokens"]
+    assert response.headers["x-session-id"] == body["session_id"] == body["sage"]["session_id"]
+    assert body["sage"]["route"] == ["load_memory", "classify_intent", "generate_answer", "store_memory"]
+
+
+def test_completion_ids_are_unique_per_completion(client: TestClient) -> None:
+    first = ask(client, "a", session_id="same")
+    second = ask(client, "b", session_id="same")
+    assert first.json()["id"] != second.json()["id"]
+
+
+def test_session_continues_by_body_or_header(make_client: ClientFactory) -> None:
+    client = make_client(fake_resources(fake_chat("one", "two", "three")))
+    session_id = ask(client, "first").json()["session_id"]
+    ask(client, "second", session_id=session_id)
+    client.post(
+        "/v1/chat/completions",
+        json={"model": "sage-default", "messages": [{"role": "user", "content": "third"}]},
+        headers={"X-Session-Id": session_id},
+    )
+    messages = client.get(f"/sessions/{session_id}").json()["messages"]
+    assert [m["content"] for m in messages] == ["first", "one", "second", "two", "third", "three"]
+
+
+def test_full_history_resent_by_the_client_is_not_duplicated(make_client: ClientFactory) -> None:
+    client = make_client(fake_resources(fake_chat("one", "two")))
+    session_id = ask(client, "first").json()["session_id"]
+    resent = [
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "first"},
+        {"role": "assistant", "content": "one"},
+        {"role": "user", "content": "second"},
+    ]
+    client.post("/v1/chat/completions", json={"model": "fake-model", "messages": resent, "session_id": session_id})
+    messages = client.get(f"/sessions/{session_id}").json()["messages"]
+    assert [m["content"] for m in messages] == ["first", "one", "second", "two"]
+
+
+def test_models_lists_the_backend_model_and_the_alias(client: TestClient) -> None:
+    body = client.get("/v1/models").json()
+    assert body["object"] == "list"
+    assert [m["id"] for m in body["data"]] == ["fake-model", "sage-default"]
+
+
+def test_unknown_model_is_404(client: TestClient) -> None:
+    response = client.post(
+        "/v1/chat/completions", json={"model": "gpt-9", "messages": [{"role": "user", "content": "x"}]}
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "model_not_found"
+
+
+BAD_BODIES = {
+    "malformed json": b'{"model": "fake-model", "messages": [',
+    "not an object": b"[1, 2, 3]",
+    "messages wrong type": json.dumps({"model": "fake-model", "messages": "hello"}).encode(),
+    "empty messages": json.dumps({"model": "fake-model", "messages": []}).encode(),
+    "unknown role": json.dumps({"model": "fake-model", "messages": [{"role": "wizard", "content": "x"}]}).encode(),
+    "last message not user": json.dumps(
+        {"model": "fake-model", "messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]}
+    ).encode(),
+    "temperature out of range": json.dumps(
+        {"model": "fake-model", "temperature": 7, "messages": [{"role": "user", "content": "x"}]}
+    ).encode(),
+    "n > 1": json.dumps({"model": "fake-model", "n": 2, "messages": [{"role": "user", "content": "x"}]}).encode(),
+    "image content part": json.dumps(
+        {"model": "fake-model", "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]}
+    ).encode(),
+    "session id with path characters": json.dumps(
+        {"model": "fake-model", "session_id": "../etc/passwd", "messages": [{"role": "user", "content": "x"}]}
+    ).encode(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_BODIES))
+def test_bad_input_is_an_openai_400_and_changes_no_session(client: TestClient, name: str) -> None:
+    session_id = ask(client, "keep me").json()["session_id"]
+    before = client.get(f"/sessions/{session_id}").json()
+    body = BAD_BODIES[name]
+    if b'"session_id"' not in body and body.startswith(b"{") and body.endswith(b"}"):
+        body = body[:-1] + f', "session_id": "{session_id}"}}'.encode()
+    response = client.post("/v1/chat/completions", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error" and error["message"]
+    assert client.get(f"/sessions/{session_id}").json() == before
+    assert client.get("/sessions").json()["stats"]["total_sessions"] == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (lambda: openai.APIConnectionError(request=__import__("httpx").Request("POST", "http://x")), 503),
+        (lambda: openai.APITimeoutError(request=__import__("httpx").Request("POST", "http://x")), 504),
+    ],
+)
+def test_backend_down_is_a_5xx_and_the_turn_is_rolled_back(make_client: ClientFactory, error, status) -> None:  # type: ignore[no-untyped-def]
+    client = make_client(fake_resources(FailingChatModel(messages=iter([]), error_factory=error)))
+    response = client.post(
+        "/v1/chat/completions",
+        json={"model": "fake-model", "session_id": "s1", "messages": [{"role": "user", "content": "x"}]},
+    )
+    assert response.status_code == status
+    assert response.json()["error"]["code"] in {"upstream_unavailable", "upstream_timeout"}
+    assert client.get("/sessions/s1").status_code == 404  # the session it would have created is gone
+
+
+def test_failed_turn_in_an_existing_session_leaves_it_unchanged(make_client: ClientFactory, settings) -> None:  # type: ignore[no-untyped-def]
+    healthy = make_client(fake_resources(fake_chat("fine")))
+    ask(healthy, "first", session_id="s1")
+    before = healthy.get("/sessions/s1").json()
+    healthy.__exit__(None, None, None)
+    broken = make_client(fake_resources(FailingChatModel(messages=iter([]))))
+    failed = ask(broken, "second", session_id="s1")
+    assert failed.status_code == 500 and failed.json()["error"]["code"] == "internal_error"
+    assert broken.get("/sessions/s1").json() == before
+    assert ask(broken, "third", session_id="s1", stream=True).status_code == 500
+    assert broken.get("/sessions/s1").json() == before
+
+
+def test_stream_is_pure_openai_chunks_ending_with_done(client: TestClient) -> None:
+    response = ask(client, "hello", stream=True, stream_options={"include_usage": True})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    payloads = [line[len("data: ") :] for line in response.text.splitlines() if line.startswith("data: ")]
+    assert payloads[-1] == "[DONE]"
+    chunks = [json.loads(p) for p in payloads[:-1]]
+    assert len({c["id"] for c in chunks}) == 1
+    assert all(c["object"] == "chat.completion.chunk" for c in chunks)
+    assert chunks[0]["choices"][0]["delta"] == {"role": "assistant", "content": ""}
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
+    assert text == "fake answer"
+    finals = [c for c in chunks if c["choices"] and c["choices"][0]["finish_reason"]]
+    assert len(finals) == 1 and finals[0]["sage"]["route"][-1] == "store_memory"
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] > 0
+    assert len(chunks) >= 5  # role, >= 3 word tokens, finish, usage: streamed, not one blob
