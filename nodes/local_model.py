@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nodes.gguf import is_instruction_tuned, read_gguf_metadata
+
 logger = logging.getLogger(__name__)
 
 PACKAGED_MODEL_NAME = "qwen2.5-coder-0.5b-instruct"
@@ -102,6 +104,10 @@ def start_local_server(model_path: Path, *, context_tokens: int, threads: int, p
     """Load the GGUF and start its HTTP server on a free loopback port (blocking: call it in a thread)."""
     import xllamacpp
 
+    metadata = read_gguf_metadata(model_path)
+    if not is_instruction_tuned(metadata):
+        raise ModelIntegrityError(f"{model_path} has no chat template: not an instruction-tuned model")
+    logger.info("loading %s (%s)", metadata.get("general.name"), metadata.get("general.architecture"))
     params = xllamacpp.CommonParams()
     params.model.path = str(model_path)
     params.n_ctx = context_tokens * parallel

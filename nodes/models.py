@@ -34,5 +34,4 @@ def openai_compatible_chat_model(
         timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
         max_retries=max_retries,
         stream_usage=True,
-        streaming=False,
     )

@@ -1,0 +1,50 @@
+"""Start the gateway as a real process on a loopback port, for tests that need a real server."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from bench.fake_upstream import free_port
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def running_gateway(env: dict[str, str], data_dir: Path, *, start_timeout: float = 120) -> Iterator[str]:
+    """Run `python -m api` with `env` on a free port until the block ends; yields its base URL."""
+    port = free_port()
+    process_env = {**os.environ, **env, "SAGE_GATEWAY_DATA_DIR": str(data_dir)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api", "--port", str(port), "--log-level", "warning"],
+        cwd=PROJECT_ROOT,
+        env=process_env,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gateway exited with {process.returncode}")
+            try:
+                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gateway did not become healthy")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,72 @@
+"""The real embedded model: packaged weights, hash pin, GGUF metadata, and one short answer."""
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+from nodes.gguf import is_instruction_tuned, read_gguf_metadata
+from nodes.local_model import PACKAGED_MODEL_SHA256, ModelIntegrityError, assemble_packaged_model, verified_model_path
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("gateway-data")
+
+
+def test_packaged_model_is_the_pinned_instruction_tuned_qwen(model_dir: Path) -> None:
+    path = assemble_packaged_model(model_dir / "models")
+    metadata = read_gguf_metadata(path)
+    assert metadata["general.name"] == "Qwen2.5 Coder 0.5B Instruct AWQ"
+    assert metadata["general.architecture"] == "qwen2"
+    assert is_instruction_tuned(metadata)
+    assert verified_model_path(path, PACKAGED_MODEL_SHA256) == path
+
+
+def test_a_swapped_model_file_is_refused(model_dir: Path, tmp_path: Path) -> None:
+    swapped = tmp_path / "model.gguf"
+    swapped.write_bytes(b"GGUF" + b"\0" * 64)
+    with pytest.raises(ModelIntegrityError):
+        verified_model_path(swapped, PACKAGED_MODEL_SHA256)
+    cached = assemble_packaged_model(model_dir / "models")
+    with cached.open("r+b") as handle:  # corrupt the cached copy: the next start must rebuild it
+        handle.seek(1000)
+        handle.write(b"\xff\xff\xff\xff")
+    assert assemble_packaged_model(model_dir / "models") == cached
+    assert verified_model_path(cached, PACKAGED_MODEL_SHA256) == cached
+
+
+def test_embedded_model_answers_through_the_gateway(model_dir: Path) -> None:
+    settings = Settings(SAGE_GATEWAY_DATA_DIR=model_dir, SAGE_LOCAL_PARALLEL=1, SAGE_LOCAL_CONTEXT_TOKENS=2048)
+    assert settings.resolved_chat_backend() == "local"
+    with TestClient(create_app(settings)) as client:
+        models = [m["id"] for m in client.get("/v1/models").json()["data"]]
+        assert models == ["qwen2.5-coder-0.5b-instruct", "sage-default"]
+        response = client.post(
+            "/v1/chat/completions",
+            json={
+                "model": "sage-default",
+                "max_tokens": 24,
+                "temperature": 0,
+                "messages": [{"role": "user", "content": "What is the capital of France? Answer in one sentence."}],
+            },
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "Paris" in body["choices"][0]["message"]["content"]
+        assert body["usage"]["completion_tokens"] <= 24
+        assert "usage_estimated" not in body["sage"]  # llama.cpp reported real usage
+        stream = client.post(
+            "/v1/chat/completions",
+            json={
+                "model": "sage-default",
+                "max_tokens": 16,
+                "stream": True,
+                "session_id": body["session_id"],
+                "messages": [{"role": "user", "content": "And of Italy?"}],
+            },
+        )
+        assert stream.status_code == 200
+        assert stream.text.count('"delta":{"content"') >= 2 and stream.text.rstrip().endswith("data: [DONE]")
