@@ -48,7 +48,9 @@ def _same(stored: AnyMessage, incoming: ChatMessageIn) -> bool:
     return role == incoming.role and message_text(stored) == incoming.text()
 
 
-def prepare_turn(request: ChatCompletionRequest, session_id: str, history: Sequence[AnyMessage]) -> TurnInput:
+def prepare_turn(
+    request: ChatCompletionRequest, session_id: str, history: Sequence[AnyMessage], *, max_tokens_cap: int
+) -> TurnInput:
     """Turn the request's `messages` into this turn's input, merged with the session's stored history.
 
     Policy: `system`/`developer` messages become the turn's system prompt (not stored). The other messages are
@@ -72,6 +74,10 @@ def prepare_turn(request: ChatCompletionRequest, session_id: str, history: Seque
         for m in fresh
     ]
     max_tokens = request.max_completion_tokens or request.max_tokens
+    if max_tokens is not None and max_tokens > max_tokens_cap:
+        raise OpenAIError(
+            400, f"max_tokens may be at most {max_tokens_cap}", param="max_tokens", code="max_tokens_too_large"
+        )
     context = GatewayContext(
         session_id=session_id,
         temperature=request.temperature,
@@ -117,6 +123,18 @@ def sage_extension(values: dict[str, Any], session_id: str, usage_estimated: boo
     return extension
 
 
+def answer_of(values: dict[str, Any]) -> AIMessage:
+    """The turn's answer; a run that ended without one (it must not, but see `to_fallback`) is an error."""
+    messages = values.get("messages") or []
+    if values.get("route_trace", [])[-1:] != ["store_memory"] or not isinstance(
+        messages[-1:] and messages[-1], AIMessage
+    ):
+        raise OpenAIError(
+            502, f"the turn produced no answer ({values.get('error') or 'unknown failure'})", code="no_answer"
+        )
+    return messages[-1]
+
+
 @dataclass
 class StreamEvent:
     """One item of a streamed turn: a token, or (last) the finished result."""
@@ -159,19 +177,17 @@ class TurnRunner:
     def _input(self, turn: TurnInput) -> dict[str, Any]:
         return {"messages": turn.new_messages, "system_prompt": turn.system_prompt}
 
-    async def history(self, session_id: str) -> list[AnyMessage]:
-        state = await self.graph.aget_state({"configurable": {"thread_id": session_id}})
-        return list(state.values.get("messages", []))
-
     async def run(self, turn: TurnInput) -> TurnResult:
         """Run a whole turn and return its answer."""
         async with self._lock(turn.session_id):
             try:
-                values = await self.graph.ainvoke(self._input(turn), turn.config, context=turn.context)
+                values = await self.graph.ainvoke(
+                    self._input(turn), turn.config, context=turn.context, durability="exit"
+                )
+                answer = answer_of(values)
             except BaseException:
                 await asyncio.shield(self._rollback(turn))
                 raise
-        answer = values["messages"][-1]
         usage, estimated = usage_of(answer, [*values.get("memory_context", []), *turn.new_messages])
         finish_reason = answer.response_metadata.get("finish_reason") or "stop"
         return TurnResult(answer, usage, finish_reason, sage_extension(values, turn.session_id, estimated))
@@ -182,7 +198,11 @@ class TurnRunner:
         async with self._lock(turn.session_id):
             try:
                 async for mode, payload in self.graph.astream(
-                    self._input(turn), turn.config, context=turn.context, stream_mode=["messages", "updates"]
+                    self._input(turn),
+                    turn.config,
+                    context=turn.context,
+                    stream_mode=["messages", "updates"],
+                    durability="exit",
                 ):
                     if mode == "messages":
                         chunk, metadata = payload
@@ -203,10 +223,10 @@ class TurnRunner:
                             for message in update.get("messages", []):
                                 if isinstance(message, AIMessage):
                                     collected.answer = message
+                answer = answer_of({**collected.values, "messages": [collected.answer] if collected.answer else []})
             except BaseException:
                 await asyncio.shield(self._rollback(turn))
                 raise
-        answer = collected.answer or AIMessage("")
         if collected.usage_chunk is not None and not answer.usage_metadata:
             answer.usage_metadata = collected.usage_chunk.usage_metadata
         usage, estimated = usage_of(answer, [*collected.values.get("memory_context", []), *turn.new_messages])

@@ -138,3 +138,19 @@ def running_fake_upstream(behaviour: UpstreamBehaviour | None = None) -> Iterato
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def main() -> None:
+    """`python -m bench.fake_upstream --port N [--delay-per-token S]`: serve the fake in this process."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="fake OpenAI-compatible upstream (loopback only)")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--delay-per-token", type=float, default=0.0)
+    args = parser.parse_args()
+    app = build_fake_upstream(UpstreamBehaviour(delay_per_token=args.delay_per_token))
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -4,6 +4,7 @@ START -> load_memory -> classify_intent -> generate_answer -> store_memory -> EN
                                            generate_answer --on error--> fallback -> store_memory
 """
 
+from collections import deque
 from functools import partial
 
 from langgraph.graph import END, START, StateGraph
@@ -18,6 +19,9 @@ from nodes.generate_answer import generate_answer
 from nodes.load_memory import load_memory
 from nodes.store_memory import store_memory
 
+HANDLED_ERRORS_KEPT = 1024
+"""How many handled node errors stay referenced (see `graph.routing.to_fallback`)."""
+
 ANSWER_NODES = frozenset({"generate_answer", "fallback"})
 """Nodes whose model tokens are the turn's answer (streamed to the client)."""
 
@@ -30,7 +34,7 @@ def build_graph(resources: Resources) -> StateGraph:
     builder.add_node(
         "generate_answer",
         partial(generate_answer, chat_model=resources.chat_model),
-        error_handler=to_fallback,
+        error_handler=partial(to_fallback, keepalive=deque(maxlen=HANDLED_ERRORS_KEPT)),
         destinations=("fallback",),
     )
     builder.add_node("fallback", partial(fallback, chat_model=resources.chat_model))

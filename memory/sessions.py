@@ -107,10 +107,6 @@ class SessionRegistry:
         await self.store.aput(SESSIONS_NAMESPACE, session_id, record.to_item(), index=False)
         return record
 
-    async def ensure(self, session_id: str) -> SessionRecord:
-        """Return the session, registering it first when a client names a new id."""
-        return await self.get(session_id) or await self.create(session_id)
-
     async def list(self) -> list[SessionRecord]:
         """All sessions, most recently active first."""
         records: list[SessionRecord] = []

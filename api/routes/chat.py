@@ -7,7 +7,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
-from api.deps import ResourcesDep, RunnerDep, SessionsDep
+from api.deps import ResourcesDep, RunnerDep, SessionsDep, SettingsDep
 from api.errors import OpenAIError
 from api.openai_schema import ChatCompletion, ChatCompletionRequest, ChatMessageOut, Choice, new_completion_id, unix_now
 from api.streaming import ChunkWriter, sse_frames
@@ -52,14 +52,18 @@ async def create_chat_completion(
     runner: RunnerDep,
     sessions: SessionsDep,
     resources: ResourcesDep,
+    settings: SettingsDep,
     x_session_id: Annotated[str | None, Header()] = None,
 ) -> JSONResponse | EventSourceResponse:
-    """Answer one chat turn in a session (created when new), as a JSON completion or an SSE stream."""
+    """Answer one chat turn in a session (created when new), as a JSON completion or an SSE stream.
+
+    A new session is registered by the turn itself (`store_memory`), so a failed first turn leaves nothing.
+    """
     model = served_model(body.model, resources)
     session_id = resolve_session_id(body.session_id or x_session_id)
     existed = await sessions.get(session_id) is not None
-    turn = prepare_turn(body, session_id, await sessions.messages(session_id) if existed else [])
-    await sessions.ensure(session_id)
+    history = await sessions.messages(session_id) if existed else []
+    turn = prepare_turn(body, session_id, history, max_tokens_cap=settings.chat_max_tokens_cap)
     headers = {"X-Session-Id": session_id}
     try:
         if body.stream:

@@ -88,6 +88,9 @@ BAD_BODIES = {
     "temperature out of range": json.dumps(
         {"model": "fake-model", "temperature": 7, "messages": [{"role": "user", "content": "x"}]}
     ).encode(),
+    "max_tokens over the cap": json.dumps(
+        {"model": "fake-model", "max_tokens": 10**9, "messages": [{"role": "user", "content": "x"}]}
+    ).encode(),
     "n > 1": json.dumps({"model": "fake-model", "n": 2, "messages": [{"role": "user", "content": "x"}]}).encode(),
     "image content part": json.dumps(
         {"model": "fake-model", "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]}

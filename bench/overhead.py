@@ -1,0 +1,153 @@
+"""Gateway overhead: the same requests sent straight to a fake upstream and through the gateway.
+
+Both servers run as their own processes on loopback; the load generator is this process (httpx, asyncio). For
+non-stream requests it reports end-to-end latency; for streams, time to first content token and to `[DONE]`.
+Each row is measured in the same run as its baseline (direct to the upstream), and the table prints the ratio and
+the added milliseconds at p50.
+
+    python -m bench.overhead [--requests 200] [--concurrency 1 32]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.fake_upstream import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], health_url: str) -> Iterator[None]:
+    """Run a server process until the block ends, waiting until `health_url` answers."""
+    proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(health_url, timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{args} did not start")
+            time.sleep(0.1)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@dataclass
+class Sample:
+    total_ms: float
+    first_token_ms: float | None
+
+
+async def one_request(client: httpx.AsyncClient, url: str, model: str, stream: bool) -> Sample:
+    body = {"model": model, "messages": MESSAGES, "stream": stream}
+    start = time.perf_counter()
+    if not stream:
+        response = await client.post(url, json=body)
+        response.raise_for_status()
+        return Sample((time.perf_counter() - start) * 1000, None)
+    first: float | None = None
+    async with client.stream("POST", url, json=body) as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            if first is None and line.startswith("data: {") and '"content":"' in line:
+                payload = json.loads(line[6:])
+                if payload["choices"] and payload["choices"][0]["delta"].get("content"):
+                    first = (time.perf_counter() - start) * 1000
+    return Sample((time.perf_counter() - start) * 1000, first)
+
+
+async def load(url: str, model: str, *, stream: bool, requests: int, concurrency: int) -> list[Sample]:
+    """`requests` requests from `concurrency` workers; a short warm-up first."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        for _ in range(min(10, requests)):
+            await one_request(client, url, model, stream)
+        samples: list[Sample] = []
+        remaining = iter(range(requests))
+
+        async def worker() -> None:
+            for _ in remaining:
+                samples.append(await one_request(client, url, model, stream))
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return samples
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="requests per cell (bounded)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
+    args = parser.parse_args()
+    requests = min(args.requests, 2000)
+
+    upstream_port, gateway_port = free_port(), free_port()
+    upstream = f"http://127.0.0.1:{upstream_port}/v1"
+    with tempfile.TemporaryDirectory() as data_dir:
+        gateway_env = {
+            "SAGE_CHAT_BASE_URL": upstream,
+            "SAGE_CHAT_MODEL": "fake-upstream",
+            "SAGE_GATEWAY_DATA_DIR": data_dir,
+        }
+        with (
+            process(
+                [sys.executable, "-m", "bench.fake_upstream", "--port", str(upstream_port)], {}, f"{upstream}/models"
+            ),
+            process(
+                [sys.executable, "-m", "api", "--port", str(gateway_port), "--log-level", "warning"],
+                gateway_env,
+                f"http://127.0.0.1:{gateway_port}/health",
+            ),
+        ):
+            targets = {
+                "direct": (f"{upstream}/chat/completions", "fake-upstream"),
+                "gateway": (f"http://127.0.0.1:{gateway_port}/v1/chat/completions", "sage-default"),
+            }
+            print(f"# {requests} requests per cell, fake upstream with no delay, gateway on SQLite sessions")
+            header = f"{'mode':<10}{'conc':>5}{'metric':>12}{'direct p50':>12}{'p99':>9}{'gateway p50':>13}{'p99':>9}"
+            print(header + f"{'ratio p50':>11}{'added p50':>11}")
+            for stream in (False, True):
+                for concurrency in args.concurrency:
+                    results = {
+                        name: asyncio.run(load(url, model, stream=stream, requests=requests, concurrency=concurrency))
+                        for name, (url, model) in targets.items()
+                    }
+                    metrics = [("latency", lambda s: s.total_ms)]
+                    if stream:
+                        metrics.insert(0, ("ttft", lambda s: s.first_token_ms or s.total_ms))
+                    for metric, pick in metrics:
+                        direct = [pick(s) for s in results["direct"]]
+                        gateway = [pick(s) for s in results["gateway"]]
+                        d50, g50 = statistics.median(direct), statistics.median(gateway)
+                        print(
+                            f"{'stream' if stream else 'non-stream':<10}{concurrency:>5}{metric:>12}"
+                            f"{d50:>10.2f}ms{pct(direct, 0.99):>7.2f}ms{g50:>11.2f}ms{pct(gateway, 0.99):>7.2f}ms"
+                            f"{g50 / d50:>10.2f}x{g50 - d50:>9.2f}ms"
+                        )
+
+
+if __name__ == "__main__":
+    main()
