@@ -31,6 +31,7 @@ class UpstreamBehaviour:
     delay_per_token: float = 0.0
     fail_with: int | None = None
     model: str = "fake-upstream"
+    last_request: dict | None = None
 
 
 def build_fake_upstream(behaviour: UpstreamBehaviour) -> Starlette:
@@ -43,6 +44,7 @@ def build_fake_upstream(behaviour: UpstreamBehaviour) -> Starlette:
 
     async def chat(request: Request) -> Response:
         body = await request.json()
+        behaviour.last_request = body
         if behaviour.fail_with:
             return JSONResponse(
                 {"error": {"message": "injected failure", "type": "server_error"}}, status_code=behaviour.fail_with

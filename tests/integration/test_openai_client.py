@@ -131,3 +131,32 @@ def test_unreachable_upstream_is_503(tmp_path: Path) -> None:
         with pytest.raises(openai.APIStatusError) as raised:
             client.chat.completions.create(model="sage-default", messages=[{"role": "user", "content": "x"}])
         assert raised.value.status_code == 503
+
+
+def test_sampling_parameters_and_system_prompt_reach_the_backend(
+    client: openai.OpenAI, upstream: tuple[str, UpstreamBehaviour]
+) -> None:
+    client.chat.completions.create(
+        model="sage-default",
+        messages=[{"role": "system", "content": "Answer like a pirate."}, {"role": "user", "content": "hello"}],
+        temperature=0.3,
+        top_p=0.9,
+        max_tokens=17,
+        stop=["END"],
+        seed=7,
+        user="ada",
+    )
+    sent = upstream[1].last_request
+    assert sent is not None
+    assert (
+        sent["temperature"],
+        sent["top_p"],
+        sent["max_tokens"] if "max_tokens" in sent else sent["max_completion_tokens"],
+    ) == (
+        0.3,
+        0.9,
+        17,
+    )
+    assert sent["stop"] == ["END"] and sent["seed"] == 7 and sent["user"] == "ada"
+    assert sent["messages"][0]["role"] == "system" and "Answer like a pirate." in sent["messages"][0]["content"]
+    assert sent["messages"][-1] == {"role": "user", "content": "hello"}
