@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from api.errors import install_error_handlers
-from api.routes import chat, health, models, sessions
+from api.routes import admin_index, chat, health, models, sessions
 from api.settings import Settings
 from api.turns import TurnRunner
 from graph.builder import build_graph
@@ -30,6 +30,17 @@ def _version() -> str:
 
 def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def start_default_index(settings: Settings, resources: Resources) -> None:
+    """Index the default corpus in the background on first start, so questions about the gateway work offline."""
+    index = resources.index
+    if not settings.auto_index or index is None or index.loaded is not None or not settings.default_docs_dir.is_dir():
+        return
+    try:
+        index.start_build(settings.default_docs_dir)
+    except Exception:
+        logger.warning("default corpus %s not indexed", settings.default_docs_dir, exc_info=True)
 
 
 def create_app(settings: Settings, *, resources: Resources | None = None) -> FastAPI:
@@ -62,6 +73,6 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
-    for module in (chat, models, sessions, health):
+    for module in (chat, models, sessions, admin_index, health):
         app.include_router(module.router)
     return app

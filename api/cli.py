@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,7 +26,12 @@ def parse_args(argv: Sequence[str] | None, defaults: Settings) -> argparse.Names
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Read settings from the environment once, let flags override them, and serve."""
+    """Read settings from the environment once, let flags override them, and serve (or run `ingest`)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["ingest"]:
+        from ingest.cli import main as ingest_main
+
+        raise SystemExit(ingest_main(argv[1:]))
     defaults = Settings()
     args = parse_args(argv, defaults)
     settings = defaults.model_copy(

@@ -4,11 +4,15 @@
 and no import ever reads `os.environ` again.
 """
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_DOCS = Path(__file__).resolve().parents[1] / "docs"
+"""The gateway's own documentation: the default RAG corpus."""
 
 ChatBackend = Literal["auto", "local", "openai"]
 SessionBackend = Literal["sqlite", "memory"]
@@ -61,6 +65,40 @@ class Settings(BaseSettings):
     local_context_tokens: int = Field(4096, ge=512, alias="SAGE_LOCAL_CONTEXT_TOKENS")
     local_threads: int = Field(0, ge=0, alias="SAGE_LOCAL_THREADS", description="0 = one per core.")
     local_parallel: int = Field(2, ge=1, le=16, alias="SAGE_LOCAL_PARALLEL", description="Concurrent slots.")
+
+    embedding_base_url: str | None = Field(None, alias="SAGE_EMBEDDING_BASE_URL")
+    embedding_model: str | None = Field(
+        None, alias="SAGE_EMBEDDING_MODEL", description="Remote embedding model name (with SAGE_EMBEDDING_BASE_URL)."
+    )
+    embedding_api_key: SecretStr | None = Field(None, alias="SAGE_EMBEDDING_API_KEY")
+
+    docs_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [PROJECT_DOCS],
+        alias="SAGE_GATEWAY_DOCS_ROOTS",
+        description="Folders an index may be built from (separated by the OS path separator or commas).",
+    )
+    default_docs_dir: Path = Field(
+        PROJECT_DOCS, alias="SAGE_GATEWAY_DEFAULT_DOCS", description="Corpus indexed on first start when none exists."
+    )
+    auto_index: bool = Field(True, alias="SAGE_GATEWAY_AUTO_INDEX", description="Index the default corpus if needed.")
+    index_name: str = Field("sage-docs", alias="SAGE_GATEWAY_INDEX_NAME")
+    chunk_size: int = Field(800, ge=100, le=8000, alias="SAGE_RAG_CHUNK_SIZE")
+    chunk_overlap: int = Field(160, ge=0, le=2000, alias="SAGE_RAG_CHUNK_OVERLAP")
+    top_k: int = Field(4, ge=1, le=50, alias="SAGE_RAG_TOP_K")
+    min_score: float = Field(
+        0.2, ge=-1, le=1, alias="SAGE_RAG_MIN_SCORE", description="Cosine similarity a passage needs to be used."
+    )
+    hnsw_threshold: int = Field(
+        50_000, ge=1, alias="SAGE_RAG_HNSW_THRESHOLD", description="Above this many chunks, use an HNSW index."
+    )
+
+    @field_validator("docs_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part for chunk in value.split(",") for part in chunk.split(os.pathsep)]
+            return [Path(part.strip()).expanduser() for part in parts if part.strip()]
+        return value
 
     @field_validator("data_dir")
     @classmethod

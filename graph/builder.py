@@ -17,6 +17,7 @@ from nodes.classify_intent import classify_intent
 from nodes.fallback import fallback
 from nodes.generate_answer import generate_answer
 from nodes.load_memory import load_memory
+from nodes.retrieve import retrieve
 from nodes.store_memory import store_memory
 
 HANDLED_ERRORS_KEPT = 1024
@@ -31,10 +32,17 @@ def build_graph(resources: Resources) -> StateGraph:
     builder = StateGraph(TurnState, input_schema=InputState, context_schema=GatewayContext)
     builder.add_node("load_memory", partial(load_memory, memory=resources.memory))
     builder.add_node("classify_intent", classify_intent)
+    on_error = partial(to_fallback, keepalive=deque(maxlen=HANDLED_ERRORS_KEPT))
+    builder.add_node(
+        "retrieve",
+        partial(retrieve, index=resources.index, min_score=resources.min_score),
+        error_handler=on_error,
+        destinations=("fallback",),
+    )
     builder.add_node(
         "generate_answer",
         partial(generate_answer, chat_model=resources.chat_model),
-        error_handler=partial(to_fallback, keepalive=deque(maxlen=HANDLED_ERRORS_KEPT)),
+        error_handler=on_error,
         destinations=("fallback",),
     )
     builder.add_node("fallback", partial(fallback, chat_model=resources.chat_model))
@@ -42,7 +50,8 @@ def build_graph(resources: Resources) -> StateGraph:
 
     builder.add_edge(START, "load_memory")
     builder.add_edge("load_memory", "classify_intent")
-    builder.add_conditional_edges("classify_intent", route_by_intent, ["generate_answer"])
+    builder.add_conditional_edges("classify_intent", route_by_intent, ["retrieve", "generate_answer"])
+    builder.add_edge("retrieve", "generate_answer")
     builder.add_edge("generate_answer", "store_memory")
     builder.add_edge("fallback", "store_memory")
     builder.add_edge("store_memory", END)

@@ -8,12 +8,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
+from pydantic import SecretStr
 
 from api.settings import Settings
+from ingest.embeddings import OnnxSentenceEmbeddings
+from ingest.index import BuildParams
+from ingest.service import IndexService, vector_embedder
 from memory.backends.base import MemoryBackend
 from memory.backends.short_term import ShortTermMemory
 from nodes.local_model import assemble_packaged_model, start_local_server, verified_model_path
-from nodes.models import openai_compatible_chat_model
+from nodes.models import NO_KEY, openai_compatible_chat_model
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +30,8 @@ class Resources:
     model_name: str
     memory: MemoryBackend
     backend: str
+    index: IndexService | None = None
+    min_score: float = 0.2
     created_at: int = field(default_factory=lambda: int(time.time()))
 
 
@@ -34,10 +40,37 @@ def memory_from_settings(settings: Settings) -> MemoryBackend:
     return ShortTermMemory(window_turns=settings.memory_window, max_tokens=settings.memory_max_tokens)
 
 
+def build_params(settings: Settings) -> BuildParams:
+    return BuildParams(settings.index_name, settings.chunk_size, settings.chunk_overlap, settings.hnsw_threshold)
+
+
+async def open_index(settings: Settings) -> IndexService:
+    """The embedding model (packaged ONNX, or a remote OpenAI-compatible endpoint) and the index on disk."""
+    if settings.embedding_base_url:
+        from langchain_openai import OpenAIEmbeddings
+
+        model = settings.embedding_model or "text-embedding-3-small"
+        remote = OpenAIEmbeddings(
+            base_url=settings.embedding_base_url, model=model, api_key=settings.embedding_api_key or SecretStr(NO_KEY)
+        )
+        dim = len(await remote.aembed_query("dimension probe"))
+        embeddings, embedder = remote, vector_embedder(remote, model, dim)
+    else:
+        packaged = await asyncio.to_thread(OnnxSentenceEmbeddings.packaged)
+        embeddings, embedder = packaged, vector_embedder(packaged, packaged.name, packaged.dim)
+    service = IndexService(
+        settings.data_dir / "index", embeddings, embedder, build_params(settings), settings.docs_roots
+    )
+    await service.load()
+    return service
+
+
 @asynccontextmanager
 async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     """Build the chat model for the configured backend; the embedded server lives exactly as long as this."""
     memory = memory_from_settings(settings)
+    index = await open_index(settings)
+    common = {"memory": memory, "index": index, "min_score": settings.min_score}
     chat_kwargs = {
         "api_key": settings.chat_api_key,
         "timeout_seconds": settings.chat_timeout_seconds,
@@ -49,7 +82,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
             raise ValueError("SAGE_CHAT_BACKEND=openai needs SAGE_CHAT_BASE_URL")
         model_name = settings.chat_model or "default"
         chat_model = openai_compatible_chat_model(base_url=settings.chat_base_url, model=model_name, **chat_kwargs)
-        yield Resources(chat_model=chat_model, model_name=model_name, memory=memory, backend="openai")
+        yield Resources(chat_model=chat_model, model_name=model_name, backend="openai", **common)
         return
 
     if settings.local_model_path is not None:
@@ -69,7 +102,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     )
     try:
         chat_model = openai_compatible_chat_model(base_url=server.base_url, model=server.model_name, **chat_kwargs)
-        yield Resources(chat_model=chat_model, model_name=server.model_name, memory=memory, backend="local")
+        yield Resources(chat_model=chat_model, model_name=server.model_name, backend="local", **common)
     finally:
         await asyncio.to_thread(_stop, server)
 

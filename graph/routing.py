@@ -9,13 +9,13 @@ from langgraph.types import Command
 from graph.state import TurnState
 
 
-def route_by_intent(state: TurnState) -> Literal["generate_answer"]:
-    """Pick the answering path for the turn's intent.
+def route_by_intent(state: TurnState) -> Literal["retrieve", "generate_answer"]:
+    """Questions (`chat`) are answered from the documentation; small talk (`casual`) directly.
 
-    Every intent is answered by `generate_answer` until the retrieval and workflow nodes join the graph; the
-    intent is still recorded in the state and reported in the response's `sage.route`.
+    `workflow` requests are answered directly until the workflow generator joins the graph; the intent is still
+    recorded and reported in the response's `sage.intent`.
     """
-    return "generate_answer"
+    return "retrieve" if state.intent == "chat" else "generate_answer"
 
 
 def to_fallback(state: TurnState, error: NodeError, *, keepalive: deque[BaseException]) -> Command[Literal["fallback"]]:

@@ -36,7 +36,8 @@ class TurnState(InputState):
     """Which nodes ran this turn, in order; `load_memory` starts a fresh list each turn."""
 
     sources: list[dict[str, Any]] = field(default_factory=list)
-    """Structured citations of the answer (filled once retrieval exists)."""
+    """Written by `retrieve`: the passages that passed the similarity threshold, numbered in prompt order
+    (`doc_path`, `heading`, `anchor`, `score`, `text`); the answer cites them as [n]."""
 
     error: str | None = None
     """Set by the fallback edge: why the primary answer path failed."""

@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 
 from graph.context import GatewayContext
 from graph.state import TurnState
-from nodes.prompt_building import build_prompt
+from nodes.prompt_building import build_prompt, passages_section
 from nodes.prompts import GATEWAY_SYSTEM_PROMPT
 from nodes.turns import split_current_turn
 
@@ -23,12 +23,15 @@ def stamp(message: AIMessage) -> AIMessage:
 async def generate_answer(
     state: TurnState, runtime: Runtime[GatewayContext], *, chat_model: BaseChatModel
 ) -> dict[str, Any]:
-    """Answer with the gateway prompt, the client's system prompt, recalled memory and the current turn.
+    """Answer with the gateway prompt, retrieved passages (numbered, to cite), the client's system prompt,
+    recalled memory and the current turn.
 
     Raises whatever the backend raises: the graph's error handler, not this node, decides on the fallback.
     """
     _history, current = split_current_turn(state.messages)
-    prompt = build_prompt(GATEWAY_SYSTEM_PROMPT, state.system_prompt, state.memory_context, current)
+    passages = passages_section(state.sources, retrieval_ran="retrieve" in state.route_trace)
+    base = f"{GATEWAY_SYSTEM_PROMPT}\n\n{passages}" if passages else GATEWAY_SYSTEM_PROMPT
+    prompt = build_prompt(base, state.system_prompt, state.memory_context, current)
     context = runtime.context or GatewayContext()
     answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)
     return {"messages": [stamp(answer)], "route_trace": [*state.route_trace, "generate_answer"]}

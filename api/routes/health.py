@@ -6,10 +6,22 @@ from fastapi import APIRouter, Request
 
 from api.deps import ResourcesDep, SessionsDep
 from api.errors import OpenAIError
+from graph.resources import Resources
 
 router = APIRouter(tags=["health"])
 
 SERVICE_NAME = "SAGE LLM Gateway"
+
+
+def index_health(resources: Resources) -> dict[str, Any]:
+    index = resources.index
+    if index is None:
+        return {"status": "not_configured"}
+    if index.building:
+        return {"status": "building"}
+    if index.loaded is None:
+        return {"status": "not_found"}
+    return {"status": "ready", "num_chunks": index.loaded.manifest["num_chunks"]}
 
 
 @router.get("/health")
@@ -24,7 +36,7 @@ async def health(resources: ResourcesDep, sessions: SessionsDep) -> dict[str, An
         "components": {
             "model": {"backend": resources.backend, "model": resources.model_name, "status": "ready"},
             "store": {"status": "ready"},
-            "index": {"status": "not_configured"},
+            "index": index_health(resources),
             "memory": {"backend": resources.memory.name},
         },
         "sessions": {"total_sessions": len(records), "total_messages": sum(r.message_count for r in records)},
@@ -42,6 +54,7 @@ async def root(request: Request) -> dict[str, Any]:
             "models": "/v1/models",
             "health": "/health",
             "sessions": "/sessions",
+            "index": {"status": "/admin/index/status", "build": "/admin/index/build", "delete": "/admin/index"},
             "docs": "/docs",
         },
     }

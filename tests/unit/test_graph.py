@@ -20,6 +20,8 @@ def test_graph_has_exactly_the_declared_nodes_and_edges() -> None:
         "__start__",
         "load_memory",
         "classify_intent",
+        "retrieve",
+        "__error_handler__retrieve",
         "generate_answer",
         "__error_handler__generate_answer",
         "fallback",
@@ -31,6 +33,9 @@ def test_graph_has_exactly_the_declared_nodes_and_edges() -> None:
         ("__start__", "load_memory", False),
         ("load_memory", "classify_intent", False),
         ("classify_intent", "generate_answer", True),
+        ("classify_intent", "retrieve", True),
+        ("retrieve", "generate_answer", False),
+        ("retrieve", "fallback", True),
         ("generate_answer", "store_memory", False),
         ("generate_answer", "fallback", True),
         ("fallback", "store_memory", False),
@@ -51,7 +56,7 @@ async def test_turns_accumulate_in_the_thread_and_trace_resets_each_turn() -> No
     await run_turn(graph, "first")
     values = await run_turn(graph, "second")
     assert [m.content for m in values["messages"]] == ["first", "one", "second", "two"]
-    assert values["route_trace"] == ["load_memory", "classify_intent", "generate_answer", "store_memory"]
+    assert values["route_trace"] == ["load_memory", "classify_intent", "retrieve", "generate_answer", "store_memory"]
 
 
 async def test_short_term_window_recalls_only_the_last_turns() -> None:
@@ -67,7 +72,13 @@ async def test_failure_in_generate_answer_takes_the_fallback_edge() -> None:
     graph = compiled(fake_resources(graph_model))
     values = await run_turn(graph, "hello")
     assert values["messages"][-1].content == "saved"
-    assert values["route_trace"] == ["load_memory", "classify_intent", "generate_answer", "fallback", "store_memory"]
+    assert values["route_trace"] == [
+        "load_memory",
+        "classify_intent",
+        "generate_answer",
+        "fallback",
+        "store_memory",
+    ]
     assert "first call fails" in values["error"]
 
 

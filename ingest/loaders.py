@@ -1,0 +1,130 @@
+"""Find and read the documents of a source folder, confined to configured roots, as Markdown-ish text.
+
+Every format is turned into text whose headings are Markdown headings, so one heading-aware splitter serves all
+of them: Markdown and plain text as they are, reStructuredText titles rewritten as `#` headings, HTML through
+BeautifulSoup with `h1`-`h6` kept as headings.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".rst": "rst", ".html": "html", ".htm": "html"}
+DEFAULT_MAX_FILE_BYTES = 2_000_000
+
+
+class SourceOutsideRootsError(ValueError):
+    """A requested source folder is not inside any configured root."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One document: its path relative to the source folder and its absolute, resolved path."""
+
+    relative: str
+    path: Path
+
+
+def resolve_source_dir(requested: str | Path, roots: Iterable[Path]) -> Path:
+    """Resolve `requested` (relative names are taken under the first root) and refuse anything outside the roots.
+
+    Symlinks are resolved before the check, so a link that points out of a root is refused like `..` is.
+    """
+    resolved_roots = [Path(root).expanduser().resolve() for root in roots]
+    if not resolved_roots:
+        raise SourceOutsideRootsError("no document roots are configured (SAGE_GATEWAY_DOCS_ROOTS)")
+    candidate = Path(requested).expanduser()
+    if not candidate.is_absolute():
+        candidate = resolved_roots[0] / candidate
+    resolved = candidate.resolve()
+    if not any(resolved == root or resolved.is_relative_to(root) for root in resolved_roots):
+        raise SourceOutsideRootsError(f"{requested} is outside the configured document roots")
+    if not resolved.is_dir():
+        raise FileNotFoundError(f"source directory not found: {requested}")
+    return resolved
+
+
+def find_documents(source_dir: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[SourceFile]:
+    """Documents under `source_dir` with a known suffix, in a stable order.
+
+    Files reached through a symlink that leaves `source_dir`, files over `max_file_bytes` and hidden files are
+    skipped: they are never read.
+    """
+    source_dir = source_dir.resolve()
+    found = []
+    for path in sorted(source_dir.rglob("*")):
+        relative = path.relative_to(source_dir)
+        if any(part.startswith(".") for part in relative.parts) or path.suffix.lower() not in SUFFIXES:
+            continue
+        real = path.resolve()
+        if not real.is_relative_to(source_dir) or not real.is_file() or real.stat().st_size > max_file_bytes:
+            continue
+        found.append(SourceFile(relative.as_posix(), real))
+    return found
+
+
+def read_document(source: SourceFile) -> str:
+    """The document as Markdown-headed text; binaries (NUL bytes, not UTF-8) raise `ValueError`."""
+    raw = source.path.read_bytes()
+    if b"\0" in raw[:8192]:
+        raise ValueError(f"{source.relative} looks binary")
+    text = raw.decode("utf-8")
+    kind = SUFFIXES[source.path.suffix.lower()]
+    if kind == "rst":
+        return rst_to_markdown_headings(text)
+    if kind == "html":
+        return html_to_markdown_text(text)
+    return text
+
+
+_RST_ADORNMENT = re.compile(r"^([=\-`:'\"~^_*+#<>])\1{2,}\s*$")
+
+
+def rst_to_markdown_headings(text: str) -> str:
+    """Rewrite reStructuredText section titles (underlined, optionally overlined) as `#` headings.
+
+    Levels follow the order in which adornment styles first appear, as in docutils.
+    """
+    lines = text.splitlines()
+    styles: list[tuple[str, bool]] = []
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        over = _RST_ADORNMENT.match(line) and i + 2 < len(lines) and _RST_ADORNMENT.match(lines[i + 2])
+        if over and lines[i + 1].strip():
+            style = (line.strip()[0], True)
+            title, i = lines[i + 1].strip(), i + 3
+        elif (
+            line.strip()
+            and i + 1 < len(lines)
+            and _RST_ADORNMENT.match(lines[i + 1])
+            and len(lines[i + 1].strip()) >= len(line.strip())
+        ):
+            style = (lines[i + 1].strip()[0], False)
+            title, i = line.strip(), i + 2
+        else:
+            out.append(line)
+            i += 1
+            continue
+        if style not in styles:
+            styles.append(style)
+        out.append("#" * min(styles.index(style) + 1, 6) + " " + title)
+    return "\n".join(out)
+
+
+def html_to_markdown_text(html: str) -> str:
+    """Visible text of an HTML page, with `h1`-`h6` as Markdown headings; scripts and styles dropped."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    for level in range(1, 7):
+        for heading in soup.find_all(f"h{level}"):
+            heading.replace_with(f"\n\n{'#' * level} {heading.get_text(' ', strip=True)}\n\n")
+    for block in soup.find_all(["p", "li", "pre", "tr", "br", "div"]):
+        block.insert_after("\n")
+    text = soup.get_text()
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

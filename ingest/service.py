@@ -1,0 +1,151 @@
+"""The index the gateway serves: loading at start, background (re)builds with progress, search, delete."""
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from ingest.chunking import Chunk
+from ingest.index import BuildParams, LoadedIndex, VectorEmbedder, build_index, delete_index, load_index
+from ingest.loaders import resolve_source_dir
+
+logger = logging.getLogger(__name__)
+
+
+def vector_embedder(embeddings: Embeddings, name: str, dim: int) -> VectorEmbedder:
+    """Adapt any langchain `Embeddings` to unit float32 vectors (a fast path for the packaged ONNX model)."""
+    embed_array = getattr(embeddings, "embed_array", None)
+
+    def embed(texts: list[str]) -> np.ndarray:
+        if embed_array is not None:
+            return embed_array(texts)
+        vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32).reshape(-1, dim)
+        return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+
+    return VectorEmbedder(name, dim, embed)
+
+
+class IndexBusyError(RuntimeError):
+    """A build is already running."""
+
+
+@dataclass
+class BuildJob:
+    """A background build, as the status route reports it."""
+
+    id: str
+    source_dir: str
+    force_rebuild: bool
+    status: str = "building"
+    files_done: int = 0
+    files_total: int = 0
+    current_file: str = ""
+    error: str | None = None
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    finished_at: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "source_dir": self.source_dir,
+            "force_rebuild": self.force_rebuild,
+            "progress": {
+                "files_done": self.files_done,
+                "files_total": self.files_total,
+                "current_file": self.current_file,
+            },
+            "error": self.error,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+        }
+
+
+class IndexService:
+    """Owns the live index: one build at a time, searches always see a complete version."""
+
+    def __init__(
+        self,
+        index_dir: Path,
+        embeddings: Embeddings,
+        embedder: VectorEmbedder,
+        params: BuildParams,
+        roots: list[Path],
+    ) -> None:
+        self.index_dir = index_dir
+        self.embeddings = embeddings
+        self.embedder = embedder
+        self.params = params
+        self.roots = roots
+        self.loaded: LoadedIndex | None = None
+        self.job: BuildJob | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def load(self) -> None:
+        """Load the live version from disk, if any (a corrupt one is logged and left unserved)."""
+        try:
+            self.loaded = await asyncio.to_thread(load_index, self.index_dir)
+        except Exception:
+            logger.exception("the index on disk could not be loaded")
+            self.loaded = None
+
+    @property
+    def building(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def start_build(self, source_dir: str | Path, *, force: bool = False) -> BuildJob:
+        """Validate `source_dir` against the roots (raises before reading anything) and build in the background."""
+        if self.building:
+            raise IndexBusyError("an index build is already running")
+        resolved = resolve_source_dir(source_dir, self.roots)
+        job = BuildJob(id=uuid.uuid4().hex, source_dir=str(resolved), force_rebuild=force)
+        self.job = job
+        self._task = asyncio.create_task(self._run(job, resolved, force))
+        return job
+
+    async def wait(self) -> None:
+        """Wait for the running build, if any (tests and the CLI)."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def _run(self, job: BuildJob, source_dir: Path, force: bool) -> None:
+        def progress(done: int, total: int, current: str) -> None:
+            job.files_done, job.files_total, job.current_file = done, total, current
+
+        try:
+            self.loaded = await asyncio.to_thread(
+                build_index,
+                source_dir,
+                self.index_dir,
+                self.embedder,
+                self.params,
+                previous=self.loaded,
+                force=force,
+                progress=progress,
+            )
+            job.status = "done"
+        except Exception as exc:
+            logger.exception("index build failed; the previous index keeps serving")
+            job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
+        finally:
+            job.finished_at = datetime.now(UTC).isoformat()
+
+    async def delete(self) -> bool:
+        if self.building:
+            raise IndexBusyError("an index build is running")
+        self.loaded = None
+        return await asyncio.to_thread(delete_index, self.index_dir)
+
+    async def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
+        """The `k` best chunks for `query` with cosine scores; empty when no index is loaded."""
+        loaded = self.loaded
+        if loaded is None or not query.strip():
+            return []
+        vector = await asyncio.to_thread(self.embedder.embed, [query])
+        return await asyncio.to_thread(loaded.search, vector[0], k)

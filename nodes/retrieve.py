@@ -1,0 +1,40 @@
+"""Node `retrieve`: find the documentation passages the answer should rest on."""
+
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+from langgraph.runtime import Runtime
+
+from graph.context import GatewayContext
+from graph.state import TurnState
+from ingest.service import IndexService
+from nodes.turns import last_user_text, message_text
+
+FOLLOW_UP_WORDS = 6
+"""A question this short is probably a follow-up ("and on Windows?"): the previous question joins the query."""
+
+
+def retrieval_query(state: TurnState) -> str:
+    """The latest user message, preceded by the previous one from memory when the latest is a short follow-up."""
+    question = last_user_text(state.messages)
+    if len(question.split()) >= FOLLOW_UP_WORDS:
+        return question
+    earlier = [message_text(m) for m in state.memory_context if isinstance(m, HumanMessage)]
+    return f"{earlier[-1]}\n{question}" if earlier else question
+
+
+async def retrieve(
+    state: TurnState, runtime: Runtime[GatewayContext], *, index: IndexService | None, min_score: float
+) -> dict[str, Any]:
+    """Keep the top-k passages whose cosine similarity reaches `min_score`; none when there is no index.
+
+    Embedding or search failures propagate: the graph's error handler sends the turn to `fallback`.
+    """
+    context = runtime.context or GatewayContext()
+    hits = await index.search(retrieval_query(state), context.top_k) if index is not None else []
+    sources = [
+        {"doc_path": c.doc_path, "heading": c.heading, "anchor": c.anchor, "score": round(score, 4), "text": c.text}
+        for c, score in hits
+        if score >= min_score
+    ]
+    return {"sources": sources, "route_trace": [*state.route_trace, "retrieve"]}

@@ -1,0 +1,29 @@
+"""Retrieval quality of the packaged embedding model over the project's docs: recall@4 on a labelled set."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.embeddings import OnnxSentenceEmbeddings
+from ingest.index import BuildParams, build_index
+from ingest.service import vector_embedder
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.json"
+
+
+def test_recall_at_4_over_the_docs_is_at_least_0_9(tmp_path: Path, report_figure: Callable[[str], None]) -> None:
+    model = OnnxSentenceEmbeddings.packaged()
+    embedder = vector_embedder(model, model.name, model.dim)
+    index = build_index(ROOT / "docs", tmp_path, embedder, BuildParams("quality", 800, 160, 50_000))
+    questions = json.loads(QUESTIONS.read_text())
+    assert len(questions) >= 30
+    misses = []
+    for question, expected in questions:
+        found = [chunk.doc_path for chunk, _ in index.search(embedder.embed([question])[0], 4)]
+        if expected not in found:
+            misses.append((question, expected, found))
+    recall = 1 - len(misses) / len(questions)
+    chunks = index.manifest["num_chunks"]
+    report_figure(f"retrieval recall@4 = {recall:.3f} over {len(questions)} questions, {chunks} chunks")
+    assert recall >= 0.9, misses

@@ -1,0 +1,54 @@
+"""Fixtures for RAG tests: the packaged embedding model, a corpus under a docs root, an app with an index."""
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from api.settings import Settings
+from graph.resources import Resources, build_params
+from ingest.embeddings import OnnxSentenceEmbeddings
+from ingest.service import IndexService, vector_embedder
+
+PROJECT_DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def corpus_settings(tmp_path: Path) -> Settings:
+    """Settings whose only docs root is `tmp_path/roots`, holding a copy of the project docs as `corpus`."""
+    root = tmp_path / "roots"
+    shutil.copytree(PROJECT_DOCS, root / "corpus")
+    return Settings(
+        SAGE_GATEWAY_DATA_DIR=tmp_path / "data",
+        SAGE_GATEWAY_DOCS_ROOTS=str(root),
+        SAGE_GATEWAY_DEFAULT_DOCS=root / "corpus",
+        SAGE_GATEWAY_AUTO_INDEX=False,
+    )
+
+
+def index_service(settings: Settings, embeddings: OnnxSentenceEmbeddings) -> IndexService:
+    return IndexService(
+        settings.data_dir / "index",
+        embeddings,
+        vector_embedder(embeddings, embeddings.name, embeddings.dim),
+        build_params(settings),
+        settings.docs_roots,
+    )
+
+
+def with_index(resources: Resources, index: IndexService) -> Resources:
+    resources.index = index
+    return resources
+
+
+def wait_for_build(client: TestClient, timeout: float = 120) -> dict[str, Any]:
+    """Poll the status route until the build is no longer running; returns the last status."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = client.get("/admin/index/status").json()
+        if status["status"] != "building":
+            return status
+        if time.monotonic() > deadline:
+            raise TimeoutError("index build did not finish")
+        time.sleep(0.05)

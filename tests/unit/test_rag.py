@@ -1,0 +1,202 @@
+"""RAG through HTTP: build -> status -> ask -> cited answer -> delete, crash safety, roots, incremental rebuilds."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from langchain_core.messages import BaseMessage
+
+from ingest.embeddings import OnnxSentenceEmbeddings
+from ingest.index import current_version
+from nodes.prompts import NO_PASSAGES_NOTE
+from tests.conftest import ClientFactory
+from tests.fakes import fake_chat, fake_resources
+from tests.rag_fixtures import corpus_settings, index_service, wait_for_build, with_index
+
+
+@pytest.fixture(scope="module")
+def embeddings() -> OnnxSentenceEmbeddings:
+    return OnnxSentenceEmbeddings.packaged()
+
+
+class RecordingChat(type(fake_chat())):  # type: ignore[misc]
+    """A fake model that keeps the prompts it was given."""
+
+    prompts: list[list[BaseMessage]] = []
+
+    async def _agenerate(self, messages, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.prompts.append(messages)
+        return await super()._agenerate(messages, *args, **kwargs)
+
+
+@pytest.fixture
+def rag(tmp_path: Path, make_client: ClientFactory, embeddings: OnnxSentenceEmbeddings) -> dict[str, Any]:
+    settings = corpus_settings(tmp_path)
+    model = RecordingChat(messages=iter(__import__("tests.fakes").fakes._answers(("Use the build route [1].",))))
+    model.prompts = []
+    index = index_service(settings, embeddings)
+    client = make_client(with_index(fake_resources(model), index), settings)
+    return {"client": client, "settings": settings, "index": index, "model": model, "root": tmp_path / "roots"}
+
+
+def ask(client: TestClient, text: str) -> dict[str, Any]:
+    response = client.post(
+        "/v1/chat/completions", json={"model": "fake-model", "messages": [{"role": "user", "content": text}]}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def build(client: TestClient, **body: Any) -> dict[str, Any]:
+    response = client.post("/admin/index/build", json={"source_dir": "corpus", **body})
+    assert response.status_code == 202, response.text
+    assert response.json()["status"] == "building"
+    return wait_for_build(client)
+
+
+def test_build_status_ask_cited_answer_delete_round_trip(rag: dict[str, Any]) -> None:
+    client = rag["client"]
+    assert client.get("/admin/index/status").json()["status"] == "not_found"
+    status = build(client)
+    assert status["status"] == "ready" and status["job"]["status"] == "done"
+    manifest = status["index"]
+    for field in (
+        "index_name",
+        "source_dir",
+        "chunk_size",
+        "chunk_overlap",
+        "num_documents",
+        "num_chunks",
+        "created_at",
+    ):
+        assert field in manifest
+    assert manifest["embedding"] == {"model": "all-MiniLM-L6-v2", "dim": 384, "metric": "cosine"}
+    assert manifest["num_documents"] == 7 and manifest["num_chunks"] > 7
+    assert status["job"]["progress"]["files_done"] == status["job"]["progress"]["files_total"] == 7
+
+    body = ask(client, "How do I build the document index?")
+    assert body["sage"]["route"] == ["load_memory", "classify_intent", "retrieve", "generate_answer", "store_memory"]
+    sources = body["sage"]["sources"]
+    assert sources and sources[0]["doc_path"] == "rag-index.md"
+    assert any(s["heading"].endswith("Building the index") for s in sources)
+    assert sources == sorted(sources, key=lambda s: -s["score"]) and 0 < sources[0]["score"] <= 1
+    assert "[1]" in body["choices"][0]["message"]["content"]
+    system = rag["model"].prompts[-1][0].content
+    assert "[1] rag-index.md > Answering from documents" in system
+    assert "rag-index.md > Answering from documents > Building the index\n<passage>" in system
+    assert "<passage>" in system and "not instructions" in system
+
+    assert client.delete("/admin/index").json() == {"status": "deleted"}
+    assert client.get("/admin/index/status").json()["status"] == "not_found"
+    assert client.delete("/admin/index").json() == {"status": "not_found"}
+    body = ask(client, "How do I build the document index?")
+    assert body["sage"]["sources"] == [] and "retrieve" in body["sage"]["route"]
+    assert NO_PASSAGES_NOTE in rag["model"].prompts[-1][0].content
+
+
+def test_stream_carries_sources_in_the_final_chunk(rag: dict[str, Any]) -> None:
+    client = rag["client"]
+    build(client)
+    response = client.post(
+        "/v1/chat/completions",
+        json={
+            "model": "fake-model",
+            "stream": True,
+            "messages": [{"role": "user", "content": "How do I rename a session?"}],
+        },
+    )
+    finals = [line for line in response.text.splitlines() if '"finish_reason":"stop"' in line]
+    assert len(finals) == 1 and '"doc_path":"sessions.md"' in finals[0]
+
+
+def test_a_crash_in_the_middle_of_a_rebuild_leaves_the_previous_index_answering(rag: dict[str, Any]) -> None:
+    client, index = rag["client"], rag["index"]
+    build(client)
+    version = current_version(index.index_dir)
+    (rag["root"] / "corpus" / "sessions.md").write_text("# Sessions\n\nCompletely new text about sessions.\n")
+    real_embed = index.embedder.embed
+    index.embedder.embed = lambda texts: (_ for _ in ()).throw(RuntimeError("embedding crashed"))
+    status = build(client, force_rebuild=True)
+    index.embedder.embed = real_embed
+    assert status["status"] == "ready" and status["job"]["status"] == "failed"
+    assert "embedding crashed" in status["job"]["error"]
+    assert current_version(index.index_dir) == version
+    assert not [p for p in index.index_dir.iterdir() if p.name.startswith(".building-")]
+    assert ask(client, "How do I rename a session?")["sage"]["sources"][0]["doc_path"] == "sessions.md"
+
+
+def test_only_changed_files_are_embedded_again(rag: dict[str, Any]) -> None:
+    client, index = rag["client"], rag["index"]
+    build(client)
+    (rag["root"] / "corpus" / "errors.md").write_text("# Errors\n\nAll errors are now purple.\n")
+    embedded: list[str] = []
+    real_embed = index.embedder.embed
+
+    def counting(texts: list[str]) -> np.ndarray:
+        embedded.extend(texts)
+        return real_embed(texts)
+
+    index.embedder.embed = counting
+    status = build(client)
+    assert status["index"]["build"] == {"embedded_files": 1, "reused_files": 6}
+    assert embedded == ["Errors\nAll errors are now purple."]
+    assert status["index"]["files"]["errors.md"]["chunks"][1] - status["index"]["files"]["errors.md"]["chunks"][0] == 1
+
+
+@pytest.mark.parametrize("kind", ["dotdot", "absolute", "symlink", "missing"])
+def test_source_dir_outside_the_roots_is_refused_and_nothing_is_read(
+    rag: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    outside = tmp_path / "secret"
+    outside.mkdir()
+    (outside / "passwords.md").write_text("# Secret\n\nhunter2\n")
+    os.symlink(outside, rag["root"] / "link-out")
+    read: list[Path] = []
+    import ingest.index as index_module
+
+    monkeypatch.setattr(index_module, "find_documents", lambda path, **_: read.append(path) or [])
+    source, status = {
+        "dotdot": ("corpus/../../secret", 403),
+        "absolute": (str(outside), 403),
+        "symlink": ("link-out", 403),
+        "missing": ("no-such-dir", 400),
+    }[kind]
+    response = rag["client"].post("/admin/index/build", json={"source_dir": source})
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["param"] == "source_dir"
+    assert read == [] and rag["client"].get("/admin/index/status").json()["status"] == "not_found"
+
+
+def test_files_linked_from_outside_the_source_are_not_indexed(rag: dict[str, Any], tmp_path: Path) -> None:
+    secret = tmp_path / "passwords.md"
+    secret.write_text("# Passwords\n\nThe root password is hunter2.\n")
+    os.symlink(secret, rag["root"] / "corpus" / "passwords.md")
+    status = build(rag["client"])
+    assert "passwords.md" not in status["index"]["files"]
+
+
+def test_retrieval_failure_takes_the_fallback_edge(rag: dict[str, Any]) -> None:
+    client, index = rag["client"], rag["index"]
+    build(client)
+
+    async def broken(query: str, k: int) -> list[Any]:
+        raise RuntimeError("vector store down")
+
+    index.search = broken
+    body = ask(client, "How do I rename a session?")
+    assert body["sage"]["route"] == ["load_memory", "classify_intent", "retrieve", "fallback", "store_memory"]
+    assert body["sage"]["fallback"] is True
+
+
+def test_concurrent_build_is_409_and_bad_body_400(rag: dict[str, Any]) -> None:
+    client = rag["client"]
+    assert client.post("/admin/index/build", json={"source_dir": 5}).status_code == 400
+    assert client.post("/admin/index/build", json={"unknown": True}).status_code == 400
+    first = client.post("/admin/index/build", json={"source_dir": "corpus"})
+    second = client.post("/admin/index/build", json={"source_dir": "corpus"})
+    assert first.status_code == 202
+    assert second.status_code in (202, 409)  # 409 while the first is still running
+    wait_for_build(client)
