@@ -11,7 +11,7 @@ from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
 from api.settings import Settings
-from ingest.embeddings import OnnxSentenceEmbeddings
+from ingest.embeddings import local_embeddings
 from ingest.index import BuildParams
 from ingest.service import IndexService, vector_embedder
 from memory.backends.base import MemoryBackend
@@ -56,7 +56,7 @@ async def open_index(settings: Settings) -> IndexService:
         dim = len(await remote.aembed_query("dimension probe"))
         embeddings, embedder = remote, vector_embedder(remote, model, dim)
     else:
-        packaged = await asyncio.to_thread(OnnxSentenceEmbeddings.packaged)
+        packaged = await asyncio.to_thread(local_embeddings, settings.embedding_model)
         embeddings, embedder = packaged, vector_embedder(packaged, packaged.name, packaged.dim)
     service = IndexService(
         settings.data_dir / "index", embeddings, embedder, build_params(settings), settings.docs_roots

@@ -94,3 +94,31 @@ class OnnxSentenceEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_array([text])[0].tolist()
+
+
+HF_PREFIX = "hf:"
+
+
+def resolve_hf_onnx_model(repo_id: str, cache_dir: Path | None = None) -> tuple[Path, Path]:
+    """Find an ONNX export and its `tokenizer.json` for a Hugging Face model id in the local cache only.
+
+    `local_files_only=True`: the files must already be in the cache (`huggingface-cli download` on a connected
+    machine, or a copied cache); nothing is ever downloaded at run time.
+    """
+    from huggingface_hub import snapshot_download
+
+    folder = Path(snapshot_download(repo_id, local_files_only=True, cache_dir=cache_dir))
+    model = next((p for p in (folder / "model.onnx", folder / "onnx" / "model.onnx") if p.is_file()), None)
+    tokenizer = folder / "tokenizer.json"
+    if model is None or not tokenizer.is_file():
+        raise EmbeddingModelError(f"{repo_id} in the local cache has no model.onnx and tokenizer.json")
+    return model, tokenizer
+
+
+def local_embeddings(model_name: str | None, cache_dir: Path | None = None) -> OnnxSentenceEmbeddings:
+    """The packaged model, or `hf:<repo id>` resolved from the local Hugging Face cache."""
+    if model_name and model_name.startswith(HF_PREFIX):
+        repo_id = model_name[len(HF_PREFIX) :]
+        model, tokenizer = resolve_hf_onnx_model(repo_id, cache_dir)
+        return OnnxSentenceEmbeddings(model, tokenizer, name=repo_id)
+    return OnnxSentenceEmbeddings.packaged()
