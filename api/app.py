@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from api.errors import install_error_handlers
-from api.routes import admin_index, chat, health, models, sessions
+from api.routes import admin_index, chat, health, models, sessions, workflows
 from api.settings import Settings
 from api.turns import TurnRunner
 from graph.builder import build_graph
@@ -73,6 +73,6 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
-    for module in (chat, models, sessions, admin_index, health):
+    for module in (chat, models, workflows, sessions, admin_index, health):
         app.include_router(module.router)
     return app

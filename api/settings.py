@@ -92,6 +92,13 @@ class Settings(BaseSettings):
         50_000, ge=1, alias="SAGE_RAG_HNSW_THRESHOLD", description="Above this many chunks, use an HNSW index."
     )
 
+    intent_rules_path: Path | None = Field(
+        None, alias="SAGE_INTENT_RULES_PATH", description="A JSON rule table replacing the packaged one."
+    )
+    intent_classifier: Literal["rules", "llm"] = Field(
+        "rules", alias="SAGE_INTENT_CLASSIFIER", description="llm: ask the model when no rule matches."
+    )
+
     @field_validator("docs_roots", mode="before")
     @classmethod
     def _split_roots(cls, value: object) -> object:

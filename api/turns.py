@@ -118,6 +118,8 @@ def sage_extension(values: dict[str, Any], session_id: str, usage_estimated: boo
         "fallback": "fallback" in values.get("route_trace", []),
         "sources": values.get("sources", []),
     }
+    if "generate_workflow" in extension["route"] and values.get("workflow"):
+        extension["workflow"] = values["workflow"]
     if usage_estimated:
         extension["usage_estimated"] = True
     return extension
@@ -149,6 +151,7 @@ class _Collected:
     answer: AIMessage | None = None
     usage_chunk: AIMessageChunk | None = None
     finish_reason: str | None = None
+    streamed: bool = False
 
 
 class TurnRunner:
@@ -214,6 +217,7 @@ class TurnRunner:
                             collected.finish_reason = chunk.response_metadata["finish_reason"]
                         text = message_text(chunk)
                         if text:
+                            collected.streamed = True
                             yield StreamEvent(token=text)
                     else:
                         for update in payload.values():
@@ -227,6 +231,8 @@ class TurnRunner:
             except BaseException:
                 await asyncio.shield(self._rollback(turn))
                 raise
+        if not collected.streamed and message_text(answer):  # an answer composed, not generated token by token
+            yield StreamEvent(token=message_text(answer))
         if collected.usage_chunk is not None and not answer.usage_metadata:
             answer.usage_metadata = collected.usage_chunk.usage_metadata
         usage, estimated = usage_of(answer, [*collected.values.get("memory_context", []), *turn.new_messages])

@@ -16,6 +16,7 @@ from graph.state import InputState, TurnState
 from nodes.classify_intent import classify_intent
 from nodes.fallback import fallback
 from nodes.generate_answer import generate_answer
+from nodes.generate_workflow import generate_workflow
 from nodes.load_memory import load_memory
 from nodes.retrieve import retrieve
 from nodes.store_memory import store_memory
@@ -31,7 +32,14 @@ def build_graph(resources: Resources) -> StateGraph:
     """Return the uncompiled turn graph with `resources` bound into its nodes; the caller compiles it."""
     builder = StateGraph(TurnState, input_schema=InputState, context_schema=GatewayContext)
     builder.add_node("load_memory", partial(load_memory, memory=resources.memory))
-    builder.add_node("classify_intent", classify_intent)
+    builder.add_node(
+        "classify_intent",
+        partial(classify_intent, rules=resources.intent_rules, classifier=resources.intent_classifier),
+    )
+    builder.add_node(
+        "generate_workflow",
+        partial(generate_workflow, chat_model=resources.chat_model, catalogue=resources.catalogue),
+    )
     on_error = partial(to_fallback, keepalive=deque(maxlen=HANDLED_ERRORS_KEPT))
     builder.add_node(
         "retrieve",
@@ -50,7 +58,10 @@ def build_graph(resources: Resources) -> StateGraph:
 
     builder.add_edge(START, "load_memory")
     builder.add_edge("load_memory", "classify_intent")
-    builder.add_conditional_edges("classify_intent", route_by_intent, ["retrieve", "generate_answer"])
+    builder.add_conditional_edges(
+        "classify_intent", route_by_intent, ["generate_workflow", "retrieve", "generate_answer"]
+    )
+    builder.add_edge("generate_workflow", "store_memory")
     builder.add_edge("retrieve", "generate_answer")
     builder.add_edge("generate_answer", "store_memory")
     builder.add_edge("fallback", "store_memory")

@@ -16,8 +16,10 @@ from ingest.index import BuildParams
 from ingest.service import IndexService, vector_embedder
 from memory.backends.base import MemoryBackend
 from memory.backends.short_term import ShortTermMemory
+from nodes.intent_rules import IntentRules
 from nodes.local_model import assemble_packaged_model, start_local_server, verified_model_path
 from nodes.models import NO_KEY, openai_compatible_chat_model
+from nodes.workflow_schema import Catalogue, load_catalogue
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +34,9 @@ class Resources:
     backend: str
     index: IndexService | None = None
     min_score: float = 0.2
+    intent_rules: IntentRules = field(default_factory=IntentRules.load)
+    intent_classifier: BaseChatModel | None = None
+    catalogue: Catalogue = field(default_factory=load_catalogue)
     created_at: int = field(default_factory=lambda: int(time.time()))
 
 
@@ -70,7 +75,8 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     """Build the chat model for the configured backend; the embedded server lives exactly as long as this."""
     memory = memory_from_settings(settings)
     index = await open_index(settings)
-    common = {"memory": memory, "index": index, "min_score": settings.min_score}
+    rules = IntentRules.load(settings.intent_rules_path) if settings.intent_rules_path else IntentRules.load()
+    common = {"memory": memory, "index": index, "min_score": settings.min_score, "intent_rules": rules}
     chat_kwargs = {
         "api_key": settings.chat_api_key,
         "timeout_seconds": settings.chat_timeout_seconds,
@@ -82,7 +88,8 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
             raise ValueError("SAGE_CHAT_BACKEND=openai needs SAGE_CHAT_BASE_URL")
         model_name = settings.chat_model or "default"
         chat_model = openai_compatible_chat_model(base_url=settings.chat_base_url, model=model_name, **chat_kwargs)
-        yield Resources(chat_model=chat_model, model_name=model_name, backend="openai", **common)
+        classifier = chat_model if settings.intent_classifier == "llm" else None
+        yield Resources(chat_model, model_name, backend="openai", intent_classifier=classifier, **common)
         return
 
     if settings.local_model_path is not None:
@@ -102,7 +109,8 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     )
     try:
         chat_model = openai_compatible_chat_model(base_url=server.base_url, model=server.model_name, **chat_kwargs)
-        yield Resources(chat_model=chat_model, model_name=server.model_name, backend="local", **common)
+        classifier = chat_model if settings.intent_classifier == "llm" else None
+        yield Resources(chat_model, server.model_name, backend="local", intent_classifier=classifier, **common)
     finally:
         await asyncio.to_thread(_stop, server)
 

@@ -9,13 +9,13 @@ from langgraph.types import Command
 from graph.state import TurnState
 
 
-def route_by_intent(state: TurnState) -> Literal["retrieve", "generate_answer"]:
-    """Questions (`chat`) are answered from the documentation; small talk (`casual`) directly.
-
-    `workflow` requests are answered directly until the workflow generator joins the graph; the intent is still
-    recorded and reported in the response's `sage.intent`.
-    """
-    return "retrieve" if state.intent == "chat" else "generate_answer"
+def route_by_intent(state: TurnState) -> Literal["generate_workflow", "retrieve", "generate_answer"]:
+    """Pipeline requests go to the workflow generator, questions (`chat`) to retrieval, small talk straight on."""
+    routes: dict[str, Literal["generate_workflow", "retrieve", "generate_answer"]] = {
+        "workflow": "generate_workflow",
+        "chat": "retrieve",
+    }
+    return routes.get(state.intent, "generate_answer")
 
 
 def to_fallback(state: TurnState, error: NodeError, *, keepalive: deque[BaseException]) -> Command[Literal["fallback"]]:

@@ -32,6 +32,13 @@ class TurnState(InputState):
     intent_confidence: float = 0.0
     """Written by `classify_intent`: how sure the rule (or classifier) was."""
 
+    intent_rule: str = ""
+    """Written by `classify_intent`: which rule decided (`workflow-refinement` edits the session's pipeline)."""
+
+    workflow: dict[str, Any] | None = None
+    """Written by `generate_workflow`: the session's latest pipeline (`visual_pipeline`, `source`, `attempts`);
+    kept across turns so a follow-up can refine it."""
+
     route_trace: list[str] = field(default_factory=list)
     """Which nodes ran this turn, in order; `load_memory` starts a fresh list each turn."""
 

@@ -119,12 +119,14 @@ class SessionRegistry:
             offset += _PAGE
         return sorted(records, key=lambda record: datetime.fromisoformat(record.last_active), reverse=True)
 
+    async def channel(self, session_id: str, name: str) -> Any:
+        """One checkpointed state value of the session (None when absent)."""
+        checkpoint = await self.checkpointer.aget_tuple({"configurable": {"thread_id": session_id}})
+        return None if checkpoint is None else checkpoint.checkpoint["channel_values"].get(name)
+
     async def messages(self, session_id: str) -> Sequence[AnyMessage]:
         """The checkpointed conversation of the session."""
-        checkpoint = await self.checkpointer.aget_tuple({"configurable": {"thread_id": session_id}})
-        if checkpoint is None:
-            return []
-        return list(checkpoint.checkpoint["channel_values"].get("messages", []))
+        return list(await self.channel(session_id, "messages") or [])
 
     async def rename(self, record: SessionRecord, title: str) -> SessionRecord:
         record.title = title

@@ -1,15 +1,20 @@
-"""The ordered intent rules, as data: first match wins, no match means `chat`.
+"""The ordered intent rules, kept as data in `nodes/data/intent_rules.json` (or a file the operator names).
 
-Patterns are matched case-insensitively against the user's latest message. Exclusions come first so that the
-well-known false positives of naive patterns ("design a system prompt", "how do I configure ...") never reach
-the workflow rule.
+First match wins; no match means `chat` (answer from the documentation) with a low confidence. Questions about
+building things ("how do I design a recommender system?") and known false positives ("design a system prompt",
+"make a study plan") are matched by `chat` rules placed before the workflow rules. In a session that already has
+a pipeline, an edit instruction ("add a reranker before the generator") is a workflow refinement.
 """
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 Intent = Literal["workflow", "chat", "casual"]
+DEFAULT_RULES_PATH = Path(__file__).parent / "data" / "intent_rules.json"
+NO_MATCH_CONFIDENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -18,39 +23,35 @@ class IntentRule:
 
     name: str
     intent: Intent
-    pattern: str
+    pattern: re.Pattern[str]
     confidence: float
 
 
-DEFAULT_RULES: tuple[IntentRule, ...] = (
-    IntentRule(
-        "question-about-designing",
-        "chat",
-        r"\b(how (do|can|should) (i|we|you)|what is|explain|why)\b.*\b(design|build|make|configure|create)\b",
-        0.8,
-    ),
-    IntentRule("system-prompt", "chat", r"\bsystem prompt\b", 0.8),
-    IntentRule("study-plan", "chat", r"\b(study|travel|meal|workout|business) plan\b", 0.8),
-    IntentRule(
-        "pipeline-request",
-        "workflow",
-        r"\b(build|create|generate|design|make|compose|set up)\b.{0,40}\b(pipeline|workflow|dag)\b"
-        r"|\b(pipeline|workflow)\s*:",
-        0.9,
-    ),
-    IntentRule("pipeline-request-zh", "workflow", r"(构建|创建|生成|设计|搭建).{0,12}(流水线|工作流|管道)", 0.9),
-    IntentRule(
-        "greeting",
-        "casual",
-        r"^\s*(hi|hello|hey|thanks|thank you|good (morning|afternoon|evening)|你好|谢谢|早上好)[\s!.,。！]*$",
-        0.9,
-    ),
-)
+@dataclass(frozen=True)
+class IntentRules:
+    rules: tuple[IntentRule, ...]
+    refinement: IntentRule
 
+    @classmethod
+    def load(cls, path: Path = DEFAULT_RULES_PATH) -> "IntentRules":
+        data = json.loads(path.read_text(encoding="utf-8"))
 
-def classify(text: str, rules: tuple[IntentRule, ...] = DEFAULT_RULES) -> tuple[Intent, float, str]:
-    """Return `(intent, confidence, rule name)` for `text`; `chat` with low confidence when nothing matched."""
-    for rule in rules:
-        if re.search(rule.pattern, text, flags=re.IGNORECASE | re.DOTALL):
-            return rule.intent, rule.confidence, rule.name
-    return "chat", 0.5, "default"
+        def rule(row: dict[str, object], name: str | None = None) -> IntentRule:
+            flags = re.IGNORECASE | re.DOTALL
+            return IntentRule(
+                str(name or row["name"]),
+                row["intent"],
+                re.compile(str(row["pattern"]), flags),
+                float(row["confidence"]),  # type: ignore[arg-type]
+            )
+
+        return cls(tuple(rule(row) for row in data["rules"]), rule(data["refinement"], "workflow-refinement"))
+
+    def classify(self, text: str, *, has_workflow: bool = False) -> tuple[Intent, float, str]:
+        """Return `(intent, confidence, rule name)` for the user's latest message."""
+        if has_workflow and self.refinement.pattern.search(text):
+            return self.refinement.intent, self.refinement.confidence, self.refinement.name
+        for rule in self.rules:
+            if rule.pattern.search(text):
+                return rule.intent, rule.confidence, rule.name
+        return "chat", NO_MATCH_CONFIDENCE, "default"

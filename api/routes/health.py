@@ -52,6 +52,7 @@ async def root(request: Request) -> dict[str, Any]:
         "endpoints": {
             "chat": "/v1/chat/completions",
             "models": "/v1/models",
+            "workflows": "/v1/workflows/generate",
             "health": "/health",
             "sessions": "/sessions",
             "index": {"status": "/admin/index/status", "build": "/admin/index/build", "delete": "/admin/index"},

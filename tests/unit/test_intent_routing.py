@@ -1,0 +1,61 @@
+"""The intent rule table against a labelled set of English and Chinese utterances."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from graph.routing import route_by_intent
+from graph.state import TurnState
+from nodes.intent_rules import IntentRules
+
+TABLE = json.loads((Path(__file__).parents[1] / "data" / "intent_table.json").read_text(encoding="utf-8"))
+KNOWN_FALSE_POSITIVES = [
+    "design a system prompt for me",
+    "how do I design a recommender system?",
+    "make a study plan",
+    "how do I configure the gateway",
+    "如何使用 SAGE",
+]
+
+
+def test_routing_table_accuracy(report_figure: Callable[[str], None]) -> None:
+    rules = IntentRules.load()
+    assert len(TABLE) >= 40
+    wrong = [(text, expected, rules.classify(text)) for text, expected in TABLE if rules.classify(text)[0] != expected]
+    accuracy = 1 - len(wrong) / len(TABLE)
+    report_figure(f"intent routing accuracy = {accuracy:.3f} over {len(TABLE)} utterances; wrong: {wrong}")
+    assert accuracy >= 0.95, wrong
+
+
+@pytest.mark.parametrize("text", KNOWN_FALSE_POSITIVES)
+def test_known_false_positives_of_naive_patterns_route_to_chat(text: str) -> None:
+    assert IntentRules.load().classify(text)[0] == "chat"
+
+
+def test_edit_instructions_refine_only_when_the_session_has_a_pipeline() -> None:
+    rules = IntentRules.load()
+    assert rules.classify("add a reranker before the generator", has_workflow=True)[2] == "workflow-refinement"
+    assert rules.classify("add a reranker before the generator", has_workflow=False)[0] == "chat"
+    assert rules.classify("删除重排序", has_workflow=True)[0] == "workflow"
+
+
+def test_rules_are_configuration(tmp_path: Path) -> None:
+    custom = tmp_path / "rules.json"
+    custom.write_text(
+        json.dumps(
+            {
+                "rules": [{"name": "x", "intent": "workflow", "confidence": 1, "pattern": "^flow$"}],
+                "refinement": {"intent": "workflow", "confidence": 1, "pattern": "^never$"},
+            }
+        )
+    )
+    assert IntentRules.load(custom).classify("flow") == ("workflow", 1.0, "x")
+
+
+@pytest.mark.parametrize(
+    ("intent", "node"), [("workflow", "generate_workflow"), ("chat", "retrieve"), ("casual", "generate_answer")]
+)
+def test_route_by_intent(intent: str, node: str) -> None:
+    assert route_by_intent(TurnState(intent=intent)) == node
