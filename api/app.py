@@ -7,15 +7,18 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from langchain_core.embeddings import Embeddings
+from langgraph.store.base import BaseStore
 
 from api.errors import install_error_handlers
-from api.routes import admin_index, chat, health, models, sessions, workflows
+from api.routes import admin_index, chat, health, memory, models, sessions, workflows
 from api.settings import Settings
 from api.turns import TurnRunner
 from graph.builder import build_graph
 from graph.resources import Resources, open_resources
+from memory.backends import SessionMemory, build_backends
 from memory.checkpointer import open_checkpointer
-from memory.sessions import SessionRegistry
+from memory.sessions import SESSIONS_NAMESPACE, SessionRegistry
 from memory.store import open_store
 
 logger = logging.getLogger(__name__)
@@ -30,6 +33,23 @@ def _version() -> str:
 
 def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def session_memory(settings: Settings, store: BaseStore, embeddings: Embeddings | None) -> SessionMemory:
+    """All backends on the app's store; each session uses the one it picked, or the operator's default."""
+    backends = build_backends(
+        store,
+        embeddings,
+        window_turns=settings.memory_window,
+        max_tokens=settings.memory_max_tokens,
+        top_k=settings.memory_top_k,
+    )
+
+    async def choice(session_id: str) -> str | None:
+        item = await store.aget(SESSIONS_NAMESPACE, session_id)
+        return item.value.get("memory_backend") if item else None
+
+    return SessionMemory(backends, settings.memory_backend, choice)
 
 
 def start_default_index(settings: Settings, resources: Resources) -> None:
@@ -52,6 +72,8 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
             live = resources or await stack.enter_async_context(open_resources(settings))
             checkpointer = await stack.enter_async_context(open_checkpointer(settings))
             store = await stack.enter_async_context(open_store(settings))
+            if live.memory is None:
+                live.memory = session_memory(settings, store, live.embeddings)
             graph = build_graph(live).compile(checkpointer=checkpointer, store=store, name="sage-gateway")
             app.state.settings = settings
             app.state.resources = live
@@ -73,6 +95,6 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
         generate_unique_id_function=_operation_id,
     )
     install_error_handlers(app)
-    for module in (chat, models, workflows, sessions, admin_index, health):
+    for module in (chat, models, workflows, sessions, memory, admin_index, health):
         app.include_router(module.router)
     return app

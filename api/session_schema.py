@@ -11,6 +11,7 @@ class SessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX_CHARS)
     session_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+    memory_backend: str | None = Field(default=None, max_length=32)
 
 
 class TitleUpdate(BaseModel):
@@ -45,6 +46,7 @@ class SessionMessage(BaseModel):
 
 class SessionMetadata(BaseModel):
     title: str
+    memory_backend: str | None = None
 
 
 class SessionPublic(BaseModel):

@@ -34,6 +34,15 @@ class Settings(BaseSettings):
         alias="SAGE_GATEWAY_SESSION_BACKEND",
         description="Where sessions live: sqlite files under the data dir, or memory (lost on exit; tests).",
     )
+    memory_backend: Literal["short_term", "vdb", "kv", "graph"] = Field(
+        "short_term", alias="SAGE_GATEWAY_MEMORY_BACKEND", description="Default memory backend of new sessions."
+    )
+    memory_backends_allowed: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["short_term", "vdb", "kv", "graph"],
+        alias="SAGE_GATEWAY_MEMORY_BACKENDS_ALLOWED",
+        description="Backends a client may pick per session at creation (comma separated).",
+    )
+    memory_top_k: int = Field(5, ge=1, le=50, alias="SAGE_GATEWAY_MEMORY_TOP_K", description="Items recalled.")
     memory_window: int = Field(
         20, ge=1, le=1000, alias="SAGE_GATEWAY_MEMORY_WINDOW", description="short_term memory: turns kept."
     )
@@ -98,6 +107,13 @@ class Settings(BaseSettings):
     intent_classifier: Literal["rules", "llm"] = Field(
         "rules", alias="SAGE_INTENT_CLASSIFIER", description="llm: ask the model when no rule matches."
     )
+
+    @field_validator("memory_backends_allowed", mode="before")
+    @classmethod
+    def _split_backends(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("docs_roots", mode="before")
     @classmethod

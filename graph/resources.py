@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
@@ -30,18 +31,21 @@ class Resources:
 
     chat_model: BaseChatModel
     model_name: str
-    memory: MemoryBackend
+    memory: MemoryBackend | None
+    """None until the app's lifespan builds the backends on its store (see `api.app`)."""
     backend: str
     index: IndexService | None = None
     min_score: float = 0.2
     intent_rules: IntentRules = field(default_factory=IntentRules.load)
     intent_classifier: BaseChatModel | None = None
+    embeddings: Embeddings | None = None
+    embedding_dims: int | None = None
     catalogue: Catalogue = field(default_factory=load_catalogue)
     created_at: int = field(default_factory=lambda: int(time.time()))
 
 
-def memory_from_settings(settings: Settings) -> MemoryBackend:
-    """The configured memory backend."""
+def short_term_memory(settings: Settings) -> MemoryBackend:
+    """The window-only backend, for graphs run without the gateway's store (`langgraph dev`)."""
     return ShortTermMemory(window_turns=settings.memory_window, max_tokens=settings.memory_max_tokens)
 
 
@@ -73,10 +77,16 @@ async def open_index(settings: Settings) -> IndexService:
 @asynccontextmanager
 async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     """Build the chat model for the configured backend; the embedded server lives exactly as long as this."""
-    memory = memory_from_settings(settings)
     index = await open_index(settings)
     rules = IntentRules.load(settings.intent_rules_path) if settings.intent_rules_path else IntentRules.load()
-    common = {"memory": memory, "index": index, "min_score": settings.min_score, "intent_rules": rules}
+    common = {
+        "memory": None,
+        "index": index,
+        "min_score": settings.min_score,
+        "intent_rules": rules,
+        "embeddings": index.embeddings,
+        "embedding_dims": index.embedder.dim,
+    }
     chat_kwargs = {
         "api_key": settings.chat_api_key,
         "timeout_seconds": settings.chat_timeout_seconds,

@@ -26,6 +26,9 @@ class TurnState(InputState):
     memory_context: list[AnyMessage] = field(default_factory=list)
     """Written by `load_memory`: the history the memory backend recalls for this turn's prompt."""
 
+    memory_section: str = ""
+    """Written by `load_memory`: older memory the backend recalled for this question, as system-prompt text."""
+
     intent: str = ""
     """Written by `classify_intent`: `workflow`, `chat` or `casual`."""
 

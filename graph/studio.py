@@ -10,11 +10,13 @@ from langgraph.graph.state import CompiledStateGraph
 
 from api.settings import Settings
 from graph.builder import build_graph
-from graph.resources import open_resources
+from graph.resources import open_resources, short_term_memory
 
 
 @asynccontextmanager
 async def make_graph() -> AsyncIterator[CompiledStateGraph]:
     """Build resources from the environment (the server's `.env`) and yield the compiled turn graph."""
-    async with open_resources(Settings()) as resources:
+    settings = Settings()
+    async with open_resources(settings) as resources:
+        resources.memory = short_term_memory(settings)
         yield build_graph(resources).compile(name="sage-gateway")

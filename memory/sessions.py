@@ -15,6 +15,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.store.base import BaseStore
 
 from memory.backends.base import MemoryBackend
+from memory.backends.stored import MEMORY_PREFIX
 
 SESSIONS_NAMESPACE = ("sessions",)
 DEFAULT_TITLE = "New Chat"
@@ -43,6 +44,7 @@ class SessionRecord:
     last_active: str
     message_count: int
     title_is_default: bool
+    memory_backend: str | None = None
 
     @classmethod
     def from_item(cls, session_id: str, value: dict[str, Any]) -> "SessionRecord":
@@ -53,6 +55,7 @@ class SessionRecord:
             last_active=value["last_active"],
             message_count=value.get("message_count", 0),
             title_is_default=value.get("title_is_default", False),
+            memory_backend=value.get("memory_backend"),
         )
 
     def to_item(self) -> dict[str, Any]:
@@ -62,6 +65,7 @@ class SessionRecord:
             "last_active": self.last_active,
             "message_count": self.message_count,
             "title_is_default": self.title_is_default,
+            "memory_backend": self.memory_backend,
         }
 
 
@@ -100,10 +104,14 @@ class SessionRegistry:
         item = await self.store.aget(SESSIONS_NAMESPACE, session_id)
         return SessionRecord.from_item(session_id, item.value) if item else None
 
-    async def create(self, session_id: str, title: str | None = None) -> SessionRecord:
+    async def create(
+        self, session_id: str, title: str | None = None, memory_backend: str | None = None
+    ) -> SessionRecord:
         """Register a new session (an explicit title is kept; otherwise the first message names it)."""
         timestamp = now_iso()
-        record = SessionRecord(session_id, title or DEFAULT_TITLE, timestamp, timestamp, 0, title is None)
+        record = SessionRecord(
+            session_id, title or DEFAULT_TITLE, timestamp, timestamp, 0, title is None, memory_backend
+        )
         await self.store.aput(SESSIONS_NAMESPACE, session_id, record.to_item(), index=False)
         return record
 
@@ -149,9 +157,15 @@ class SessionRegistry:
         await self.store.adelete(SESSIONS_NAMESPACE, session_id)
 
     async def cleanup(self, max_age: timedelta) -> int:
-        """Delete sessions idle for longer than `max_age`; returns how many went."""
+        """Delete sessions idle for longer than `max_age`, and memory left by sessions that no longer exist;
+        returns how many sessions went."""
         cutoff = datetime.now(UTC) - max_age
-        stale = [r.id for r in await self.list() if datetime.fromisoformat(r.last_active) < cutoff]
+        records = await self.list()
+        stale = [r.id for r in records if datetime.fromisoformat(r.last_active) < cutoff]
         for session_id in stale:
             await self.delete(session_id)
+        live = {r.id for r in records} - set(stale)
+        namespaces = await self.store.alist_namespaces(prefix=(MEMORY_PREFIX,), max_depth=2, limit=100_000)
+        for orphan in {ns[1] for ns in namespaces if len(ns) > 1 and ns[1] not in live}:
+            await self.memory.clear(orphan)
         return len(stale)

@@ -12,7 +12,7 @@ from api.settings import Settings
 
 @asynccontextmanager
 async def open_store(settings: Settings) -> AsyncIterator[BaseStore]:
-    """Open the configured store and close it on exit."""
+    """Open the configured store and close it on exit (no vector index: see `memory.backends.vdb`)."""
     match settings.session_backend:
         case "memory":
             yield InMemoryStore()

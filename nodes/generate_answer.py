@@ -30,7 +30,7 @@ async def generate_answer(
     """
     _history, current = split_current_turn(state.messages)
     passages = passages_section(state.sources, retrieval_ran="retrieve" in state.route_trace)
-    base = f"{GATEWAY_SYSTEM_PROMPT}\n\n{passages}" if passages else GATEWAY_SYSTEM_PROMPT
+    base = "\n\n".join(part for part in (GATEWAY_SYSTEM_PROMPT, state.memory_section, passages) if part)
     prompt = build_prompt(base, state.system_prompt, state.memory_context, current)
     context = runtime.context or GatewayContext()
     answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)

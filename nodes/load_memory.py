@@ -15,4 +15,10 @@ async def load_memory(state: TurnState, runtime: Runtime[GatewayContext], *, mem
     history, current = split_current_turn(state.messages)
     session_id = runtime.context.session_id if runtime.context else ""
     recalled = await memory.recall(session_id, last_user_text(current), history)
-    return {"memory_context": recalled.messages, "route_trace": ["load_memory"], "error": None, "sources": []}
+    return {
+        "memory_context": recalled.messages,
+        "memory_section": recalled.section,
+        "route_trace": ["load_memory"],
+        "error": None,
+        "sources": [],
+    }

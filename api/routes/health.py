@@ -37,7 +37,7 @@ async def health(resources: ResourcesDep, sessions: SessionsDep) -> dict[str, An
             "model": {"backend": resources.backend, "model": resources.model_name, "status": "ready"},
             "store": {"status": "ready"},
             "index": index_health(resources),
-            "memory": {"backend": resources.memory.name},
+            "memory": {"backend": getattr(resources.memory, "default", getattr(resources.memory, "name", None))},
         },
         "sessions": {"total_sessions": len(records), "total_messages": sum(r.message_count for r in records)},
     }
@@ -55,6 +55,7 @@ async def root(request: Request) -> dict[str, Any]:
             "workflows": "/v1/workflows/generate",
             "health": "/health",
             "sessions": "/sessions",
+            "memory": {"config": "/memory/config", "stats": "/memory/stats"},
             "index": {"status": "/admin/index/status", "build": "/admin/index/build", "delete": "/admin/index"},
             "docs": "/docs",
         },

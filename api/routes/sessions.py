@@ -3,12 +3,12 @@
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
-from api.deps import SessionsDep
+from api.deps import SessionsDep, SettingsDep
 from api.errors import OpenAIError
 from api.session_schema import (
     CleanupResult,
@@ -60,7 +60,7 @@ def _public(record: SessionRecord, messages: Sequence[AnyMessage]) -> SessionPub
         messages=_public_messages(messages),
         created_at=record.created_at,
         last_active=record.last_active,
-        metadata=SessionMetadata(title=record.title),
+        metadata=SessionMetadata(title=record.title, memory_backend=record.memory_backend),
     )
 
 
@@ -74,13 +74,22 @@ async def list_sessions(sessions: SessionsDep) -> SessionsPublic:
 
 
 @router.post("", response_model=SessionPublic)
-async def create_session(sessions: SessionsDep, payload: SessionCreate | None = None) -> SessionPublic:
-    """Start an empty session (a client may choose its id; an existing id is a 409)."""
+async def create_session(
+    sessions: SessionsDep, settings: SettingsDep, payload: SessionCreate | None = None
+) -> SessionPublic:
+    """Start an empty session; a client may choose its id (an existing id is a 409) and, where the operator
+    allows it, its memory backend."""
     payload = payload or SessionCreate()
     session_id = payload.session_id or uuid.uuid4().hex
+    backend = payload.memory_backend
+    if backend is not None and backend not in settings.memory_backends_allowed:
+        allowed = ", ".join(settings.memory_backends_allowed)
+        raise OpenAIError(
+            400, f"memory_backend must be one of: {allowed}", param="memory_backend", code="invalid_backend"
+        )
     if payload.session_id and await sessions.get(session_id) is not None:
         raise OpenAIError(409, f"session '{session_id}' already exists", param="session_id", code="session_exists")
-    return _public(await sessions.create(session_id, payload.title), [])
+    return _public(await sessions.create(session_id, payload.title, backend), [])
 
 
 @router.post("/cleanup", response_model=CleanupResult)
@@ -96,6 +105,13 @@ async def get_session(session_id: SessionId, sessions: SessionsDep) -> SessionPu
     """One session with its messages."""
     record = await _existing(sessions, session_id)
     return _public(record, await sessions.messages(session_id))
+
+
+@router.get("/{session_id}/memory")
+async def session_memory(session_id: SessionId, sessions: SessionsDep) -> dict[str, Any]:
+    """What the session's memory backend holds (for debugging)."""
+    record = await _existing(sessions, session_id)
+    return {"session_id": session_id, **await sessions.memory.dump(record.id)}
 
 
 @router.delete("/{session_id}", response_model=SessionStatus)

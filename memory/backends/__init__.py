@@ -1,0 +1,69 @@
+"""Memory backends behind one protocol, and the per-session dispatcher the graph uses."""
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.messages import AnyMessage
+from langgraph.store.base import BaseStore
+
+from memory.backends.base import MemoryBackend, MemoryContext, Turn
+from memory.backends.graph import GraphMemory
+from memory.backends.kv import KeyValueMemory
+from memory.backends.short_term import ShortTermMemory
+from memory.backends.vdb import VectorMemory
+
+AVAILABLE_BACKENDS = ("short_term", "vdb", "kv", "graph")
+
+
+def build_backends(
+    store: BaseStore, embeddings: Embeddings | None, *, window_turns: int, max_tokens: int, top_k: int
+) -> dict[str, MemoryBackend]:
+    """One instance of each backend, sharing the store (`vdb` only when there is an embedding model)."""
+    stored = {"window_turns": window_turns, "max_tokens": max_tokens, "top_k": top_k}
+    backends: dict[str, MemoryBackend] = {
+        "short_term": ShortTermMemory(window_turns=window_turns, max_tokens=max_tokens),
+        "kv": KeyValueMemory(store, **stored),
+        "graph": GraphMemory(store, **stored),
+    }
+    if embeddings is not None:
+        backends["vdb"] = VectorMemory(store, embeddings=embeddings, **stored)
+    return backends
+
+
+class SessionMemory:
+    """Dispatches each call to the backend chosen for the session (the operator's default unless the session
+    picked another at creation)."""
+
+    name = "per_session"
+
+    def __init__(
+        self, backends: dict[str, MemoryBackend], default: str, choice: Callable[[str], Awaitable[str | None]]
+    ) -> None:
+        self.backends = backends
+        self.default = default
+        self._choice = choice
+
+    async def backend_for(self, session_id: str) -> MemoryBackend:
+        chosen = await self._choice(session_id) if session_id else None
+        return self.backends.get(chosen or self.default, self.backends[self.default])
+
+    async def recall(self, session_id: str, query: str, history: Sequence[AnyMessage]) -> MemoryContext:
+        return await (await self.backend_for(session_id)).recall(session_id, query, history)
+
+    async def remember(self, session_id: str, turn: Turn) -> None:
+        await (await self.backend_for(session_id)).remember(session_id, turn)
+
+    async def clear(self, session_id: str) -> None:
+        """Clear every backend: a session's memory must not survive a switch of backend either."""
+        for backend in self.backends.values():
+            await backend.clear(session_id)
+
+    async def stats(self, session_id: str) -> dict[str, Any]:
+        return await (await self.backend_for(session_id)).stats(session_id)
+
+    async def dump(self, session_id: str) -> dict[str, Any]:
+        return await (await self.backend_for(session_id)).dump(session_id)
+
+
+__all__ = ["AVAILABLE_BACKENDS", "MemoryBackend", "MemoryContext", "SessionMemory", "Turn", "build_backends"]

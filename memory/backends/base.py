@@ -9,9 +9,14 @@ from langchain_core.messages import AnyMessage
 
 @dataclass
 class MemoryContext:
-    """What a backend recalls for one turn: messages to put before the current turn, plus debug facts."""
+    """What a backend recalls for one turn.
+
+    `messages`: recent conversation to put before the current turn (the short-term window). `section`: recalled
+    older memory, rendered as text for the system prompt (already cut to the backend's token budget).
+    """
 
     messages: list[AnyMessage] = field(default_factory=list)
+    section: str = ""
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -47,4 +52,8 @@ class MemoryBackend(Protocol):
 
     async def stats(self, session_id: str) -> dict[str, Any]:
         """What the backend holds for the session (counts, sizes)."""
+        ...
+
+    async def dump(self, session_id: str) -> dict[str, Any]:
+        """Everything the backend holds for the session, for debugging."""
         ...

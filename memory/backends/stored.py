@@ -1,0 +1,118 @@
+"""Shared plumbing of the store-backed memory backends: namespaces, turn records, budgets, stats."""
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from langchain_core.messages import AnyMessage
+from langgraph.store.base import BaseStore, Item
+
+from memory.backends.base import MemoryContext, Turn
+from memory.backends.short_term import ShortTermMemory
+from memory.text import message_text
+
+MEMORY_PREFIX = "memory"
+PAGE = 1000
+CHARS_PER_TOKEN = 4
+"""The usual approximation for English text (Chinese is denser, so budgets err on the safe side there)."""
+
+
+def namespace(session_id: str, kind: str) -> tuple[str, ...]:
+    """Where a session's memory of one kind lives: ("memory", session, kind)."""
+    return (MEMORY_PREFIX, session_id, kind)
+
+
+def turn_record(turn: Turn) -> dict[str, Any]:
+    """A finished turn as a store value; `text` is what search and embeddings see."""
+    user = "\n".join(message_text(m) for m in turn.user)
+    answer = message_text(turn.answer)
+    return {
+        "user": user,
+        "assistant": answer,
+        "text": f"user: {user}\nassistant: {answer}",
+        "at": datetime.now(UTC).isoformat(),
+    }
+
+
+def new_key() -> str:
+    """Time-ordered unique keys, so listing in key order is listing in time order."""
+    return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:6]}"
+
+
+async def all_items(store: BaseStore, ns: tuple[str, ...]) -> list[Item]:
+    """Every item of a namespace (the store pages its searches)."""
+    items: list[Item] = []
+    while True:
+        page = await store.asearch(ns, limit=PAGE, offset=len(items))
+        items.extend(page)
+        if len(page) < PAGE:
+            return items
+
+
+def fit_budget(lines: Sequence[str], max_tokens: int) -> list[str]:
+    """Keep lines in order while they fit in `max_tokens` (approximate count)."""
+    kept, used = [], 0
+    for line in lines:
+        cost = max(1, len(line) // CHARS_PER_TOKEN)
+        if used + cost > max_tokens:
+            break
+        kept.append(line)
+        used += cost
+    return kept
+
+
+def usage(items: Sequence[Item]) -> dict[str, Any]:
+    """Items, bytes and last write of some store items."""
+    return {
+        "items": len(items),
+        "bytes": sum(len(json.dumps(item.value, ensure_ascii=False)) for item in items),
+        "last_write": max((item.updated_at for item in items), default=None),
+    }
+
+
+class StoredMemory:
+    """Base of the store-backed backends: the recent window from the checkpointed history, plus recall.
+
+    Subclasses implement `_recall_lines`, `remember` and the kinds they keep (`kinds`).
+    """
+
+    name = "stored"
+    kinds: tuple[str, ...] = ("turns",)
+    heading = "Things remembered from earlier in this conversation:"
+
+    def __init__(self, store: BaseStore, *, window_turns: int, max_tokens: int, top_k: int) -> None:
+        self.store = store
+        self.window = ShortTermMemory(window_turns=window_turns, max_tokens=max_tokens)
+        self.max_tokens = max_tokens
+        self.top_k = top_k
+
+    async def _recall_lines(self, session_id: str, query: str) -> tuple[list[str], dict[str, Any]]:
+        raise NotImplementedError  # pragma: no cover  (abstract)
+
+    async def recall(self, session_id: str, query: str, history: Sequence[AnyMessage]) -> MemoryContext:
+        """The recent window, plus older memory relevant to `query` as a system-prompt section."""
+        recent = await self.window.recall(session_id, query, history)
+        lines, details = await self._recall_lines(session_id, query) if query.strip() else ([], {})
+        kept = fit_budget(lines, self.max_tokens // 2)
+        section = "\n".join([self.heading, *(f"- {line}" for line in kept)]) if kept else ""
+        return MemoryContext(messages=recent.messages, section=section, details={**details, "recalled": len(kept)})
+
+    async def clear(self, session_id: str) -> None:
+        for kind in self.kinds:
+            for item in await all_items(self.store, namespace(session_id, kind)):
+                await self.store.adelete(item.namespace, item.key)
+
+    async def stats(self, session_id: str) -> dict[str, Any]:
+        items = [item for kind in self.kinds for item in await all_items(self.store, namespace(session_id, kind))]
+        return {"backend": self.name, **usage(items)}
+
+    async def dump(self, session_id: str) -> dict[str, Any]:
+        return {
+            "backend": self.name,
+            **{
+                kind: [item.value for item in await all_items(self.store, namespace(session_id, kind))]
+                for kind in self.kinds
+            },
+        }
