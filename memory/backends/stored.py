@@ -41,11 +41,11 @@ def new_key() -> str:
     return f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:6]}"
 
 
-async def all_items(store: BaseStore, ns: tuple[str, ...]) -> list[Item]:
-    """Every item of a namespace (the store pages its searches)."""
+async def all_items(store: BaseStore, ns: tuple[str, ...], value_filter: dict[str, Any] | None = None) -> list[Item]:
+    """Every item of a namespace, optionally filtered on value fields (the store pages its searches)."""
     items: list[Item] = []
     while True:
-        page = await store.asearch(ns, limit=PAGE, offset=len(items))
+        page = await store.asearch(ns, filter=value_filter, limit=PAGE, offset=len(items))
         items.extend(page)
         if len(page) < PAGE:
             return items

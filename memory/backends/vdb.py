@@ -7,6 +7,8 @@ only the turns written since, so recall does not reload thousands of items each 
 """
 
 import asyncio
+import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,8 @@ from memory.backends.stored import StoredMemory, all_items, namespace, new_key, 
 
 @dataclass
 class _SessionVectors:
+    generation: str = ""
+    last_seq: int = 0
     keys: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
@@ -33,6 +37,7 @@ class VectorMemory(StoredMemory):
     """Semantic recall: a fact said fifty turns ago comes back when the question is about it."""
 
     name = "vdb"
+    kinds = ("turns", "meta")
     heading = "Earlier turns of this conversation related to the question:"
 
     def __init__(self, store: BaseStore, *, embeddings: Embeddings, **kwargs: Any) -> None:
@@ -40,25 +45,42 @@ class VectorMemory(StoredMemory):
         self.embeddings = embeddings
         self._cache: dict[str, _SessionVectors] = {}
 
+    async def _generation(self, session_id: str, *, create: bool) -> str:
+        """An id that changes whenever the session's vectors are cleared (so caches elsewhere notice)."""
+        meta = await self.store.aget(namespace(session_id, "meta"), "vectors")
+        if meta is None and create:
+            generation = uuid.uuid4().hex
+            await self.store.aput(namespace(session_id, "meta"), "vectors", {"generation": generation}, index=False)
+            return generation
+        return meta.value["generation"] if meta else ""
+
     async def remember(self, session_id: str, turn: Turn) -> None:
         record = turn_record(turn)
         vector = _unit(np.asarray(await self.embeddings.aembed_query(record["text"]), dtype=np.float32))
         record["vector"] = [round(float(x), 6) for x in vector]
-        await self.store.aput(namespace(session_id, "turns"), new_key(), record, index=False)
+        await self._generation(session_id, create=True)
+        sequence = int(time.time() * 1_000_000)  # microseconds: exact as a float, which filters compare with
+        await self.store.aput(namespace(session_id, "turns"), new_key(), {**record, "seq": sequence}, index=False)
 
     async def _vectors(self, session_id: str) -> _SessionVectors:
-        """The session's vectors: cached, topped up with items written since (by any process)."""
-        cached = self._cache.get(session_id) or _SessionVectors()
-        items = await all_items(self.store, namespace(session_id, "turns"))
-        known = set(cached.keys)
-        fresh = [item for item in items if item.key not in known]
-        if len(items) < len(cached.keys):  # something was deleted: rebuild
-            cached, fresh = _SessionVectors(), items
+        """The session's vectors: cached, topped up with only the turns written since (by any process)."""
+        generation = await self._generation(session_id, create=False)
+        cached = self._cache.get(session_id)
+        if cached is None or cached.generation != generation:
+            cached = _SessionVectors(generation=generation)
+            fresh = await all_items(self.store, namespace(session_id, "turns"))
+        else:
+            known = set(cached.keys)
+            since = {"seq": {"$gte": cached.last_seq}}  # >=: a turn written in the same microsecond is not lost
+            fresh = [
+                i for i in await all_items(self.store, namespace(session_id, "turns"), since) if i.key not in known
+            ]
         if fresh:
             rows = np.asarray([item.value["vector"] for item in fresh], dtype=np.float32)
             cached.matrix = rows if not cached.keys else np.vstack([cached.matrix, rows])
             cached.keys += [item.key for item in fresh]
             cached.texts += [item.value["text"] for item in fresh]
+            cached.last_seq = max(cached.last_seq, *(item.value["seq"] for item in fresh))
         self._cache[session_id] = cached
         return cached
 

@@ -176,3 +176,26 @@ def test_memory_config_and_backend_choice_rules(
     )
     assert strict.post("/sessions", json={"memory_backend": "vdb"}).status_code == 400
     assert client.get("/sessions/unknown/memory").status_code == 404
+
+
+async def test_vdb_caches_see_writes_and_clears_made_by_another_process() -> None:
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+    from langchain_core.messages import AIMessage, HumanMessage
+    from langgraph.store.memory import InMemoryStore
+
+    from memory.backends import Turn
+    from memory.backends.vdb import VectorMemory
+
+    store, embeddings = InMemoryStore(), DeterministicFakeEmbedding(size=16)
+    first, second = (VectorMemory(store, embeddings=embeddings, window_turns=2, max_tokens=500, top_k=3) for _ in "ab")
+
+    async def searched(memory: VectorMemory) -> int:
+        return (await memory.recall("s", "anything", [])).details["turns_searched"]
+
+    for text in ["one", "two"]:
+        await first.remember("s", Turn(user=[HumanMessage(text)], answer=AIMessage("ok")))
+    assert await searched(second) == 2
+    await first.remember("s", Turn(user=[HumanMessage("three")], answer=AIMessage("ok")))
+    assert await searched(second) == 3  # topped up, not stale
+    await first.clear("s")
+    assert await searched(second) == 0  # the generation changed: the cache was dropped
