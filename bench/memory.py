@@ -17,6 +17,7 @@ from pathlib import Path
 from langchain_core.messages import AIMessage, HumanMessage
 
 from api.settings import Settings
+from bench.stats import percentile
 from ingest.embeddings import OnnxSentenceEmbeddings
 from memory.backends import Turn, build_backends
 from memory.store import open_store
@@ -40,11 +41,6 @@ def synthetic_turn(i: int, rng: random.Random) -> Turn:
     return Turn(user=[HumanMessage(text)], answer=AIMessage(f"Noted: {text}"))
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 async def measure(size: int, queries: int, embeddings: OnnxSentenceEmbeddings) -> list[tuple[str, float, float]]:
     rng = random.Random(size)
     rows = []
@@ -66,7 +62,7 @@ async def measure(size: int, queries: int, embeddings: OnnxSentenceEmbeddings) -
                     start = time.perf_counter()
                     await backend.recall(f"s-{name}", question, history)
                     latencies.append((time.perf_counter() - start) * 1000)
-                rows.append((name, statistics.median(latencies), pct(latencies, 0.99)))
+                rows.append((name, statistics.median(latencies), percentile(latencies, 0.99)))
                 print(f"#   {name}: wrote {size} turns in {write_s:.1f}s", flush=True)
     return rows
 

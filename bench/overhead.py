@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from bench.fake_upstream import free_port
+from bench.stats import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
@@ -92,11 +93,6 @@ async def load(url: str, model: str, *, stream: bool, requests: int, concurrency
         return samples
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="requests per cell (bounded)")
@@ -142,9 +138,10 @@ def main() -> None:
                         direct = [pick(s) for s in results["direct"]]
                         gateway = [pick(s) for s in results["gateway"]]
                         d50, g50 = statistics.median(direct), statistics.median(gateway)
+                        d99, g99 = percentile(direct, 0.99), percentile(gateway, 0.99)
                         print(
                             f"{'stream' if stream else 'non-stream':<10}{concurrency:>5}{metric:>12}"
-                            f"{d50:>10.2f}ms{pct(direct, 0.99):>7.2f}ms{g50:>11.2f}ms{pct(gateway, 0.99):>7.2f}ms"
+                            f"{d50:>10.2f}ms{d99:>7.2f}ms{g50:>11.2f}ms{g99:>7.2f}ms"
                             f"{g50 / d50:>10.2f}x{g50 - d50:>9.2f}ms"
                         )
 

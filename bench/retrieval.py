@@ -17,6 +17,7 @@ from pathlib import Path
 
 import faiss
 
+from bench.stats import percentile
 from ingest.embeddings import OnnxSentenceEmbeddings
 from ingest.index import BuildParams, build_index
 from ingest.service import vector_embedder
@@ -43,11 +44,6 @@ def write_corpus(folder: Path, chunks: int, rng: random.Random) -> list[str]:
                 queries.append(" ".join(sentence.split()[:8]))
         (folder / f"doc-{file_number // SECTIONS_PER_FILE:05d}.md").write_text("\n".join(parts))
     return queries
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main() -> None:
@@ -90,7 +86,7 @@ def main() -> None:
             print(
                 f"{loaded.manifest['num_chunks']:>8}{loaded.manifest['index_type']:>7}{raw_rate:>11.1f}"
                 f"{ingest_rate:>13.1f}{ingest_rate / raw_rate:>7.2f}{statistics.median(latencies):>9.2f}ms"
-                f"{pct(latencies, 0.99):>7.2f}ms{memory_mb:>10.1f}"
+                f"{percentile(latencies, 0.99):>7.2f}ms{memory_mb:>10.1f}"
             )
 
 

@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -72,7 +73,7 @@ def usage(items: Sequence[Item]) -> dict[str, Any]:
     }
 
 
-class StoredMemory:
+class StoredMemory(ABC):
     """Base of the store-backed backends: the recent window from the checkpointed history, plus recall.
 
     Subclasses implement `_recall_lines`, `remember` and the kinds they keep (`kinds`).
@@ -88,8 +89,13 @@ class StoredMemory:
         self.max_tokens = max_tokens
         self.top_k = top_k
 
+    @abstractmethod
     async def _recall_lines(self, session_id: str, query: str) -> tuple[list[str], dict[str, Any]]:
-        raise NotImplementedError  # pragma: no cover  (abstract)
+        """Lines of older memory relevant to `query`, best first, and details for debugging."""
+
+    @abstractmethod
+    async def remember(self, session_id: str, turn: Turn) -> None:
+        """Record a finished turn."""
 
     async def recall(self, session_id: str, query: str, history: Sequence[AnyMessage]) -> MemoryContext:
         """The recent window, plus older memory relevant to `query` as a system-prompt section."""
