@@ -59,3 +59,39 @@ def test_rules_are_configuration(tmp_path: Path) -> None:
 )
 def test_route_by_intent(intent: str, node: str) -> None:
     assert route_by_intent(TurnState(intent=intent)) == node
+
+
+async def test_optional_llm_classifier_labels_what_no_rule_matched_and_is_never_streamed() -> None:
+    from langchain_core.messages import HumanMessage
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from graph.builder import build_graph
+    from graph.context import GatewayContext
+    from tests.fakes import fake_chat, fake_resources
+
+    model = fake_chat('{"intent": "casual", "reason": "small talk"}', "Sure thing!")
+    resources = fake_resources(model)
+    resources.intent_classifier = model
+    graph = build_graph(resources).compile(checkpointer=InMemorySaver())
+    streamed = []
+    async for chunk, metadata in graph.astream(
+        {"messages": [HumanMessage("the weather is lovely today")]},
+        {"configurable": {"thread_id": "t"}},
+        context=GatewayContext(session_id="t"),
+        stream_mode="messages",
+    ):
+        streamed.append((metadata["langgraph_node"], chunk.content))
+    state = (await graph.aget_state({"configurable": {"thread_id": "t"}})).values
+    assert (state["intent"], state["intent_rule"]) == ("casual", "llm-classifier")
+    assert {node for node, _ in streamed} == {"generate_answer"}  # the classifier's JSON never reached the stream
+    assert "".join(text for _, text in streamed) == "Sure thing!"
+
+
+async def test_rules_win_without_asking_the_classifier() -> None:
+    from graph.state import TurnState
+    from nodes.classify_intent import classify_intent
+    from tests.fakes import FailingChatModel
+
+    state = TurnState(messages=[__import__("langchain_core.messages").messages.HumanMessage("hello")])
+    result = await classify_intent(state, rules=IntentRules.load(), classifier=FailingChatModel(messages=iter([])))
+    assert (result["intent"], result["intent_rule"]) == ("casual", "greeting")
