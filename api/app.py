@@ -84,7 +84,7 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
                 "gateway ready: model=%s backend=%s sessions=%s",
                 live.model_name,
                 live.backend,
-                settings.session_backend,
+                settings.resolved_session_backend(),
             )
             yield
 

@@ -15,7 +15,7 @@ PROJECT_DOCS = Path(__file__).resolve().parents[1] / "docs"
 """The gateway's own documentation: the default RAG corpus."""
 
 ChatBackend = Literal["auto", "local", "openai"]
-SessionBackend = Literal["sqlite", "memory"]
+SessionBackend = Literal["sqlite", "memory", "postgres"]
 
 
 class Settings(BaseSettings):
@@ -32,8 +32,15 @@ class Settings(BaseSettings):
     session_backend: SessionBackend = Field(
         "sqlite",
         alias="SAGE_GATEWAY_SESSION_BACKEND",
-        description="Where sessions live: sqlite files under the data dir, or memory (lost on exit; tests).",
+        description="Where sessions live: sqlite files under the data dir, memory (lost on exit; tests), or "
+        "postgres (implied by SAGE_GATEWAY_DATABASE_URL).",
     )
+    database_url: SecretStr | None = Field(
+        None,
+        alias="SAGE_GATEWAY_DATABASE_URL",
+        description="postgresql://... : sessions and memory in PostgreSQL (several gateway processes can share it).",
+    )
+    database_pool_size: int = Field(10, ge=1, le=200, alias="SAGE_GATEWAY_DATABASE_POOL_SIZE")
     memory_backend: Literal["short_term", "vdb", "kv", "graph"] = Field(
         "short_term", alias="SAGE_GATEWAY_MEMORY_BACKEND", description="Default memory backend of new sessions."
     )
@@ -127,6 +134,10 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_user(cls, value: Path) -> Path:
         return value.expanduser()
+
+    def resolved_session_backend(self) -> SessionBackend:
+        """A database URL means PostgreSQL, whatever SAGE_GATEWAY_SESSION_BACKEND says."""
+        return "postgres" if self.database_url else self.session_backend
 
     def resolved_chat_backend(self) -> Literal["local", "openai"]:
         """Turn `auto` into a concrete backend: a configured base URL wins over the embedded model."""

@@ -13,11 +13,20 @@ from api.settings import Settings
 @asynccontextmanager
 async def open_store(settings: Settings) -> AsyncIterator[BaseStore]:
     """Open the configured store and close it on exit (no vector index: see `memory.backends.vdb`)."""
-    match settings.session_backend:
+    match settings.resolved_session_backend():
         case "memory":
             yield InMemoryStore()
         case "sqlite":
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             async with AsyncSqliteStore.from_conn_string(str(settings.data_dir / "store.sqlite")) as store:
+                await store.setup()
+                yield store
+        case "postgres":
+            from langgraph.store.postgres.aio import AsyncPostgresStore
+
+            assert settings.database_url is not None
+            url = settings.database_url.get_secret_value()
+            pool = {"min_size": 1, "max_size": settings.database_pool_size}
+            async with AsyncPostgresStore.from_conn_string(url, pool_config=pool) as store:  # type: ignore[arg-type]
                 await store.setup()
                 yield store
