@@ -18,6 +18,7 @@ from graph.builder import build_graph
 from graph.resources import Resources, open_resources
 from memory.backends import SessionMemory, build_backends
 from memory.checkpointer import open_checkpointer
+from memory.locks import open_session_locks
 from memory.sessions import SESSIONS_NAMESPACE, SessionRegistry
 from memory.store import open_store
 
@@ -78,7 +79,8 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
             app.state.settings = settings
             app.state.resources = live
             app.state.graph = graph
-            app.state.runner = TurnRunner(graph)
+            locks = await stack.enter_async_context(open_session_locks(settings))
+            app.state.runner = TurnRunner(graph, locks)
             app.state.sessions = SessionRegistry(store, checkpointer, live.memory)
             logger.info(
                 "gateway ready: model=%s backend=%s sessions=%s",

@@ -2,7 +2,6 @@
 
 import asyncio
 import uuid
-import weakref
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from api.errors import OpenAIError
 from api.openai_schema import ChatCompletionRequest, ChatMessageIn, Usage
 from graph.builder import ANSWER_NODES
 from graph.context import GatewayContext
+from memory.locks import LocalSessionLocks, SessionLocks
 from nodes.turns import message_text
 
 
@@ -155,18 +155,11 @@ class _Collected:
 
 
 class TurnRunner:
-    """Runs turns on the compiled graph, one at a time per session in this process, and undoes failed ones."""
+    """Runs turns on the compiled graph, one at a time per session (see `memory.locks`), and undoes failed ones."""
 
-    def __init__(self, graph: CompiledStateGraph) -> None:
+    def __init__(self, graph: CompiledStateGraph, locks: SessionLocks | None = None) -> None:
         self.graph = graph
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def _lock(self, session_id: str) -> asyncio.Lock:
-        lock = self._locks.get(session_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[session_id] = lock
-        return lock
+        self.locks = locks or LocalSessionLocks()
 
     async def _rollback(self, turn: TurnInput) -> None:
         """Take the failed turn's messages back out, leaving the session as it was before the request."""
@@ -182,7 +175,7 @@ class TurnRunner:
 
     async def run(self, turn: TurnInput) -> TurnResult:
         """Run a whole turn and return its answer."""
-        async with self._lock(turn.session_id):
+        async with self.locks.hold(turn.session_id):
             try:
                 values = await self.graph.ainvoke(
                     self._input(turn), turn.config, context=turn.context, durability="exit"
@@ -198,7 +191,7 @@ class TurnRunner:
     async def stream(self, turn: TurnInput) -> AsyncIterator[StreamEvent]:
         """Yield the answer's tokens as the model produces them, then the finished result."""
         collected = _Collected()
-        async with self._lock(turn.session_id):
+        async with self.locks.hold(turn.session_id):
             try:
                 async for mode, payload in self.graph.astream(
                     self._input(turn),

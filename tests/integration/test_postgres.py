@@ -57,3 +57,39 @@ def test_two_gateways_on_one_database_share_sessions_and_memory(
     assert second.delete(f"/sessions/{session_id}").status_code == 200
     assert first.get(f"/sessions/{session_id}").status_code == 404
     assert first.get(f"/sessions/{session_id}/memory").status_code == 404
+
+
+def test_concurrent_turns_of_one_session_on_two_gateways_are_serialised(
+    database_url: str, tmp_path: Path, make_client: ClientFactory
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from langchain_core.language_models import GenericFakeChatModel
+
+    class SlowChat(GenericFakeChatModel):
+        async def _agenerate(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            await __import__("asyncio").sleep(0.2)  # long enough for the other gateway's turn to overlap
+            return await super()._agenerate(*args, **kwargs)
+
+    settings = [
+        Settings(SAGE_GATEWAY_DATA_DIR=tmp_path / name, SAGE_GATEWAY_DATABASE_URL=database_url) for name in "ab"
+    ]
+    clients = [
+        make_client(
+            fake_resources(SlowChat(messages=iter(__import__("tests.fakes").fakes._answers((f"answer {n}",))))), s
+        )
+        for n, s in zip("ab", settings, strict=True)
+    ]
+
+    def turn(number: int) -> int:
+        client = clients[number % 2]
+        body = {"model": "fake-model", "session_id": "shared", "messages": [{"role": "user", "content": f"q{number}"}]}
+        return client.post("/v1/chat/completions", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(turn, range(6))) == [200] * 6
+    messages = [m["content"] for m in clients[0].get("/sessions/shared").json()["messages"]]
+    assert len(messages) == 12  # nothing lost
+    questions, answers = messages[0::2], messages[1::2]
+    assert sorted(questions) == [f"q{n}" for n in range(6)]  # each question exactly once ...
+    assert all(a.startswith("answer ") for a in answers)  # ... and directly followed by its answer: no interleaving
