@@ -100,3 +100,8 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
     for module in (chat, models, workflows, sessions, memory, admin_index, health):
         app.include_router(module.router)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """App factory for uvicorn's worker processes: each reads the same environment the CLI was started with."""
+    return create_app(Settings())

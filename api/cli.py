@@ -22,6 +22,9 @@ def parse_args(argv: Sequence[str] | None, defaults: Settings) -> argparse.Names
         "--log-level", default=defaults.log_level, choices=["critical", "error", "warning", "info", "debug"]
     )
     parser.add_argument("--data-dir", type=Path, default=defaults.data_dir, help="sessions and model cache")
+    parser.add_argument(
+        "--workers", type=int, default=defaults.workers, help="worker processes (N > 1 needs PostgreSQL)"
+    )
     return parser.parse_args(argv)
 
 

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         Path("~/.sage/gateway"), alias="SAGE_GATEWAY_DATA_DIR", description="Sessions, model cache and indexes."
     )
+    workers: int = Field(
+        1, ge=1, le=64, alias="SAGE_GATEWAY_WORKERS", description="uvicorn worker processes (N > 1 needs PostgreSQL)."
+    )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field("info", alias="SAGE_GATEWAY_LOG_LEVEL")
     session_backend: SessionBackend = Field(
         "sqlite",

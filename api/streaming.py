@@ -9,6 +9,8 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
+
 from api.errors import as_openai_error
 from api.openai_schema import new_completion_id, unix_now
 from api.turns import StreamEvent
@@ -50,7 +52,10 @@ async def sse_frames(
     *,
     include_usage: bool,
 ) -> AsyncIterator[dict[str, str]]:
-    """Frames for sse-starlette; `first` is the event the route already awaited, so early failures are HTTP errors."""
+    """Frames for sse-starlette; `first` is the event the route already awaited, so early failures are HTTP errors.
+
+    Closing these frames closes `events` too, which stops the turn and its model call (client disconnect).
+    """
     yield {"data": writer.delta({"role": "assistant", "content": ""})}
     try:
         event = first
@@ -67,4 +72,7 @@ async def sse_frames(
             event = await anext(events, None)
     except Exception as exc:  # the status line is already sent: report in-band
         yield {"data": dumps(as_openai_error(exc).body())}
+    finally:
+        with anyio.CancelScope(shield=True):  # runs inside sse-starlette's cancelled task group on disconnect
+            await events.aclose()
     yield {"data": "[DONE]"}

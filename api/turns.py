@@ -1,16 +1,17 @@
 """Running one chat turn on the compiled graph: input shaping, per-session ordering, rollback on failure."""
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
 from langchain_core.messages import AIMessage, AIMessageChunk, AnyMessage, HumanMessage, RemoveMessage
 from langchain_core.messages.utils import count_tokens_approximately
 from langgraph.graph.state import CompiledStateGraph
 
+from api.cancellable import cancellable
 from api.errors import OpenAIError
 from api.openai_schema import ChatCompletionRequest, ChatMessageIn, Usage
 from graph.builder import ANSWER_NODES
@@ -153,6 +154,25 @@ class _Collected:
     finish_reason: str | None = None
     streamed: bool = False
 
+    def absorb(self, mode: str, payload: Any) -> str | None:
+        """Take one `astream` item: returns answer text to stream, and keeps usage, finish reason and updates."""
+        if mode == "messages":
+            chunk, metadata = payload
+            if metadata.get("langgraph_node") not in ANSWER_NODES or not isinstance(chunk, AIMessageChunk):
+                return None
+            if chunk.usage_metadata:
+                self.usage_chunk = chunk
+            self.finish_reason = chunk.response_metadata.get("finish_reason") or self.finish_reason
+            text = message_text(chunk)
+            self.streamed = self.streamed or bool(text)
+            return text or None
+        for update in payload.values():
+            if isinstance(update, dict):
+                self.values.update({k: v for k, v in update.items() if k != "messages"})
+                answers = [m for m in update.get("messages", []) if isinstance(m, AIMessage)]
+                self.answer = answers[-1] if answers else self.answer
+        return None
+
 
 class TurnRunner:
     """Runs turns on the compiled graph, one at a time per session (see `memory.locks`), and undoes failed ones."""
@@ -182,7 +202,8 @@ class TurnRunner:
                 )
                 answer = answer_of(values)
             except BaseException:
-                await asyncio.shield(self._rollback(turn))
+                with anyio.CancelScope(shield=True):  # even when cancelled: never leave half a turn behind
+                    await self._rollback(turn)
                 raise
         usage, estimated = usage_of(answer, [*values.get("memory_context", []), *turn.new_messages])
         finish_reason = answer.response_metadata.get("finish_reason") or "stop"
@@ -193,36 +214,26 @@ class TurnRunner:
         collected = _Collected()
         async with self.locks.hold(turn.session_id):
             try:
-                async for mode, payload in self.graph.astream(
+                run = self.graph.astream(
                     self._input(turn),
                     turn.config,
                     context=turn.context,
                     stream_mode=["messages", "updates"],
                     durability="exit",
-                ):
-                    if mode == "messages":
-                        chunk, metadata = payload
-                        if metadata.get("langgraph_node") not in ANSWER_NODES or not isinstance(chunk, AIMessageChunk):
-                            continue
-                        if chunk.usage_metadata:
-                            collected.usage_chunk = chunk
-                        if chunk.response_metadata.get("finish_reason"):
-                            collected.finish_reason = chunk.response_metadata["finish_reason"]
-                        text = message_text(chunk)
-                        if text:
-                            collected.streamed = True
-                            yield StreamEvent(token=text)
-                    else:
-                        for update in payload.values():
-                            if not isinstance(update, dict):
-                                continue
-                            collected.values.update({k: v for k, v in update.items() if k != "messages"})
-                            for message in update.get("messages", []):
-                                if isinstance(message, AIMessage):
-                                    collected.answer = message
+                )
+                events = cancellable(run)  # closing `events` (a client disconnect) cancels the run and the model
+                try:
+                    async for mode, payload in events:
+                        token = collected.absorb(mode, payload)
+                        if token:
+                            yield StreamEvent(token=token)
+                finally:
+                    with anyio.CancelScope(shield=True):
+                        await events.aclose()
                 answer = answer_of({**collected.values, "messages": [collected.answer] if collected.answer else []})
             except BaseException:
-                await asyncio.shield(self._rollback(turn))
+                with anyio.CancelScope(shield=True):  # even when cancelled: never leave half a turn behind
+                    await self._rollback(turn)
                 raise
         if not collected.streamed and message_text(answer):  # an answer composed, not generated token by token
             yield StreamEvent(token=message_text(answer))

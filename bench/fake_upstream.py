@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import uvicorn
 from starlette.applications import Starlette
@@ -32,6 +32,8 @@ class UpstreamBehaviour:
     fail_with: int | None = None
     model: str = "fake-upstream"
     last_request: dict | None = None
+    streams_cut: list[float] = field(default_factory=list)
+    """Monotonic times at which a client went away before a stream ended (the gateway cancelled upstream)."""
 
 
 def build_fake_upstream(behaviour: UpstreamBehaviour) -> Starlette:
@@ -90,10 +92,16 @@ def build_fake_upstream(behaviour: UpstreamBehaviour) -> Starlette:
                 return f"data: {json.dumps(payload)}\n\n"
 
             yield chunk({"role": "assistant", "content": ""})
-            for i, word in enumerate(words):
-                if behaviour.delay_per_token:
-                    await asyncio.sleep(behaviour.delay_per_token)
-                yield chunk({"content": word if i == 0 else f" {word}"})
+            finished = False
+            try:
+                for i, word in enumerate(words):
+                    if behaviour.delay_per_token:
+                        await asyncio.sleep(behaviour.delay_per_token)
+                    yield chunk({"content": word if i == 0 else f" {word}"})
+                finished = True
+            finally:
+                if not finished:
+                    behaviour.streams_cut.append(time.monotonic())
             yield chunk({}, "stop")
             if include_usage:
                 payload = {

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
+from starlette.background import BackgroundTask
 
 from api.deps import ResourcesDep, RunnerDep, SessionsDep, SettingsDep
 from api.errors import OpenAIError
@@ -71,7 +72,9 @@ async def create_chat_completion(
             first = await anext(events)  # fail before the 200 when the backend is down
             include_usage = bool(body.stream_options and body.stream_options.include_usage)
             frames = sse_frames(first, events, ChunkWriter(model), include_usage=include_usage)
-            return EventSourceResponse(frames, headers=headers, ping=15)
+            # On a client disconnect sse-starlette stops iterating but does not close the generator: the
+            # background task does, which cancels the turn and the upstream call at once.
+            return EventSourceResponse(frames, headers=headers, ping=15, background=BackgroundTask(frames.aclose))
         result = await runner.run(turn)
     except BaseException:
         await _forget_if_new(sessions, session_id, existed)

@@ -16,35 +16,45 @@ from bench.fake_upstream import free_port
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-@contextmanager
-def running_gateway(env: dict[str, str], data_dir: Path, *, start_timeout: float = 120) -> Iterator[str]:
-    """Run `python -m api` with `env` on a free port until the block ends; yields its base URL."""
-    port = free_port()
-    process_env = {**os.environ, **env, "SAGE_GATEWAY_DATA_DIR": str(data_dir)}
+def start_gateway(env: dict[str, str], data_dir: Path, *, port: int | None = None, start_timeout: float = 120):  # type: ignore[no-untyped-def]
+    """Start `python -m api` and wait until it is healthy; returns `(process, base_url)`."""
+    port = port or free_port()
+    process_env = {**os.environ, "SAGE_GATEWAY_AUTO_INDEX": "false", **env, "SAGE_GATEWAY_DATA_DIR": str(data_dir)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "api", "--port", str(port), "--log-level", "warning"],
-        cwd=PROJECT_ROOT,
-        env=process_env,
+        [sys.executable, "-m", "api", "--port", str(port), "--log-level", "warning"], cwd=PROJECT_ROOT, env=process_env
     )
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + start_timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gateway exited with {process.returncode}")
-            try:
-                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gateway did not become healthy")
-            time.sleep(0.1)
-        yield base_url
-    finally:
+    deadline = time.monotonic() + start_timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"gateway exited with {process.returncode}")
+        try:
+            if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
+                return process, base_url
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("gateway did not become healthy")
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it does not exit."""
+    if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def running_gateway(env: dict[str, str], data_dir: Path, *, start_timeout: float = 120) -> Iterator[str]:
+    """Run `python -m api` with `env` on a free port until the block ends; yields its base URL."""
+    process, base_url = start_gateway(env, data_dir, start_timeout=start_timeout)
+    try:
+        yield base_url
+    finally:
+        stop(process)
