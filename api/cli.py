@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,10 +44,25 @@ def main(argv: Sequence[str] | None = None) -> None:
             "port": args.port,
             "log_level": args.log_level,
             "data_dir": args.data_dir.expanduser(),
+            "workers": args.workers,
         }
     )
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+        return
+    if settings.resolved_session_backend() != "postgres":
+        raise SystemExit("SAGE_GATEWAY_WORKERS > 1 needs SAGE_GATEWAY_DATABASE_URL: SQLite sessions serve one process")
+    # Worker processes build their own app from the environment: hand them the flags through it (start-up only).
+    os.environ.update({"SAGE_GATEWAY_DATA_DIR": str(settings.data_dir), "SAGE_GATEWAY_LOG_LEVEL": settings.log_level})
+    uvicorn.run(
+        "api.app:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+    )
 
 
 if __name__ == "__main__":

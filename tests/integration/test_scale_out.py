@@ -134,3 +134,28 @@ def test_client_disconnect_cancels_upstream_and_records_nothing(tmp_path: Path) 
         time.sleep(0.3)
         session = httpx.get(f"{url}/sessions/cut", timeout=10)
         assert session.status_code == 404 or session.json()["messages"] == []  # not recorded, not half-written
+
+
+def test_workers_need_postgres_and_serve_shared_sessions_with_it(
+    upstream: tuple[str, UpstreamBehaviour], database_url: str, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.integration.servers import PROJECT_ROOT
+
+    refused = subprocess.run(
+        [sys.executable, "-m", "api", "--workers", "2", "--port", "1"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "SAGE_GATEWAY_DATA_DIR": str(tmp_path / "x")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0 and "needs SAGE_GATEWAY_DATABASE_URL" in refused.stderr
+    env = {**env_for(upstream[0], database_url), "SAGE_GATEWAY_WORKERS": "2"}
+    with running_gateway(env, tmp_path) as base_url:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            codes = list(pool.map(lambda n: turn(base_url, f"s{n % 4}", f"hello {n}"), range(16)))
+        assert codes == [200] * 16
+        assert httpx.get(f"{base_url}/sessions").json()["stats"] == {"total_sessions": 4, "total_messages": 32}
