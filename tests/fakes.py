@@ -11,14 +11,14 @@ from graph.resources import Resources
 from memory.backends.short_term import ShortTermMemory
 
 
-def _answers(texts: tuple[str, ...]) -> Iterator[AIMessage]:
+def answer_stream(texts: tuple[str, ...]) -> Iterator[AIMessage]:
     for text in itertools.cycle(texts):
         yield AIMessage(text)  # a fresh message (and id) per answer, as a real model gives
 
 
 def fake_chat(*answers: str) -> GenericFakeChatModel:
     """A model that answers with `answers` in turn (cycling), streaming word by word."""
-    return GenericFakeChatModel(messages=_answers(answers or ("fake answer",)))
+    return GenericFakeChatModel(messages=answer_stream(answers or ("fake answer",)))
 
 
 class FailingChatModel(GenericFakeChatModel):

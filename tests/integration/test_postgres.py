@@ -1,10 +1,11 @@
 """PostgreSQL mode: two gateway instances on one database share sessions and memory."""
 
+import asyncio
 from pathlib import Path
 
 from api.settings import Settings
 from tests.conftest import ClientFactory
-from tests.fakes import fake_chat, fake_resources
+from tests.fakes import answer_stream, fake_chat, fake_resources
 
 
 def test_two_gateways_on_one_database_share_sessions_and_memory(
@@ -45,16 +46,14 @@ def test_concurrent_turns_of_one_session_on_two_gateways_are_serialised(
 
     class SlowChat(GenericFakeChatModel):
         async def _agenerate(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            await __import__("asyncio").sleep(0.2)  # long enough for the other gateway's turn to overlap
+            await asyncio.sleep(0.2)  # long enough for the other gateway's turn to overlap
             return await super()._agenerate(*args, **kwargs)
 
     settings = [
         Settings(SAGE_GATEWAY_DATA_DIR=tmp_path / name, SAGE_GATEWAY_DATABASE_URL=database_url) for name in "ab"
     ]
     clients = [
-        make_client(
-            fake_resources(SlowChat(messages=iter(__import__("tests.fakes").fakes._answers((f"answer {n}",))))), s
-        )
+        make_client(fake_resources(SlowChat(messages=answer_stream((f"answer {n}",)))), s)
         for n, s in zip("ab", settings, strict=True)
     ]
 

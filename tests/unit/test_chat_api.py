@@ -2,6 +2,7 @@
 
 import json
 
+import httpx
 import openai
 import pytest
 from fastapi.testclient import TestClient
@@ -119,8 +120,8 @@ def test_bad_input_is_an_openai_400_and_changes_no_session(client: TestClient, n
 @pytest.mark.parametrize(
     ("error", "status"),
     [
-        (lambda: openai.APIConnectionError(request=__import__("httpx").Request("POST", "http://x")), 503),
-        (lambda: openai.APITimeoutError(request=__import__("httpx").Request("POST", "http://x")), 504),
+        (lambda: openai.APIConnectionError(request=httpx.Request("POST", "http://x")), 503),
+        (lambda: openai.APITimeoutError(request=httpx.Request("POST", "http://x")), 504),
     ],
 )
 def test_backend_down_is_a_5xx_and_the_turn_is_rolled_back(make_client: ClientFactory, error, status) -> None:  # type: ignore[no-untyped-def]

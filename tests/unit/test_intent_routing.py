@@ -88,10 +88,12 @@ async def test_optional_llm_classifier_labels_what_no_rule_matched_and_is_never_
 
 
 async def test_rules_win_without_asking_the_classifier() -> None:
+    from langchain_core.messages import HumanMessage
+
     from graph.state import TurnState
     from nodes.classify_intent import classify_intent
     from tests.fakes import FailingChatModel
 
-    state = TurnState(messages=[__import__("langchain_core.messages").messages.HumanMessage("hello")])
+    state = TurnState(messages=[HumanMessage("hello")])
     result = await classify_intent(state, rules=IntentRules.load(), classifier=FailingChatModel(messages=iter([])))
     assert (result["intent"], result["intent_rule"]) == ("casual", "greeting")

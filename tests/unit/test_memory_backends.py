@@ -12,7 +12,7 @@ from api.settings import Settings
 from ingest.embeddings import OnnxSentenceEmbeddings
 from memory.backends.stored import MEMORY_PREFIX
 from tests.conftest import ClientFactory
-from tests.fakes import _answers, fake_resources
+from tests.fakes import answer_stream, fake_resources
 from tests.unit.test_rag import RecordingChat
 
 FILLER = [
@@ -37,7 +37,7 @@ def memory_app(tmp_path: Path, make_client: ClientFactory, embeddings: OnnxSente
         SAGE_GATEWAY_MEMORY_WINDOW=2,
         SAGE_GATEWAY_MEMORY_BACKENDS_ALLOWED="short_term,vdb,kv,graph",
     )
-    model = RecordingChat(messages=_answers(("Noted.",)))
+    model = RecordingChat(messages=answer_stream(("Noted.",)))
     model.prompts = []
     resources = fake_resources(model)
     resources.memory, resources.embeddings, resources.embedding_dims = None, embeddings, embeddings.dim

@@ -13,7 +13,7 @@ from ingest.embeddings import OnnxSentenceEmbeddings
 from ingest.index import current_version
 from nodes.prompts import NO_PASSAGES_NOTE
 from tests.conftest import ClientFactory
-from tests.fakes import fake_chat, fake_resources
+from tests.fakes import answer_stream, fake_chat, fake_resources
 from tests.rag_fixtures import corpus_settings, index_service, wait_for_build, with_index
 
 
@@ -35,7 +35,7 @@ class RecordingChat(type(fake_chat())):  # type: ignore[misc]
 @pytest.fixture
 def rag(tmp_path: Path, make_client: ClientFactory, embeddings: OnnxSentenceEmbeddings) -> dict[str, Any]:
     settings = corpus_settings(tmp_path)
-    model = RecordingChat(messages=iter(__import__("tests.fakes").fakes._answers(("Use the build route [1].",))))
+    model = RecordingChat(messages=answer_stream(("Use the build route [1].",)))
     model.prompts = []
     index = index_service(settings, embeddings)
     client = make_client(with_index(fake_resources(model), index), settings)
