@@ -164,3 +164,28 @@ def test_stream_is_pure_openai_chunks_ending_with_done(client: TestClient) -> No
     assert len(finals) == 1 and finals[0]["sage"]["route"][-1] == "store_memory"
     assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] > 0
     assert len(chunks) >= 5  # role, >= 3 word tokens, finish, usage: streamed, not one blob
+
+
+def test_concurrent_turns_of_one_session_are_serialised(make_client: ClientFactory) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from langchain_core.language_models import GenericFakeChatModel
+
+    from tests.fakes import answer_stream
+
+    class SlowChat(GenericFakeChatModel):
+        async def _agenerate(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            import asyncio
+
+            await asyncio.sleep(0.05)  # long enough for the other turns to arrive meanwhile
+            return await super()._agenerate(*args, **kwargs)
+
+    client = make_client(fake_resources(SlowChat(messages=answer_stream(("answer",)))))
+
+    def turn(number: int) -> int:
+        return ask(client, f"q{number}", session_id="shared").status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(turn, range(6))) == [200] * 6
+    messages = [m["content"] for m in client.get("/sessions/shared").json()["messages"]]
+    assert sorted(messages[0::2]) == [f"q{n}" for n in range(6)] and messages[1::2] == ["answer"] * 6
