@@ -28,7 +28,8 @@ from bench.fake_upstream import free_port
 from bench.stats import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
-MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
+DEFAULT_PROMPT = "What is the capital of France?"
+"""A question: the gateway routes it to retrieval over its docs index, then the model (the full RAG path)."""
 
 
 @contextmanager
@@ -58,8 +59,8 @@ class Sample:
     first_token_ms: float | None
 
 
-async def one_request(client: httpx.AsyncClient, url: str, model: str, stream: bool) -> Sample:
-    body = {"model": model, "messages": MESSAGES, "stream": stream}
+async def one_request(client: httpx.AsyncClient, url: str, model: str, stream: bool, prompt: str) -> Sample:
+    body = {"model": model, "messages": [{"role": "user", "content": prompt}], "stream": stream}
     start = time.perf_counter()
     if not stream:
         response = await client.post(url, json=body)
@@ -76,18 +77,18 @@ async def one_request(client: httpx.AsyncClient, url: str, model: str, stream: b
     return Sample((time.perf_counter() - start) * 1000, first)
 
 
-async def load(url: str, model: str, *, stream: bool, requests: int, concurrency: int) -> list[Sample]:
+async def load(url: str, model: str, *, stream: bool, requests: int, concurrency: int, prompt: str) -> list[Sample]:
     """`requests` requests from `concurrency` workers; a short warm-up first."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         for _ in range(min(10, requests)):
-            await one_request(client, url, model, stream)
+            await one_request(client, url, model, stream, prompt)
         samples: list[Sample] = []
         remaining = iter(range(requests))
 
         async def worker() -> None:
             for _ in remaining:
-                samples.append(await one_request(client, url, model, stream))
+                samples.append(await one_request(client, url, model, stream, prompt))
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         return samples
@@ -97,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="requests per cell (bounded)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
+    parser.add_argument("--prompt", default=DEFAULT_PROMPT, help='e.g. "hello" for the path without retrieval')
     args = parser.parse_args()
     requests = min(args.requests, 2000)
 
@@ -122,13 +124,24 @@ def main() -> None:
                 "direct": (f"{upstream}/chat/completions", "fake-upstream"),
                 "gateway": (f"http://127.0.0.1:{gateway_port}/v1/chat/completions", "sage-default"),
             }
-            print(f"# {requests} requests per cell, fake upstream with no delay, gateway on SQLite sessions")
+            print(
+                f"# {requests} requests per cell, prompt {args.prompt!r}, fake upstream without delay, SQLite sessions"
+            )
             header = f"{'mode':<10}{'conc':>5}{'metric':>12}{'direct p50':>12}{'p99':>9}{'gateway p50':>13}{'p99':>9}"
             print(header + f"{'ratio p50':>11}{'added p50':>11}")
             for stream in (False, True):
                 for concurrency in args.concurrency:
                     results = {
-                        name: asyncio.run(load(url, model, stream=stream, requests=requests, concurrency=concurrency))
+                        name: asyncio.run(
+                            load(
+                                url,
+                                model,
+                                stream=stream,
+                                requests=requests,
+                                concurrency=concurrency,
+                                prompt=args.prompt,
+                            )
+                        )
                         for name, (url, model) in targets.items()
                     }
                     metrics = [("latency", lambda s: s.total_ms)]
