@@ -7,7 +7,6 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from langchain_core.embeddings import Embeddings
 from langgraph.store.base import BaseStore
 
 from api.errors import install_error_handlers
@@ -36,11 +35,12 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def session_memory(settings: Settings, store: BaseStore, embeddings: Embeddings | None) -> SessionMemory:
+def session_memory(settings: Settings, store: BaseStore, resources: Resources) -> SessionMemory:
     """All backends on the app's store; each session uses the one it picked, or the operator's default."""
     backends = build_backends(
         store,
-        embeddings,
+        resources.embeddings,
+        graph_extractor=resources.chat_model if settings.graph_extractor == "llm" else None,
         window_turns=settings.memory_window,
         max_tokens=settings.memory_max_tokens,
         top_k=settings.memory_top_k,
@@ -74,7 +74,7 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
             checkpointer = await stack.enter_async_context(open_checkpointer(settings))
             store = await stack.enter_async_context(open_store(settings))
             if live.memory is None:
-                live.memory = session_memory(settings, store, live.embeddings)
+                live.memory = session_memory(settings, store, live)
             graph = build_graph(live).compile(checkpointer=checkpointer, store=store, name="sage-gateway")
             app.state.settings = settings
             app.state.resources = live

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
         alias="SAGE_GATEWAY_MEMORY_BACKENDS_ALLOWED",
         description="Backends a client may pick per session at creation (comma separated).",
     )
+    graph_extractor: Literal["rules", "llm"] = Field(
+        "rules", alias="SAGE_GATEWAY_GRAPH_EXTRACTOR", description="graph memory: llm = the chat model lists relations."
+    )
     memory_top_k: int = Field(5, ge=1, le=50, alias="SAGE_GATEWAY_MEMORY_TOP_K", description="Items recalled.")
     memory_window: int = Field(
         20, ge=1, le=1000, alias="SAGE_GATEWAY_MEMORY_WINDOW", description="short_term memory: turns kept."

@@ -4,6 +4,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AnyMessage
 from langgraph.store.base import BaseStore
 
@@ -17,14 +18,20 @@ AVAILABLE_BACKENDS = ("short_term", "vdb", "kv", "graph")
 
 
 def build_backends(
-    store: BaseStore, embeddings: Embeddings | None, *, window_turns: int, max_tokens: int, top_k: int
+    store: BaseStore,
+    embeddings: Embeddings | None,
+    *,
+    window_turns: int,
+    max_tokens: int,
+    top_k: int,
+    graph_extractor: BaseChatModel | None = None,
 ) -> dict[str, MemoryBackend]:
     """One instance of each backend, sharing the store (`vdb` only when there is an embedding model)."""
     stored = {"window_turns": window_turns, "max_tokens": max_tokens, "top_k": top_k}
     backends: dict[str, MemoryBackend] = {
         "short_term": ShortTermMemory(window_turns=window_turns, max_tokens=max_tokens),
         "kv": KeyValueMemory(store, **stored),
-        "graph": GraphMemory(store, **stored),
+        "graph": GraphMemory(store, extractor=graph_extractor, **stored),
     }
     if embeddings is not None:
         backends["vdb"] = VectorMemory(store, embeddings=embeddings, **stored)

@@ -1,18 +1,28 @@
 """`graph` memory: entities and relations taken from each turn, stored as nodes and edges; recall walks one or
 two hops from the entities named in the question and returns the facts and the turns that support them.
 
-The extractor is deterministic: a relation is a short lower-case verb phrase between two named entities
-("Alice works at Acme", "Acme is based in Berlin"), with first-person statements attached to the entity `user`.
+Extraction: with an extractor model, the model lists (source, relation, target) triples under a JSON schema
+(constrained decoding; the call is tagged `nostream`); without one, or when the model fails, a deterministic
+extractor takes a short lower-case verb phrase between two named entities ("Alice works at Acme", "Acme is based
+in Berlin"), with first-person statements attached to the entity `user`.
 """
 
+import json
+import logging
 import re
 from collections import deque
 from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.constants import TAG_NOSTREAM
+from langgraph.store.base import BaseStore
 
 from memory.backends.base import Turn
 from memory.backends.stored import StoredMemory, all_items, namespace, new_key, turn_record
 from memory.text import message_text
 
+logger = logging.getLogger(__name__)
 ENTITY = r"(?:[A-Z][\w&-]*(?:\s+(?:of\s+)?[A-Z][\w&-]*)*|I)"
 RELATION = re.compile(
     rf"(?P<source>{ENTITY})\s+(?P<relation>(?:[a-z']+\s+){{0,4}}?[a-z']+)\s+(?:the\s+|a\s+|an\s+)?(?P<target>{ENTITY})\b"
@@ -48,6 +58,53 @@ def key_of(name: str) -> str:
     return name.lower()
 
 
+TRIPLES_SCHEMA = {
+    "type": "json_schema",
+    "json_schema": {
+        "name": "relations",
+        "schema": {
+            "type": "object",
+            "properties": {
+                "relations": {
+                    "type": "array",
+                    "maxItems": 12,
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "source": {"type": "string"},
+                            "relation": {"type": "string"},
+                            "target": {"type": "string"},
+                        },
+                        "required": ["source", "relation", "target"],
+                        "additionalProperties": False,
+                    },
+                }
+            },
+            "required": ["relations"],
+            "additionalProperties": False,
+        },
+    },
+}
+EXTRACTION_PROMPT = (
+    "List the facts the user states as (source, relation, target) triples between named people, places, "
+    "organisations or things. Use 'user' for the speaker. Relations are short verb phrases such as 'works at'. "
+    "Reply with JSON; an empty list when there are none."
+)
+
+
+async def llm_relations(model: BaseChatModel, text: str) -> list[tuple[str, str, str]]:
+    """Triples from the model under the JSON schema; raises when the reply is unusable."""
+    reply = await model.bind(response_format=TRIPLES_SCHEMA, temperature=0, max_tokens=300).ainvoke(
+        [SystemMessage(EXTRACTION_PROMPT), HumanMessage(text)], config={"tags": [TAG_NOSTREAM]}
+    )
+    rows = json.loads(str(reply.content))["relations"]
+    return [
+        (_entity(str(r["source"]).strip()), str(r["relation"]).strip().lower(), _entity(str(r["target"]).strip()))
+        for r in rows
+        if str(r["source"]).strip() and str(r["target"]).strip() and str(r["relation"]).strip()
+    ]
+
+
 class GraphMemory(StoredMemory):
     """Entities as nodes, relations as edges, each edge pointing at the turn that said it."""
 
@@ -55,12 +112,25 @@ class GraphMemory(StoredMemory):
     kinds = ("turns", "entities", "edges")
     heading = "Facts about the people and things in the question, from earlier in this conversation:"
 
+    def __init__(self, store: BaseStore, *, extractor: BaseChatModel | None = None, **kwargs: Any) -> None:
+        super().__init__(store, **kwargs)
+        self.extractor = extractor
+
+    async def relations(self, text: str) -> list[tuple[str, str, str]]:
+        """The model's triples when an extractor is set and answers; the deterministic extractor otherwise."""
+        if self.extractor is not None:
+            try:
+                return await llm_relations(self.extractor, text)
+            except Exception:  # a model that cannot do it leaves the rules to do it
+                logger.warning("graph memory: model extraction failed; using the rules", exc_info=True)
+        return extract_relations(text)
+
     async def remember(self, session_id: str, turn: Turn) -> None:
         record = turn_record(turn)
         turn_key = new_key()
         await self.store.aput(namespace(session_id, "turns"), turn_key, record, index=False)
         user_text = "\n".join(message_text(m) for m in turn.user)
-        for source, relation, target in extract_relations(user_text):
+        for source, relation, target in await self.relations(user_text):
             for name in (source, target):
                 await self.store.aput(namespace(session_id, "entities"), key_of(name), {"name": name}, index=False)
             edge = {"source": source, "relation": relation, "target": target, "turn": turn_key}

@@ -199,3 +199,28 @@ async def test_vdb_caches_see_writes_and_clears_made_by_another_process() -> Non
     assert await searched(second) == 3  # topped up, not stale
     await first.clear("s")
     assert await searched(second) == 0  # the generation changed: the cache was dropped
+
+
+async def test_graph_uses_the_extractor_model_and_falls_back_to_the_rules() -> None:
+    import json as json_module
+
+    from langchain_core.messages import AIMessage, HumanMessage
+    from langgraph.store.memory import InMemoryStore
+
+    from memory.backends import Turn
+    from memory.backends.graph import GraphMemory
+    from tests.fakes import FailingChatModel, fake_chat
+
+    triples = {"relations": [{"source": "Zoe", "relation": "Mentors", "target": "Yann"}]}
+    store = InMemoryStore()
+    by_model = GraphMemory(
+        store, extractor=fake_chat(json_module.dumps(triples)), window_turns=2, max_tokens=500, top_k=3
+    )
+    await by_model.remember("m", Turn(user=[HumanMessage("zoe mentors yann, in lower case")], answer=AIMessage("ok")))
+    assert [e["relation"] for e in (await by_model.dump("m"))["edges"]] == ["mentors"]
+    by_rules = GraphMemory(
+        store, extractor=FailingChatModel(messages=iter([])), window_turns=2, max_tokens=500, top_k=3
+    )
+    await by_rules.remember("r", Turn(user=[HumanMessage("Alice works at Initech.")], answer=AIMessage("ok")))
+    edges = (await by_rules.dump("r"))["edges"]
+    assert [(e["source"], e["relation"], e["target"]) for e in edges] == [("Alice", "works at", "Initech")]
