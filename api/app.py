@@ -82,6 +82,7 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
             locks = await stack.enter_async_context(open_session_locks(settings))
             app.state.runner = TurnRunner(graph, locks)
             app.state.sessions = SessionRegistry(store, checkpointer, live.memory)
+            start_default_index(settings, live)
             logger.info(
                 "gateway ready: model=%s backend=%s sessions=%s",
                 live.model_name,

@@ -200,3 +200,13 @@ def test_concurrent_build_is_409_and_bad_body_400(rag: dict[str, Any]) -> None:
     assert first.status_code == 202
     assert second.status_code in (202, 409)  # 409 while the first is still running
     wait_for_build(client)
+
+
+def test_the_default_corpus_is_indexed_on_first_start(
+    tmp_path: Path, make_client: ClientFactory, embeddings: OnnxSentenceEmbeddings
+) -> None:
+    settings = corpus_settings(tmp_path).model_copy(update={"auto_index": True})
+    client = make_client(with_index(fake_resources(), index_service(settings, embeddings)), settings)
+    status = wait_for_build(client)
+    assert status["status"] == "ready" and status["index"]["num_documents"] == 7
+    assert client.get("/health").json()["components"]["index"]["status"] == "ready"
