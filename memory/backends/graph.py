@@ -19,7 +19,7 @@ from langgraph.constants import TAG_NOSTREAM
 from langgraph.store.base import BaseStore
 
 from memory.backends.base import Turn
-from memory.backends.stored import StoredMemory, all_items, namespace, new_key, turn_record
+from memory.backends.stored import StoredMemory, all_items, namespace, turn_record
 from memory.text import message_text
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ class GraphMemory(StoredMemory):
     """Entities as nodes, relations as edges, each edge pointing at the turn that said it."""
 
     name = "graph"
-    kinds = ("turns", "entities", "edges")
+    kinds = ("turns", "entities", "edges", "meta")
     heading = "Facts about the people and things in the question, from earlier in this conversation:"
 
     def __init__(self, store: BaseStore, *, extractor: BaseChatModel | None = None, **kwargs: Any) -> None:
@@ -127,8 +127,7 @@ class GraphMemory(StoredMemory):
 
     async def remember(self, session_id: str, turn: Turn) -> None:
         record = turn_record(turn)
-        turn_key = new_key()
-        await self.store.aput(namespace(session_id, "turns"), turn_key, record, index=False)
+        turn_key = await self._append_turn(session_id, record)
         user_text = "\n".join(message_text(m) for m in turn.user)
         for source, relation, target in await self.relations(user_text):
             for name in (source, target):
@@ -145,7 +144,7 @@ class GraphMemory(StoredMemory):
             start.add("user")
         edges = [item.value for item in await all_items(self.store, namespace(session_id, "edges"))]
         facts, supporting = self._walk(start, edges)
-        turns = {item.key: item.value for item in await all_items(self.store, namespace(session_id, "turns"))}
+        turns = {item.key: item.value for item in await self._turns(session_id)}
         lines = [f"{e['source']} {e['relation']} {e['target']}" for e in facts]
         lines += [f"(said earlier) {turns[key]['user']}" for key in supporting if key in turns][: self.top_k]
         return lines, {"start_entities": sorted(start), "facts": len(facts)}

@@ -8,10 +8,11 @@ the patterns are data (`FACT_PATTERNS`), each naming the key it fills.
 import re
 from typing import Any
 
+from langgraph.store.base import BaseStore, Item
 from rank_bm25 import BM25Okapi
 
 from memory.backends.base import Turn
-from memory.backends.stored import StoredMemory, all_items, namespace, new_key, turn_record
+from memory.backends.stored import StoredMemory, all_items, namespace, turn_record
 from memory.text import message_text
 
 FACT_PATTERNS: tuple[tuple[str, str], ...] = (
@@ -49,24 +50,42 @@ class KeyValueMemory(StoredMemory):
     """User facts by key, plus BM25 over the text of past turns."""
 
     name = "kv"
-    kinds = ("turns", "facts")
+    kinds = ("turns", "facts", "meta")
     heading = "Facts the user told you and earlier turns matching the question:"
+
+    def __init__(self, store: BaseStore, **kwargs: Any) -> None:
+        super().__init__(store, **kwargs)
+        self._rankings: dict[str, tuple[list[str], BM25Okapi]] = {}
 
     async def remember(self, session_id: str, turn: Turn) -> None:
         record = turn_record(turn)
-        await self.store.aput(namespace(session_id, "turns"), new_key(), record, index=False)
+        await self._append_turn(session_id, record)
         for key, value in extract_facts("\n".join(message_text(m) for m in turn.user)).items():
             fact = {"key": key, "value": value, "text": f"{key}: {value}", "at": record["at"], "said": record["user"]}
             await self.store.aput(namespace(session_id, "facts"), key, fact, index=False)
 
     async def _recall_lines(self, session_id: str, query: str) -> tuple[list[str], dict[str, Any]]:
         facts = [item.value for item in await all_items(self.store, namespace(session_id, "facts"))]
-        turns = [item.value for item in await all_items(self.store, namespace(session_id, "turns"))]
+        items = await self._turns(session_id)
+        turns = [item.value for item in items]
         lines = [f"the user's {fact['key']} is {fact['value']}" for fact in facts]
         query_tokens = tokens(query)
         if turns and query_tokens:
-            ranking = BM25Okapi([tokens(turn["text"]) or ["∅"] for turn in turns])
+            ranking = self._ranking(session_id, items)
             scores = ranking.get_scores(query_tokens)
             best = sorted(range(len(turns)), key=lambda i: -scores[i])[: self.top_k]
             lines += [turns[i]["text"].replace("\n", " / ") for i in best if scores[i] > 0]
         return lines, {"facts": len(facts), "turns_searched": len(turns)}
+
+    def _ranking(self, session_id: str, items: list[Item]) -> BM25Okapi:
+        """BM25 over the session's turns, rebuilt only when the turns changed."""
+        keys = [item.key for item in items]
+        cached = self._rankings.get(session_id)
+        if cached is None or cached[0] != keys:
+            cached = (keys, BM25Okapi([tokens(item.value["text"]) or ["∅"] for item in items]))
+            self._rankings[session_id] = cached
+        return cached[1]
+
+    async def clear(self, session_id: str) -> None:
+        self._rankings.pop(session_id, None)
+        await super().clear(session_id)

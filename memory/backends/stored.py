@@ -3,7 +3,9 @@
 import json
 import uuid
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,21 +75,74 @@ def usage(items: Sequence[Item]) -> dict[str, Any]:
     }
 
 
+@dataclass
+class CachedTurns:
+    """A session's turn items as this process last saw them, with the log state they correspond to."""
+
+    generation: str = ""
+    count: int = 0
+    items: list[Item] = field(default_factory=list)
+
+
 class StoredMemory(ABC):
     """Base of the store-backed backends: the recent window from the checkpointed history, plus recall.
 
-    Subclasses implement `_recall_lines`, `remember` and the kinds they keep (`kinds`).
+    Turns are appended through `_append_turn`, which also bumps a small log record (`meta/turns`: a generation id
+    that changes when the session is cleared, and a count). `_turns` keeps each session's turn items cached and,
+    when the count grew, fetches only the newest ones, so recall does not reload thousands of items per turn;
+    writes by other processes are seen through the same record. Subclasses implement `_recall_lines`,
+    `remember` and the kinds they keep (`kinds`).
     """
 
     name = "stored"
-    kinds: tuple[str, ...] = ("turns",)
+    kinds: tuple[str, ...] = ("turns", "meta")
     heading = "Things remembered from earlier in this conversation:"
+    cached_sessions = 256
 
     def __init__(self, store: BaseStore, *, window_turns: int, max_tokens: int, top_k: int) -> None:
         self.store = store
         self.window = ShortTermMemory(window_turns=window_turns, max_tokens=max_tokens)
         self.max_tokens = max_tokens
         self.top_k = top_k
+        self._turn_cache: OrderedDict[str, CachedTurns] = OrderedDict()
+
+    async def _log_state(self, session_id: str) -> tuple[str, int]:
+        item = await self.store.aget(namespace(session_id, "meta"), "turns")
+        return (item.value["generation"], item.value["count"]) if item else ("", 0)
+
+    async def _append_turn(self, session_id: str, record: dict[str, Any]) -> str:
+        """Store a turn record and bump the log (turns of one session are serialised by the turn lock)."""
+        key = new_key()
+        await self.store.aput(namespace(session_id, "turns"), key, record, index=False)
+        generation, count = await self._log_state(session_id)
+        log = {"generation": generation or uuid.uuid4().hex, "count": count + 1}
+        await self.store.aput(namespace(session_id, "meta"), "turns", log, index=False)
+        return key
+
+    async def _turns(self, session_id: str) -> list[Item]:
+        """The session's turn items in write order: cached, topped up with only the newest when possible."""
+        generation, count = await self._log_state(session_id)
+        cached = self._turn_cache.pop(session_id, None)
+        if cached is not None and cached.generation == generation and cached.count <= count:
+            missing = count - cached.count
+            if missing:
+                known = {item.key for item in cached.items}
+                page = await self.store.asearch(namespace(session_id, "turns"), limit=missing + 8)
+                fresh = sorted((item for item in page if item.key not in known), key=lambda item: item.key)
+                if len(fresh) == missing:  # the store lists newest first; otherwise reload below
+                    cached.items.extend(fresh)
+                    cached.count = count
+                else:
+                    cached = None
+        else:
+            cached = None
+        if cached is None:
+            items = sorted(await all_items(self.store, namespace(session_id, "turns")), key=lambda item: item.key)
+            cached = CachedTurns(generation, count, items)
+        self._turn_cache[session_id] = cached
+        while len(self._turn_cache) > self.cached_sessions:
+            self._turn_cache.popitem(last=False)
+        return cached.items
 
     @abstractmethod
     async def _recall_lines(self, session_id: str, query: str) -> tuple[list[str], dict[str, Any]]:
@@ -106,6 +161,7 @@ class StoredMemory(ABC):
         return MemoryContext(messages=recent.messages, section=section, details={**details, "recalled": len(kept)})
 
     async def clear(self, session_id: str) -> None:
+        self._turn_cache.pop(session_id, None)
         for kind in self.kinds:
             for item in await all_items(self.store, namespace(session_id, kind)):
                 await self.store.adelete(item.namespace, item.key)
