@@ -4,13 +4,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from memory.sessions import SESSION_ID_PATTERN
+
 TITLE_MAX_CHARS = 200
 
 
 class SessionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX_CHARS)
-    session_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+    session_id: str | None = Field(default=None, pattern=SESSION_ID_PATTERN.pattern)
     memory_backend: str | None = Field(default=None, max_length=32)
 
 

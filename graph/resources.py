@@ -122,9 +122,4 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         classifier = chat_model if settings.intent_classifier == "llm" else None
         yield Resources(chat_model, server.model_name, backend="local", intent_classifier=classifier, **common)
     finally:
-        await asyncio.to_thread(_stop, server)
-
-
-def _stop(server: object) -> None:
-    """Release the embedded server (its destructor joins the llama.cpp loop)."""
-    del server
+        await asyncio.to_thread(server.close)

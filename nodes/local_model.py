@@ -99,6 +99,10 @@ class LocalModelServer:
     model_name: str
     model_path: Path
 
+    def close(self) -> None:
+        """Stop the server: dropping the last reference runs its destructor, which joins the llama.cpp loop."""
+        self.server = None
+
 
 def start_local_server(model_path: Path, *, context_tokens: int, threads: int, parallel: int) -> LocalModelServer:
     """Load the GGUF and start its HTTP server on a free loopback port (blocking: call it in a thread)."""

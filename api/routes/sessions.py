@@ -31,7 +31,8 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 SessionId = Annotated[str, Path(pattern=SESSION_ID_PATTERN.pattern, description="A session id (safe slug).")]
 
 
-async def _existing(sessions: SessionRegistry, session_id: str) -> SessionRecord:
+async def existing_session(sessions: SessionRegistry, session_id: str) -> SessionRecord:
+    """The session's record, or the OpenAI-shaped 404 every session route gives."""
     record = await sessions.get(session_id)
     if record is None:
         raise OpenAIError(404, f"session '{session_id}' not found", param="session_id", code="session_not_found")
@@ -103,21 +104,21 @@ async def cleanup_sessions(
 @router.get("/{session_id}", response_model=SessionPublic)
 async def get_session(session_id: SessionId, sessions: SessionsDep) -> SessionPublic:
     """One session with its messages."""
-    record = await _existing(sessions, session_id)
+    record = await existing_session(sessions, session_id)
     return _public(record, await sessions.messages(session_id))
 
 
 @router.get("/{session_id}/memory")
 async def session_memory(session_id: SessionId, sessions: SessionsDep) -> dict[str, Any]:
     """What the session's memory backend holds (for debugging)."""
-    record = await _existing(sessions, session_id)
+    record = await existing_session(sessions, session_id)
     return {"session_id": session_id, **await sessions.memory.dump(record.id)}
 
 
 @router.delete("/{session_id}", response_model=SessionStatus)
 async def delete_session(session_id: SessionId, sessions: SessionsDep) -> SessionStatus:
     """Delete the session, its conversation and its memory."""
-    await _existing(sessions, session_id)
+    await existing_session(sessions, session_id)
     await sessions.delete(session_id)
     return SessionStatus(status="deleted", session_id=session_id)
 
@@ -125,12 +126,12 @@ async def delete_session(session_id: SessionId, sessions: SessionsDep) -> Sessio
 @router.post("/{session_id}/clear", response_model=SessionStatus)
 async def clear_session(session_id: SessionId, sessions: SessionsDep) -> SessionStatus:
     """Empty the conversation and memory; the session and its title stay."""
-    await sessions.clear(await _existing(sessions, session_id))
+    await sessions.clear(await existing_session(sessions, session_id))
     return SessionStatus(status="cleared", session_id=session_id)
 
 
 @router.patch("/{session_id}/title", response_model=TitleUpdated)
 async def update_title(session_id: SessionId, payload: TitleUpdate, sessions: SessionsDep) -> TitleUpdated:
     """Rename the session; the response echoes the title as stored."""
-    record = await sessions.rename(await _existing(sessions, session_id), payload.title.strip() or payload.title)
+    record = await sessions.rename(await existing_session(sessions, session_id), payload.title.strip() or payload.title)
     return TitleUpdated(session_id=session_id, title=record.title)

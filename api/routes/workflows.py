@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ResourcesDep, SessionsDep
-from api.errors import OpenAIError
+from api.routes.sessions import existing_session
 from memory.sessions import SESSION_ID_PATTERN
 from nodes.workflow_generator import design_pipeline, explain
 from nodes.workflow_schema import VisualPipeline
@@ -33,10 +33,7 @@ async def generate_workflow(
     """Design a pipeline for `prompt`; with a `session_id`, refine that session's latest pipeline."""
     previous = None
     if payload.session_id is not None:
-        if await sessions.get(payload.session_id) is None:
-            raise OpenAIError(
-                404, f"session '{payload.session_id}' not found", param="session_id", code="session_not_found"
-            )
+        await existing_session(sessions, payload.session_id)
         workflow = await sessions.channel(payload.session_id, "workflow")
         previous = VisualPipeline.model_validate(workflow["visual_pipeline"]) if workflow else None
     result = await design_pipeline(resources.chat_model, resources.catalogue, payload.prompt, previous)
