@@ -5,11 +5,16 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
-from fastapi import FastAPI
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from langgraph.store.base import BaseStore
 
+from api.auth import KeyRing, require_admin
 from api.errors import install_error_handlers
+from api.limits import BodySizeLimitMiddleware, RateLimiter, enforce_rate_limit
+from api.metrics import GatewayMetrics, MetricsMiddleware
 from api.routes import admin_index, chat, health, memory, models, sessions, workflows
 from api.settings import Settings
 from api.turns import TurnRunner
@@ -80,7 +85,8 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
             app.state.resources = live
             app.state.graph = graph
             locks = await stack.enter_async_context(open_session_locks(settings))
-            app.state.runner = TurnRunner(graph, locks)
+            app.state.runner = TurnRunner(graph, locks, metrics=app.state.metrics)
+            watch(app.state.metrics, live)
             app.state.sessions = SessionRegistry(store, checkpointer, live.memory)
             start_default_index(settings, live)
             logger.info(
@@ -89,6 +95,8 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
                 live.backend,
                 settings.resolved_session_backend(),
             )
+            if not settings.keys_configured:
+                logger.warning("no API key configured (SAGE_GATEWAY_API_KEY): anyone who can reach this port gets in")
             yield
 
     app = FastAPI(
@@ -97,10 +105,37 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
     )
+    app.state.keys = KeyRing(settings.api_keys, settings.admin_keys)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.metrics = GatewayMetrics()
     install_error_handlers(app)
-    for module in (chat, models, workflows, sessions, memory, admin_index, health):
-        app.include_router(module.router)
+    for module in (chat, models, workflows, sessions, memory):
+        app.include_router(module.router, dependencies=[Depends(enforce_rate_limit)])
+    app.include_router(admin_index.router, dependencies=[Depends(require_admin)])
+    app.include_router(health.router)
+    # Outermost last: the request id wraps everything, CORS headers reach even refusals, then metrics and limits.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=settings.cors_allow_credentials,
+        allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Session-Id", "X-Request-Id"],
+        expose_headers=["X-Session-Id", "X-Request-Id", "Retry-After"],
+    )
+    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-Id")
     return app
+
+
+def watch(metrics: GatewayMetrics, resources: Resources) -> None:
+    """Gauges read at scrape time: the live index's size and the chat backend breaker's state."""
+    index = resources.index
+    if index is not None:
+        metrics.watch_index(lambda: index.loaded.manifest["num_chunks"] if index.loaded else 0)
+    breaker = resources.breaker
+    if breaker is not None:
+        metrics.watch_breaker(lambda: breaker.state)
 
 
 def create_app_from_env() -> FastAPI:

@@ -1,7 +1,8 @@
 """`sage-llm-gateway`: start the gateway with uvicorn."""
 
 import argparse
-import logging
+import ipaddress
+import logging.config
 import os
 import sys
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from pathlib import Path
 import uvicorn
 
 from api.app import create_app
+from api.logging_setup import log_config
 from api.settings import Settings
 
 
@@ -26,7 +28,33 @@ def parse_args(argv: Sequence[str] | None, defaults: Settings) -> argparse.Names
     parser.add_argument(
         "--workers", type=int, default=defaults.workers, help="worker processes (N > 1 needs PostgreSQL)"
     )
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        default=defaults.insecure,
+        help="allow a non-loopback address without SAGE_GATEWAY_API_KEY (anyone who can reach it gets in)",
+    )
     return parser.parse_args(argv)
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach (`localhost`, 127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_open_bind(settings: Settings) -> None:
+    """Without keys, the gateway is open to whoever reaches it: only loopback, unless the operator insists."""
+    if settings.keys_configured or is_loopback(settings.host) or settings.insecure:
+        return
+    raise SystemExit(
+        f"refusing to serve {settings.host} without an API key: set SAGE_GATEWAY_API_KEY "
+        "(and SAGE_GATEWAY_ADMIN_KEY), bind 127.0.0.1, or pass --insecure"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -45,24 +73,26 @@ def main(argv: Sequence[str] | None = None) -> None:
             "log_level": args.log_level,
             "data_dir": args.data_dir.expanduser(),
             "workers": args.workers,
+            "insecure": args.insecure,
         }
     )
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    refuse_open_bind(settings)
+    logging_config = log_config(settings.log_level)
+    logging.config.dictConfig(logging_config)
+    common = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "log_config": logging_config,
+    }
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+        uvicorn.run(create_app(settings), **common)
         return
     if settings.resolved_session_backend() != "postgres":
         raise SystemExit("SAGE_GATEWAY_WORKERS > 1 needs SAGE_GATEWAY_DATABASE_URL: SQLite sessions serve one process")
     # Worker processes build their own app from the environment: hand them the flags through it (start-up only).
     os.environ.update({"SAGE_GATEWAY_DATA_DIR": str(settings.data_dir), "SAGE_GATEWAY_LOG_LEVEL": settings.log_level})
-    uvicorn.run(
-        "api.app:create_app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-    )
+    uvicorn.run("api.app:create_app_from_env", factory=True, workers=settings.workers, **common)
 
 
 if __name__ == "__main__":

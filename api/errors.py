@@ -31,12 +31,21 @@ _TYPE_BY_STATUS = {
 class OpenAIError(Exception):
     """An error the client should see, with its HTTP status."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None, param: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
         self.param = param
+        self.headers = headers
 
     def body(self) -> dict[str, Any]:
         return {
@@ -90,7 +99,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def openai_error(_: Request, exc: Exception) -> JSONResponse:
         error = as_openai_error(exc)
-        return JSONResponse(error.body(), status_code=error.status)
+        return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
 
     async def validation_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

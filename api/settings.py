@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -74,8 +74,45 @@ class Settings(BaseSettings):
     chat_timeout_seconds: float = Field(60.0, gt=0, alias="SAGE_CHAT_TIMEOUT_SECONDS")
     chat_connect_timeout_seconds: float = Field(5.0, gt=0, alias="SAGE_CHAT_CONNECT_TIMEOUT_SECONDS")
     chat_max_retries: int = Field(1, ge=0, le=10, alias="SAGE_CHAT_MAX_RETRIES")
+    breaker_failures: int = Field(
+        5, ge=1, alias="SAGE_CHAT_BREAKER_FAILURES", description="Consecutive backend failures that open the breaker."
+    )
+    breaker_reset_seconds: float = Field(
+        30.0, gt=0, alias="SAGE_CHAT_BREAKER_RESET_SECONDS", description="How long the breaker stays open."
+    )
     chat_max_tokens_cap: int = Field(
         4096, ge=1, alias="SAGE_CHAT_MAX_TOKENS_CAP", description="Upper bound on a request's max_tokens."
+    )
+
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        alias="SAGE_GATEWAY_API_KEY",
+        description="Client keys (comma separated) required as 'Authorization: Bearer' on /v1, /sessions, /memory.",
+    )
+    admin_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        alias="SAGE_GATEWAY_ADMIN_KEY",
+        description="Operator keys (comma separated) for /admin, /sessions/cleanup and /metrics.",
+    )
+    insecure: bool = Field(
+        False, alias="SAGE_GATEWAY_INSECURE", description="Allow binding a non-loopback address without any key."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        alias="SAGE_GATEWAY_CORS_ORIGINS",
+        description="Browser origins allowed to call the API (comma separated); empty = no cross-origin access.",
+    )
+    cors_allow_credentials: bool = Field(
+        False, alias="SAGE_GATEWAY_CORS_ALLOW_CREDENTIALS", description="Let those origins send cookies."
+    )
+    max_body_bytes: int = Field(
+        4_000_000, ge=1024, alias="SAGE_GATEWAY_MAX_BODY_BYTES", description="Larger request bodies get 413."
+    )
+    rate_limit_per_minute: int = Field(
+        0, ge=0, alias="SAGE_GATEWAY_RATE_LIMIT_PER_MINUTE", description="Requests per key a minute; 0 = no limit."
+    )
+    rate_limit_burst: int | None = Field(
+        None, ge=1, alias="SAGE_GATEWAY_RATE_LIMIT_BURST", description="Bucket size (default: the per-minute rate)."
     )
 
     local_model_path: Path | None = Field(
@@ -114,6 +151,10 @@ class Settings(BaseSettings):
         50_000, ge=1, alias="SAGE_RAG_HNSW_THRESHOLD", description="Above this many chunks, use an HNSW index."
     )
 
+    max_file_bytes: int = Field(
+        2_000_000, ge=1, alias="SAGE_RAG_MAX_FILE_BYTES", description="Ingest refuses (skips) larger files."
+    )
+
     intent_rules_path: Path | None = Field(
         None, alias="SAGE_INTENT_RULES_PATH", description="A JSON rule table replacing the packaged one."
     )
@@ -127,6 +168,23 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _no_wildcard_with_credentials(self) -> "Settings":
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            raise ValueError("SAGE_GATEWAY_CORS_ORIGINS='*' cannot be combined with credentials: list the origins")
+        return self
+
+    @property
+    def keys_configured(self) -> bool:
+        return bool(self.api_keys or self.admin_keys)
 
     @field_validator("docs_roots", mode="before")
     @classmethod

@@ -1,5 +1,6 @@
 """Running one chat turn on the compiled graph: input shaping, per-session ordering, rollback on failure."""
 
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from langgraph.graph.state import CompiledStateGraph
 
 from api.cancellable import cancellable
 from api.errors import OpenAIError
+from api.metrics import GatewayMetrics
 from api.openai_schema import ChatCompletionRequest, ChatMessageIn, Usage
 from graph.builder import ANSWER_NODES
 from graph.context import GatewayContext
@@ -50,7 +52,12 @@ def _same(stored: AnyMessage, incoming: ChatMessageIn) -> bool:
 
 
 def prepare_turn(
-    request: ChatCompletionRequest, session_id: str, history: Sequence[AnyMessage], *, max_tokens_cap: int
+    request: ChatCompletionRequest,
+    session_id: str,
+    history: Sequence[AnyMessage],
+    *,
+    max_tokens_cap: int,
+    owner: str = "",
 ) -> TurnInput:
     """Turn the request's `messages` into this turn's input, merged with the session's stored history.
 
@@ -81,6 +88,7 @@ def prepare_turn(
         )
     context = GatewayContext(
         session_id=session_id,
+        owner=owner,
         temperature=request.temperature,
         top_p=request.top_p,
         max_tokens=max_tokens,
@@ -177,9 +185,17 @@ class _Collected:
 class TurnRunner:
     """Runs turns on the compiled graph, one at a time per session (see `memory.locks`), and undoes failed ones."""
 
-    def __init__(self, graph: CompiledStateGraph, locks: SessionLocks | None = None) -> None:
+    def __init__(
+        self, graph: CompiledStateGraph, locks: SessionLocks | None = None, *, metrics: GatewayMetrics | None = None
+    ) -> None:
         self.graph = graph
         self.locks = locks or LocalSessionLocks()
+        self.metrics = metrics
+
+    def _answered(self, result: TurnResult) -> TurnResult:
+        if self.metrics is not None:
+            self.metrics.turn_answered(result.usage, result.sage["route"])
+        return result
 
     async def _rollback(self, turn: TurnInput) -> None:
         """Take the failed turn's messages back out, leaving the session as it was before the request."""
@@ -207,11 +223,14 @@ class TurnRunner:
                 raise
         usage, estimated = usage_of(answer, [*values.get("memory_context", []), *turn.new_messages])
         finish_reason = answer.response_metadata.get("finish_reason") or "stop"
-        return TurnResult(answer, usage, finish_reason, sage_extension(values, turn.session_id, estimated))
+        return self._answered(
+            TurnResult(answer, usage, finish_reason, sage_extension(values, turn.session_id, estimated))
+        )
 
     async def stream(self, turn: TurnInput) -> AsyncIterator[StreamEvent]:
         """Yield the answer's tokens as the model produces them, then the finished result."""
         collected = _Collected()
+        started = time.perf_counter()
         async with self.locks.hold(turn.session_id):
             try:
                 run = self.graph.astream(
@@ -221,11 +240,15 @@ class TurnRunner:
                     stream_mode=["messages", "updates"],
                     durability="exit",
                 )
+                first_seen = False
                 events = cancellable(run)  # closing `events` (a client disconnect) cancels the run and the model
                 try:
                     async for mode, payload in events:
                         token = collected.absorb(mode, payload)
                         if token:
+                            if self.metrics is not None and not first_seen:
+                                self.metrics.first_token(time.perf_counter() - started)
+                            first_seen = True
                             yield StreamEvent(token=token)
                 finally:
                     with anyio.CancelScope(shield=True):
@@ -242,7 +265,7 @@ class TurnRunner:
         usage, estimated = usage_of(answer, [*collected.values.get("memory_context", []), *turn.new_messages])
         finish_reason = collected.finish_reason or answer.response_metadata.get("finish_reason") or "stop"
         yield StreamEvent(
-            result=TurnResult(
-                answer, usage, finish_reason, sage_extension(collected.values, turn.session_id, estimated)
+            result=self._answered(
+                TurnResult(answer, usage, finish_reason, sage_extension(collected.values, turn.session_id, estimated))
             )
         )

@@ -1,7 +1,8 @@
 """A fake OpenAI-compatible chat server for tests and benchmarks (loopback only).
 
 It answers every chat request with a fixed text, streamed word by word, and real-looking `usage`. Knobs:
-`delay_per_token` (seconds), and `fail_with` (an HTTP status to answer every request with).
+`delay_per_token` (seconds), `response_delay` (seconds before anything is sent: a slow backend), and `fail_with`
+(an HTTP status to answer with; only the first `fail_times` chat requests when that is set).
 """
 
 import asyncio
@@ -30,6 +31,9 @@ class UpstreamBehaviour:
     answer: str = DEFAULT_ANSWER
     delay_per_token: float = 0.0
     fail_with: int | None = None
+    fail_times: int | None = None
+    response_delay: float = 0.0
+    chat_calls: int = 0
     model: str = "fake-upstream"
     last_request: dict | None = None
     streams_cut: list[float] = field(default_factory=list)
@@ -47,7 +51,11 @@ def build_fake_upstream(behaviour: UpstreamBehaviour) -> Starlette:
     async def chat(request: Request) -> Response:
         body = await request.json()
         behaviour.last_request = body
-        if behaviour.fail_with:
+        behaviour.chat_calls += 1
+        if behaviour.response_delay:
+            await asyncio.sleep(behaviour.response_delay)
+        failing = behaviour.fail_times is None or behaviour.chat_calls <= behaviour.fail_times
+        if behaviour.fail_with and failing:
             return JSONResponse(
                 {"error": {"message": "injected failure", "type": "server_error"}}, status_code=behaviour.fail_with
             )

@@ -49,7 +49,7 @@ def build_graph(resources: Resources) -> StateGraph:
     )
     builder.add_node(
         "generate_answer",
-        partial(generate_answer, chat_model=resources.chat_model),
+        partial(generate_answer, chat_model=resources.chat_model, breaker=resources.breaker),
         error_handler=on_error,
         destinations=("fallback",),
     )

@@ -8,6 +8,7 @@ class GatewayContext:
     """Runtime context of one turn (`context_schema`). Live handles never go here; see `graph.resources`."""
 
     session_id: str = field(default="", metadata={"description": "The session (thread) this turn belongs to."})
+    owner: str = field(default="", metadata={"description": "Fingerprint of the API key a new session will belong to."})
     top_k: int = field(default=4, metadata={"description": "How many passages retrieval considers."})
     temperature: float | None = field(default=None, metadata={"description": "Sampling temperature."})
     top_p: float | None = field(default=None, metadata={"description": "Nucleus sampling mass."})

@@ -17,6 +17,7 @@ from ingest.index import BuildParams
 from ingest.service import IndexService, vector_embedder
 from memory.backends.base import MemoryBackend
 from memory.backends.short_term import ShortTermMemory
+from nodes.circuit_breaker import CircuitBreaker
 from nodes.intent_rules import IntentRules
 from nodes.local_model import assemble_packaged_model, start_local_server, verified_model_path
 from nodes.models import NO_KEY, openai_compatible_chat_model
@@ -41,6 +42,8 @@ class Resources:
     embeddings: Embeddings | None = None
     embedding_dims: int | None = None
     catalogue: Catalogue = field(default_factory=load_catalogue)
+    breaker: CircuitBreaker | None = None
+    """Shared by every turn of this process; None runs without one (tests of other behaviour)."""
     created_at: int = field(default_factory=lambda: int(time.time()))
 
 
@@ -50,7 +53,13 @@ def short_term_memory(settings: Settings) -> MemoryBackend:
 
 
 def build_params(settings: Settings) -> BuildParams:
-    return BuildParams(settings.index_name, settings.chunk_size, settings.chunk_overlap, settings.hnsw_threshold)
+    return BuildParams(
+        settings.index_name,
+        settings.chunk_size,
+        settings.chunk_overlap,
+        settings.hnsw_threshold,
+        settings.max_file_bytes,
+    )
 
 
 async def open_index(settings: Settings) -> IndexService:
@@ -86,6 +95,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         "intent_rules": rules,
         "embeddings": index.embeddings,
         "embedding_dims": index.embedder.dim,
+        "breaker": CircuitBreaker(settings.breaker_failures, settings.breaker_reset_seconds),
     }
     chat_kwargs = {
         "api_key": settings.chat_api_key,

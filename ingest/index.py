@@ -25,7 +25,7 @@ import faiss
 import numpy as np
 
 from ingest.chunking import Chunk, chunk_document
-from ingest.loaders import find_documents, read_document
+from ingest.loaders import DEFAULT_MAX_FILE_BYTES, find_documents, read_document
 
 CURRENT = "CURRENT"
 DATA_FILES = ("faiss.index", "vectors.npy", "chunks.jsonl")
@@ -43,6 +43,7 @@ class BuildParams:
     chunk_size: int
     chunk_overlap: int
     hnsw_threshold: int
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
 
 class VectorEmbedder:
@@ -156,6 +157,9 @@ def build_index(
     for done, source in enumerate(sources):
         if progress:
             progress(done, len(sources), source.relative)
+        if source.size > params.max_file_bytes:
+            skipped[source.relative] = f"larger than {params.max_file_bytes} bytes ({source.size}); not read"
+            continue
         digest = _sha256(source.path)
         old = old_files.get(source.relative)
         if old and old["sha256"] == digest and previous is not None:

@@ -24,6 +24,7 @@ class SourceFile:
 
     relative: str
     path: Path
+    size: int
 
 
 def resolve_source_dir(requested: str | Path, roots: Iterable[Path]) -> Path:
@@ -45,11 +46,11 @@ def resolve_source_dir(requested: str | Path, roots: Iterable[Path]) -> Path:
     return resolved
 
 
-def find_documents(source_dir: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> list[SourceFile]:
-    """Documents under `source_dir` with a known suffix, in a stable order.
+def find_documents(source_dir: Path) -> list[SourceFile]:
+    """Documents under `source_dir` with a known suffix, in a stable order, with their sizes.
 
-    Files reached through a symlink that leaves `source_dir`, files over `max_file_bytes` and hidden files are
-    skipped: they are never read.
+    Files reached through a symlink that leaves `source_dir` and hidden files are skipped: they are never read.
+    The size limit is the build's to apply, so that a refused file shows up in the manifest's `skipped`.
     """
     source_dir = source_dir.resolve()
     found = []
@@ -58,9 +59,9 @@ def find_documents(source_dir: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_B
         if any(part.startswith(".") for part in relative.parts) or path.suffix.lower() not in SUFFIXES:
             continue
         real = path.resolve()
-        if not real.is_relative_to(source_dir) or not real.is_file() or real.stat().st_size > max_file_bytes:
+        if not real.is_relative_to(source_dir) or not real.is_file():
             continue
-        found.append(SourceFile(relative.as_posix(), real))
+        found.append(SourceFile(relative.as_posix(), real, real.stat().st_size))
     return found
 
 
@@ -68,8 +69,11 @@ def read_document(source: SourceFile) -> str:
     """The document as Markdown-headed text; binaries (NUL bytes, not UTF-8) raise `ValueError`."""
     raw = source.path.read_bytes()
     if b"\0" in raw[:8192]:
-        raise ValueError(f"{source.relative} looks binary")
-    text = raw.decode("utf-8")
+        raise ValueError(f"{source.relative} looks binary (NUL bytes); refused")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{source.relative} is not UTF-8 text; refused") from exc
     kind = SUFFIXES[source.path.suffix.lower()]
     if kind == "rst":
         return rst_to_markdown_headings(text)

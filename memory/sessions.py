@@ -45,6 +45,8 @@ class SessionRecord:
     message_count: int
     title_is_default: bool
     memory_backend: str | None = None
+    owner: str = ""
+    """Fingerprint of the API key that created the session ("" when the gateway runs without keys)."""
 
     @classmethod
     def from_item(cls, session_id: str, value: dict[str, Any]) -> "SessionRecord":
@@ -56,6 +58,7 @@ class SessionRecord:
             message_count=value.get("message_count", 0),
             title_is_default=value.get("title_is_default", False),
             memory_backend=value.get("memory_backend"),
+            owner=value.get("owner", ""),
         )
 
     def to_item(self) -> dict[str, Any]:
@@ -66,6 +69,7 @@ class SessionRecord:
             "message_count": self.message_count,
             "title_is_default": self.title_is_default,
             "memory_backend": self.memory_backend,
+            "owner": self.owner,
         }
 
 
@@ -75,14 +79,19 @@ def auto_title(first_user_text: str) -> str:
     return line if len(line) <= AUTO_TITLE_CHARS else line[: AUTO_TITLE_CHARS - 1].rstrip() + "…"
 
 
-async def record_turn(store: BaseStore, session_id: str, message_count: int, first_user_text: str) -> None:
-    """Update the registry after a turn: activity time, message count, and the title while still default."""
+async def record_turn(
+    store: BaseStore, session_id: str, message_count: int, first_user_text: str, owner: str = ""
+) -> None:
+    """Update the registry after a turn: activity time, message count, and the title while still default.
+
+    A session first seen here (created by its first chat turn) belongs to `owner`.
+    """
     item = await store.aget(SESSIONS_NAMESPACE, session_id)
     timestamp = now_iso()
     record = (
         SessionRecord.from_item(session_id, item.value)
         if item
-        else SessionRecord(session_id, DEFAULT_TITLE, timestamp, timestamp, 0, True)
+        else SessionRecord(session_id, DEFAULT_TITLE, timestamp, timestamp, 0, True, owner=owner)
     )
     record.last_active = timestamp
     record.message_count = message_count
@@ -105,23 +114,27 @@ class SessionRegistry:
         return SessionRecord.from_item(session_id, item.value) if item else None
 
     async def create(
-        self, session_id: str, title: str | None = None, memory_backend: str | None = None
+        self, session_id: str, title: str | None = None, memory_backend: str | None = None, owner: str = ""
     ) -> SessionRecord:
         """Register a new session (an explicit title is kept; otherwise the first message names it)."""
         timestamp = now_iso()
         record = SessionRecord(
-            session_id, title or DEFAULT_TITLE, timestamp, timestamp, 0, title is None, memory_backend
+            session_id, title or DEFAULT_TITLE, timestamp, timestamp, 0, title is None, memory_backend, owner
         )
         await self.store.aput(SESSIONS_NAMESPACE, session_id, record.to_item(), index=False)
         return record
 
-    async def list(self) -> list[SessionRecord]:
-        """All sessions, most recently active first."""
+    async def list(self, owner: str | None = None) -> list[SessionRecord]:
+        """The sessions of `owner` (all of them when None), most recently active first."""
         records: list[SessionRecord] = []
         offset = 0
         while True:
             page = await self.store.asearch(SESSIONS_NAMESPACE, limit=_PAGE, offset=offset)
-            records.extend(SessionRecord.from_item(item.key, item.value) for item in page)
+            records.extend(
+                SessionRecord.from_item(item.key, item.value)
+                for item in page
+                if owner is None or item.value.get("owner", "") == owner
+            )
             if len(page) < _PAGE:
                 break
             offset += _PAGE

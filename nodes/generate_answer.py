@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 
 from graph.context import GatewayContext
 from graph.state import TurnState
+from nodes.circuit_breaker import CircuitBreaker
 from nodes.prompt_building import build_prompt, passages_section
 from nodes.prompts import GATEWAY_SYSTEM_PROMPT
 from nodes.turns import split_current_turn
@@ -21,17 +22,31 @@ def stamp(message: AIMessage) -> AIMessage:
 
 
 async def generate_answer(
-    state: TurnState, runtime: Runtime[GatewayContext], *, chat_model: BaseChatModel
+    state: TurnState,
+    runtime: Runtime[GatewayContext],
+    *,
+    chat_model: BaseChatModel,
+    breaker: CircuitBreaker | None = None,
 ) -> dict[str, Any]:
     """Answer with the gateway prompt, retrieved passages (numbered, to cite), the client's system prompt,
     recalled memory and the current turn.
 
-    Raises whatever the backend raises: the graph's error handler, not this node, decides on the fallback.
+    Raises whatever the backend raises (or `CircuitOpenError` while the backend keeps failing): the graph's error
+    handler, not this node, decides on the fallback.
     """
     _history, current = split_current_turn(state.messages)
     passages = passages_section(state.sources, retrieval_ran="retrieve" in state.route_trace)
     base = "\n\n".join(part for part in (GATEWAY_SYSTEM_PROMPT, state.memory_section, passages) if part)
     prompt = build_prompt(base, state.system_prompt, state.memory_context, current)
     context = runtime.context or GatewayContext()
-    answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)
+    if breaker is None:
+        answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)
+    else:
+        breaker.check()
+        try:
+            answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)
+        except BaseException as exc:  # a cancelled trial must not leave the breaker waiting for it
+            breaker.record_failure(exc)
+            raise
+        breaker.record_success()
     return {"messages": [stamp(answer)], "route_trace": [*state.route_trace, "generate_answer"]}

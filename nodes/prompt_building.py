@@ -1,11 +1,24 @@
 """Assemble the message list sent to the chat model."""
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import AnyMessage, SystemMessage
 
 from nodes.prompts import NO_PASSAGES_NOTE, PASSAGES_INTRO
+
+_FENCE_TAG = re.compile(r"<(/?)(passage)", re.IGNORECASE)
+
+
+def fenced(text: str) -> str:
+    """Passage text that cannot close its own fence: a document saying `</passage>` (to smuggle instructions
+    out of the data block) has the tag defused."""
+    return _FENCE_TAG.sub(r"&lt;\1\2", text)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def system_message(base_prompt: str, client_prompt: str | None) -> SystemMessage:
@@ -32,9 +45,9 @@ def passages_section(sources: Sequence[dict[str, Any]], retrieval_ran: bool) -> 
     if not sources:
         return NO_PASSAGES_NOTE
     blocks = [
-        f"[{n}] {source['doc_path']}"
-        + (f" > {source['heading']}" if source["heading"] else "")
-        + f"\n<passage>\n{source['text']}\n</passage>"
+        f"[{n}] {_one_line(fenced(source['doc_path']))}"
+        + (f" > {_one_line(fenced(source['heading']))}" if source["heading"] else "")
+        + f"\n<passage>\n{fenced(source['text'])}\n</passage>"
         for n, source in enumerate(sources, start=1)
     ]
     return PASSAGES_INTRO + "\n\n" + "\n\n".join(blocks)

@@ -25,6 +25,10 @@ async def store_memory(state: TurnState, runtime: Runtime[GatewayContext], *, me
         if runtime.store is not None:
             first_user = next((m for m in state.messages if isinstance(m, HumanMessage)), None)
             await record_turn(
-                runtime.store, session_id, len(state.messages), message_text(first_user) if first_user else ""
+                runtime.store,
+                session_id,
+                len(state.messages),
+                message_text(first_user) if first_user else "",
+                owner=runtime.context.owner,
             )
     return {"route_trace": [*state.route_trace, "store_memory"]}

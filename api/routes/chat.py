@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 from starlette.background import BackgroundTask
 
+from api.auth import ClientDep
 from api.deps import ResourcesDep, RunnerDep, SessionsDep, SettingsDep
 from api.errors import OpenAIError
 from api.openai_schema import ChatCompletion, ChatCompletionRequest, ChatMessageOut, Choice, new_completion_id, unix_now
@@ -54,6 +55,7 @@ async def create_chat_completion(
     sessions: SessionsDep,
     resources: ResourcesDep,
     settings: SettingsDep,
+    caller: ClientDep,
     x_session_id: Annotated[str | None, Header()] = None,
 ) -> JSONResponse | EventSourceResponse:
     """Answer one chat turn in a session (created when new), as a JSON completion or an SSE stream.
@@ -62,9 +64,12 @@ async def create_chat_completion(
     """
     model = served_model(body.model, resources)
     session_id = resolve_session_id(body.session_id or x_session_id)
-    existed = await sessions.get(session_id) is not None
+    record = await sessions.get(session_id)
+    if record is not None and record.owner != caller.owner:  # another key's session: as if it did not exist
+        raise OpenAIError(404, f"session '{session_id}' not found", param="session_id", code="session_not_found")
+    existed = record is not None
     history = await sessions.messages(session_id) if existed else []
-    turn = prepare_turn(body, session_id, history, max_tokens_cap=settings.chat_max_tokens_cap)
+    turn = prepare_turn(body, session_id, history, max_tokens_cap=settings.chat_max_tokens_cap, owner=caller.owner)
     headers = {"X-Session-Id": session_id}
     try:
         if body.stream:

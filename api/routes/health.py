@@ -1,11 +1,13 @@
-"""`GET /health` (component readiness and session totals) and `GET /` (what this service offers)."""
+"""`GET /health` (liveness), `GET /ready` (readiness), `GET /metrics` (Prometheus) and `GET /` (the map)."""
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from api.auth import AdminDep
 from api.deps import ResourcesDep, SessionsDep
-from api.errors import OpenAIError
 from graph.resources import Resources
 
 router = APIRouter(tags=["health"])
@@ -24,23 +26,57 @@ def index_health(resources: Resources) -> dict[str, Any]:
     return {"status": "ready", "num_chunks": index.loaded.manifest["num_chunks"]}
 
 
-@router.get("/health")
-async def health(resources: ResourcesDep, sessions: SessionsDep) -> dict[str, Any]:
-    """Healthy only when the store answers; reports the model backend and session totals."""
+def model_health(resources: Resources) -> dict[str, Any]:
+    breaker = resources.breaker.state if resources.breaker else "closed"
+    return {
+        "backend": resources.backend,
+        "model": resources.model_name,
+        "status": "ready" if breaker != "open" else "failing",
+        "circuit_breaker": breaker,
+    }
+
+
+async def store_health(sessions: SessionsDep) -> tuple[dict[str, Any], dict[str, int] | None]:
     try:
         records = await sessions.list()
-    except Exception as exc:  # a store that cannot answer is the one thing that makes us unhealthy
-        raise OpenAIError(503, f"session store unavailable: {type(exc).__name__}", code="store_unavailable") from exc
+    except Exception as exc:  # a store that cannot answer: reported, not raised
+        return {"status": "unavailable", "error": type(exc).__name__}, None
+    totals = {"total_sessions": len(records), "total_messages": sum(r.message_count for r in records)}
+    return {"status": "ready"}, totals
+
+
+@router.get("/health")
+async def health(resources: ResourcesDep, sessions: SessionsDep) -> dict[str, Any]:
+    """Liveness: 200 while the process serves; reports each component and the session totals."""
+    store, totals = await store_health(sessions)
     return {
         "status": "healthy",
         "components": {
-            "model": {"backend": resources.backend, "model": resources.model_name, "status": "ready"},
-            "store": {"status": "ready"},
+            "model": model_health(resources),
+            "store": store,
             "index": index_health(resources),
             "memory": {"backend": getattr(resources.memory, "default", getattr(resources.memory, "name", None))},
         },
-        "sessions": {"total_sessions": len(records), "total_messages": sum(r.message_count for r in records)},
+        "sessions": totals,
     }
+
+
+@router.get("/ready")
+async def ready(resources: ResourcesDep, sessions: SessionsDep) -> JSONResponse:
+    """Readiness: 200 when the store answers, the model's breaker is not open and the index is not mid-way
+    through its first build; 503 (with the failing components) otherwise, so a balancer skips this process."""
+    store, _ = await store_health(sessions)
+    components = {"model": model_health(resources), "store": store, "index": index_health(resources)}
+    first_build = resources.index is not None and resources.index.building and resources.index.loaded is None
+    index_ok = not first_build
+    ok = store["status"] == "ready" and components["model"]["status"] == "ready" and index_ok
+    return JSONResponse({"status": "ready" if ok else "not_ready", "components": components}, 200 if ok else 503)
+
+
+@router.get("/metrics", response_class=Response)
+async def metrics(request: Request, _admin: AdminDep) -> Response:
+    """Prometheus exposition of this process's metrics (needs the admin key when keys are configured)."""
+    return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/")
@@ -54,6 +90,8 @@ async def root(request: Request) -> dict[str, Any]:
             "models": "/v1/models",
             "workflows": "/v1/workflows/generate",
             "health": "/health",
+            "ready": "/ready",
+            "metrics": "/metrics",
             "sessions": "/sessions",
             "memory": {"config": "/memory/config", "stats": "/memory/stats"},
             "index": {"status": "/admin/index/status", "build": "/admin/index/build", "delete": "/admin/index"},

@@ -4,6 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from api.auth import ClientDep
 from api.deps import ResourcesDep, SessionsDep, SettingsDep
 from memory.backends import AVAILABLE_BACKENDS, SessionMemory
 
@@ -27,11 +28,11 @@ async def memory_config(settings: SettingsDep) -> dict[str, Any]:
 
 
 @router.get("/stats")
-async def memory_stats(sessions: SessionsDep, resources: ResourcesDep) -> dict[str, Any]:
-    """Per session: its backend, the items and bytes it holds, its last write, and its message count."""
+async def memory_stats(sessions: SessionsDep, resources: ResourcesDep, caller: ClientDep) -> dict[str, Any]:
+    """Per session of the caller: its backend, the items and bytes it holds, its last write, its message count."""
     memory = resources.memory
     stats: dict[str, Any] = {}
-    for record in await sessions.list():
+    for record in await sessions.list(owner=caller.owner):
         usage = await memory.stats(record.id) if memory is not None else {}
         stats[record.id] = {**usage, "messages": record.message_count, "last_active": record.last_active}
         if isinstance(memory, SessionMemory):

@@ -5,6 +5,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth import ClientDep
 from api.deps import ResourcesDep, SessionsDep
 from api.routes.sessions import existing_session
 from memory.sessions import SESSION_ID_PATTERN
@@ -28,12 +29,12 @@ class WorkflowResponse(BaseModel):
 
 @router.post("/generate", response_model=WorkflowResponse)
 async def generate_workflow(
-    payload: WorkflowRequest, resources: ResourcesDep, sessions: SessionsDep
+    payload: WorkflowRequest, resources: ResourcesDep, sessions: SessionsDep, caller: ClientDep
 ) -> WorkflowResponse:
     """Design a pipeline for `prompt`; with a `session_id`, refine that session's latest pipeline."""
     previous = None
     if payload.session_id is not None:
-        await existing_session(sessions, payload.session_id)
+        await existing_session(sessions, payload.session_id, caller)
         workflow = await sessions.channel(payload.session_id, "workflow")
         previous = VisualPipeline.model_validate(workflow["visual_pipeline"]) if workflow else None
     result = await design_pipeline(resources.chat_model, resources.catalogue, payload.prompt, previous)

@@ -16,13 +16,31 @@ from bench.fake_upstream import free_port
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_gateway(env: dict[str, str], data_dir: Path, *, port: int | None = None, start_timeout: float = 120):  # type: ignore[no-untyped-def]
-    """Start `python -m api` and wait until it is healthy; returns `(process, base_url)`."""
+def start_gateway(  # type: ignore[no-untyped-def]
+    env: dict[str, str],
+    data_dir: Path,
+    *,
+    port: int | None = None,
+    start_timeout: float = 120,
+    log_level: str = "warning",
+    log_file: Path | None = None,
+):
+    """Start `python -m api` and wait until it is healthy; returns `(process, base_url)`.
+
+    With `log_file`, the process's stdout and stderr (its whole log) go there.
+    """
     port = port or free_port()
     process_env = {**os.environ, "SAGE_GATEWAY_AUTO_INDEX": "false", **env, "SAGE_GATEWAY_DATA_DIR": str(data_dir)}
+    output = log_file.open("ab") if log_file else None
     process = subprocess.Popen(
-        [sys.executable, "-m", "api", "--port", str(port), "--log-level", "warning"], cwd=PROJECT_ROOT, env=process_env
+        [sys.executable, "-m", "api", "--port", str(port), "--log-level", log_level],
+        cwd=PROJECT_ROOT,
+        env=process_env,
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
     )
+    if output:
+        output.close()  # the child holds its own copy
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + start_timeout
     while True:
@@ -51,9 +69,11 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def running_gateway(env: dict[str, str], data_dir: Path, *, start_timeout: float = 120) -> Iterator[str]:
+def running_gateway(
+    env: dict[str, str], data_dir: Path, *, start_timeout: float = 120, **options: object
+) -> Iterator[str]:
     """Run `python -m api` with `env` on a free port until the block ends; yields its base URL."""
-    process, base_url = start_gateway(env, data_dir, start_timeout=start_timeout)
+    process, base_url = start_gateway(env, data_dir, start_timeout=start_timeout, **options)  # type: ignore[arg-type]
     try:
         yield base_url
     finally:

@@ -100,7 +100,8 @@ def test_cleanup_removes_idle_sessions(make_client: ClientFactory, monkeypatch: 
         ("patch", "/sessions/unknown/title", {"title": "x"}, 404),
         ("get", "/sessions/a.b", None, 400),
         ("get", "/sessions/%2e%2e%2fetc", None, 404),
-        ("patch", "/sessions/s1/title", {"title": "x" * 10_000_000}, 400),
+        ("patch", "/sessions/s1/title", {"title": "x" * 10_000_000}, 413),
+        ("patch", "/sessions/s1/title", {"title": "x" * 100_000}, 400),
         ("patch", "/sessions/s1/title", {"title": 12}, 400),
         ("patch", "/sessions/s1/title", {}, 400),
         ("post", "/sessions", {"title": ""}, 400),
@@ -132,7 +133,12 @@ def test_health_and_root(client: TestClient) -> None:
     ask(client, "hi", "s1")
     health = client.get("/health").json()
     assert health["status"] == "healthy"
-    assert health["components"]["model"] == {"backend": "fake", "model": "fake-model", "status": "ready"}
+    assert health["components"]["model"] == {
+        "backend": "fake",
+        "model": "fake-model",
+        "status": "ready",
+        "circuit_breaker": "closed",
+    }
     assert health["sessions"] == {"total_sessions": 1, "total_messages": 2}
     root = client.get("/").json()
     assert root["service"] == "SAGE LLM Gateway"

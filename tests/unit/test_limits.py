@@ -1,0 +1,110 @@
+"""Each limit: body size (declared and chunked), message count and length, max_tokens, the per-key rate limit."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.limits import RateLimiter
+from api.openai_schema import MAX_MESSAGE_CHARS, MAX_MESSAGES
+from api.settings import Settings
+from tests.conftest import ClientFactory
+
+
+def user(text: str) -> dict[str, str]:
+    return {"role": "user", "content": text}
+
+
+def snapshot(client: TestClient, headers: dict[str, str] | None = None) -> object:
+    listed = client.get("/sessions", headers=headers).json()
+    return listed, [client.get(f"/sessions/{s['id']}", headers=headers).json() for s in listed["sessions"]]
+
+
+@pytest.fixture
+def small_body(make_client: ClientFactory, tmp_path: Path) -> TestClient:
+    client = make_client(app_settings=Settings(SAGE_GATEWAY_DATA_DIR=tmp_path, SAGE_GATEWAY_MAX_BODY_BYTES=2048))
+    client.post("/v1/chat/completions", json={"messages": [user("keep me")], "session_id": "s1"})
+    return client
+
+
+def test_a_declared_oversized_body_is_413_and_changes_nothing(small_body: TestClient) -> None:
+    before = snapshot(small_body)
+    response = small_body.post("/v1/chat/completions", json={"messages": [user("x" * 5000)], "session_id": "s1"})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
+    assert snapshot(small_body) == before
+
+
+def test_a_chunked_oversized_body_is_413_too(small_body: TestClient) -> None:
+    before = snapshot(small_body)
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"session_id": "s1", "messages": [{"role": "user", "content": "'
+        for _ in range(10):
+            yield b"y" * 500
+        yield b'"}]}'
+
+    response = small_body.post("/v1/chat/completions", content=chunks(), headers={"Content-Type": "application/json"})
+    assert "content-length" not in {k.lower() for k in response.request.headers}
+    assert response.status_code == 413
+    assert snapshot(small_body) == before
+
+
+def test_a_body_under_the_limit_passes(small_body: TestClient) -> None:
+    response = small_body.post("/v1/chat/completions", json={"messages": [user("y" * 1000)], "session_id": "s1"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"messages": [user("hi")] * (MAX_MESSAGES + 1)}, "messages"),
+        ({"messages": [user("z" * (MAX_MESSAGE_CHARS + 1))]}, "messages.0.content"),
+        ({"messages": [{"role": "user", "content": [{"type": "text", "text": "z" * (MAX_MESSAGE_CHARS + 1)}]}]}, None),
+        ({"messages": [user("hi")], "max_tokens": 10**6}, "max_tokens"),
+        ({"messages": [user("hi")], "max_completion_tokens": 10**6}, "max_tokens"),
+    ],
+)
+def test_message_count_length_and_max_tokens_are_bounded(client: TestClient, body: dict, param: str | None) -> None:
+    before = snapshot(client)
+    response = client.post("/v1/chat/completions", json={**body, "session_id": "s1"})
+    assert response.status_code == 400, response.text
+    if param:
+        assert response.json()["error"]["param"].startswith(param)
+    assert snapshot(client) == before
+
+
+def test_rate_limit_is_per_key_with_retry_after(make_client: ClientFactory, tmp_path: Path) -> None:
+    settings = Settings(
+        SAGE_GATEWAY_DATA_DIR=tmp_path,
+        SAGE_GATEWAY_API_KEY="key-a,key-b",
+        SAGE_GATEWAY_RATE_LIMIT_PER_MINUTE=2,
+    )
+    client = make_client(app_settings=settings)
+    a, b = {"Authorization": "Bearer key-a"}, {"Authorization": "Bearer key-b"}
+    assert [client.get("/v1/models", headers=a).status_code for _ in range(2)] == [200, 200]
+    refused = client.post("/v1/chat/completions", json={"messages": [user("hi")]}, headers=a)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["type"] == "rate_limit_error"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 30
+    assert client.get("/sessions", headers=a).json()["error"]["code"] == "rate_limit_exceeded"
+    assert client.get("/v1/models", headers=b).status_code == 200  # another key has its own bucket
+    assert client.get("/health").status_code == 200  # probes are not limited
+
+
+def test_token_bucket_refills_at_the_configured_rate() -> None:
+    limiter = RateLimiter(per_minute=60, burst=2)
+    assert limiter.acquire("k", now=0) == 0
+    assert limiter.acquire("k", now=0) == 0
+    assert limiter.acquire("k", now=0) == pytest.approx(1.0)
+    assert limiter.acquire("k", now=0.5) == pytest.approx(0.5)
+    assert limiter.acquire("k", now=1.0) == 0
+    assert not RateLimiter(per_minute=0).enabled
+
+
+def test_rate_limiter_memory_is_bounded() -> None:
+    limiter = RateLimiter(per_minute=10, max_callers=100)
+    for n in range(1000):
+        limiter.acquire(f"caller-{n}", now=0)
+    assert len(limiter._buckets) == 100
