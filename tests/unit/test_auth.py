@@ -54,7 +54,9 @@ ADMIN_ROUTES = [
 
 @pytest.mark.parametrize(("method", "path"), CLIENT_ROUTES + ADMIN_ROUTES)
 @pytest.mark.parametrize("presented", [None, "Bearer wrong-key", "Basic c2s6eA==", "Bearer ", CLIENT_A + "x"])
-def test_missing_or_wrong_key_is_401_everywhere(keyed: TestClient, method: str, path: str, presented: str | None) -> None:
+def test_missing_or_wrong_key_is_401_everywhere(
+    keyed: TestClient, method: str, path: str, presented: str | None
+) -> None:
     headers = {"Authorization": presented} if presented else {}
     response = keyed.request(method, path, headers=headers, json={})
     assert response.status_code == 401, response.text
