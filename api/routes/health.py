@@ -63,12 +63,18 @@ async def health(resources: ResourcesDep, sessions: SessionsDep) -> dict[str, An
 
 @router.get("/ready")
 async def ready(resources: ResourcesDep, sessions: SessionsDep) -> JSONResponse:
-    """Readiness: 200 when the store answers, the model's breaker is not open and the index is not mid-way
-    through its first build; 503 (with the failing components) otherwise, so a balancer skips this process."""
+    """Readiness: 200 when the store answers, the model's breaker is not open and the index is usable; 503 (with
+    the failing components) otherwise, so a balancer skips this process.
+
+    An index that does not exist yet, or is being built, does not make the gateway unready: turns are answered
+    without passages meanwhile. A last build that failed with no index left to serve does.
+    """
     store, _ = await store_health(sessions)
     components = {"model": model_health(resources), "store": store, "index": index_health(resources)}
-    first_build = resources.index is not None and resources.index.building and resources.index.loaded is None
-    index_ok = not first_build
+    index = resources.index
+    index_ok = index is None or index.loaded is not None or index.job is None or index.job.status != "failed"
+    if not index_ok:
+        components["index"] = {"status": "failed", "error": index.job.error if index and index.job else None}
     ok = store["status"] == "ready" and components["model"]["status"] == "ready" and index_ok
     return JSONResponse({"status": "ready" if ok else "not_ready", "components": components}, 200 if ok else 503)
 
