@@ -8,7 +8,6 @@ leave every stored session (registry record, conversation checkpoint, memory) ex
 import json
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
