@@ -64,16 +64,17 @@ def _turn(session_id: str) -> dict[str, Any]:
     return {"session_id": session_id, "messages": [{"role": "user", "content": "remember that I like tea"}]}
 
 
+def _latest_checkpoint(saver: Any, thread_id: str) -> str | None:
+    found = saver.get_tuple({"configurable": {"thread_id": thread_id}})
+    return found.config["configurable"]["checkpoint_id"] if found else None
+
+
 def stored_state(app: Any) -> str:
     """Everything a request could change about sessions, read straight from the in-memory store and saver."""
     sessions = app.state.sessions
     store, saver = sessions.store, sessions.checkpointer
     registry = sorted((item.key, item.value) for item in store.search(("sessions",), limit=100_000))
-    latest = {
-        key: (saver.get_tuple({"configurable": {"thread_id": key}}) or None)
-        and saver.get_tuple({"configurable": {"thread_id": key}}).config["configurable"]["checkpoint_id"]
-        for key, _ in registry
-    }
+    latest = {key: _latest_checkpoint(saver, key) for key, _ in registry}
     memory = sorted(
         (ns, len(store.search(ns, limit=100_000))) for ns in store.list_namespaces(prefix=("memory",), limit=100_000)
     )
