@@ -35,13 +35,18 @@ def resolve_source_dir(requested: str | Path, roots: Iterable[Path]) -> Path:
     resolved_roots = [Path(root).expanduser().resolve() for root in roots]
     if not resolved_roots:
         raise SourceOutsideRootsError("no document roots are configured (SAGE_GATEWAY_DOCS_ROOTS)")
-    candidate = Path(requested).expanduser()
-    if not candidate.is_absolute():
-        candidate = resolved_roots[0] / candidate
-    resolved = candidate.resolve()
-    if not any(resolved == root or resolved.is_relative_to(root) for root in resolved_roots):
+    try:
+        candidate = Path(requested).expanduser()
+        if not candidate.is_absolute():
+            candidate = resolved_roots[0] / candidate
+        resolved = candidate.resolve()
+        inside = any(resolved == root or resolved.is_relative_to(root) for root in resolved_roots)
+        is_dir = inside and resolved.is_dir()
+    except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte, `~nobody`: nothing there
+        raise FileNotFoundError(f"source directory not usable: {type(exc).__name__}") from exc
+    if not inside:
         raise SourceOutsideRootsError(f"{requested} is outside the configured document roots")
-    if not resolved.is_dir():
+    if not is_dir:
         raise FileNotFoundError(f"source directory not found: {requested}")
     return resolved
 

@@ -244,3 +244,11 @@ def test_ingest_refuses_binaries_and_oversized_files_and_says_so(
     assert "not UTF-8" in manifest["skipped"]["latin1.txt"]
     assert "larger than 20000 bytes" in manifest["skipped"]["huge.md"]
     assert manifest["num_documents"] == 7
+
+
+@pytest.mark.parametrize("source", ["0" * 5000, "bad\u0000name", "~no-such-user-here/docs", "corpus/" + "x/" * 3000])
+def test_unusable_source_dir_names_are_a_400_not_a_crash(rag: dict[str, Any], source: str) -> None:
+    """Found by fuzzing: a path component too long for the file system used to escape as a 500."""
+    response = rag["client"].post("/admin/index/build", json={"source_dir": source[:4096]})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["param"] == "source_dir"
