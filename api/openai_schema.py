@@ -47,6 +47,13 @@ class StreamOptions(BaseModel):
     include_usage: bool = False
 
 
+class SageOptions(BaseModel):
+    """The `sage` request extension: gateway options an OpenAI client never sends."""
+
+    model_config = ConfigDict(extra="allow")
+    steps: bool = Field(default=False, description="Streams also carry `sage.step` events, one per graph node.")
+
+
 class ChatCompletionRequest(BaseModel):
     """`POST /v1/chat/completions` body, plus the `session_id` and `sage` extensions."""
 
@@ -64,7 +71,7 @@ class ChatCompletionRequest(BaseModel):
     user: str | None = Field(default=None, max_length=256)
     n: int = Field(default=1, ge=1, le=1, description="Only one choice per request is supported.")
     session_id: str | None = Field(default=None, max_length=128)
-    sage: dict[str, Any] | None = None
+    sage: SageOptions | None = None
 
     @field_validator("stop")
     @classmethod

@@ -2,7 +2,9 @@
 
 The stream is pure OpenAI: a role chunk, content chunks, a final chunk with `finish_reason` (carrying the `sage`
 extension and `session_id`), an optional usage chunk (`stream_options.include_usage`, empty `choices`), then
-`[DONE]`. A failure after the first byte becomes an error frame followed by `[DONE]`: the status line is sent.
+`[DONE]`. Only a client that asked for `"sage": {"steps": true}` also gets named `sage.step` events (one per
+finished graph node); OpenAI SDKs never see a frame they cannot parse unless they ask for it. A failure after
+the first byte becomes an error frame followed by `[DONE]`: the status line is sent.
 """
 
 import json
@@ -14,6 +16,8 @@ import anyio
 from api.errors import as_openai_error
 from api.openai_schema import new_completion_id, unix_now
 from api.turns import StreamEvent
+
+STEP_EVENT = "sage.step"
 
 
 def dumps(data: object) -> str:
@@ -60,6 +64,8 @@ async def sse_frames(
     try:
         event = first
         while event is not None:
+            if event.step is not None:
+                yield {"event": STEP_EVENT, "data": dumps(event.step)}
             if event.token is not None:
                 yield {"data": writer.delta({"content": event.token})}
             if event.result is not None:

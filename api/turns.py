@@ -30,6 +30,8 @@ class TurnInput:
     new_messages: list[AnyMessage]
     system_prompt: str | None
     context: GatewayContext
+    steps: bool = False
+    """Stream the graph's node-by-node progress too (the `sage.steps` request option)."""
 
     @property
     def config(self) -> dict[str, Any]:
@@ -96,7 +98,8 @@ def prepare_turn(
         seed=request.seed,
         user=request.user,
     )
-    return TurnInput(session_id, new_messages, "\n\n".join(p for p in system_parts if p) or None, context)
+    steps = bool(request.sage and request.sage.steps)
+    return TurnInput(session_id, new_messages, "\n\n".join(p for p in system_parts if p) or None, context, steps)
 
 
 def usage_of(answer: AIMessage, prompt: Sequence[AnyMessage]) -> tuple[Usage, bool]:
@@ -148,10 +151,29 @@ def answer_of(values: dict[str, Any]) -> AIMessage:
 
 @dataclass
 class StreamEvent:
-    """One item of a streamed turn: a token, or (last) the finished result."""
+    """One item of a streamed turn: a token, a finished graph step (when asked for), or (last) the result."""
 
     token: str | None = None
     result: TurnResult | None = None
+    step: dict[str, Any] | None = None
+
+
+def step_summary(node: str, update: Any, elapsed: float) -> dict[str, Any]:
+    """What a client showing progress needs about one finished node: its name, when, and what it decided."""
+    summary: dict[str, Any] = {"node": node, "elapsed_ms": round(elapsed * 1000, 1)}
+    if not isinstance(update, dict):
+        return summary
+    if node == "classify_intent":
+        summary.update(intent=update.get("intent"), confidence=update.get("intent_confidence"))
+    elif node == "retrieve":
+        summary["sources"] = len(update.get("sources") or [])
+    elif node == "load_memory":
+        summary["recalled_messages"] = len(update.get("memory_context") or [])
+    elif node == "generate_workflow":
+        summary["workflow"] = bool(update.get("workflow"))
+    if update.get("error"):
+        summary["error"] = update["error"]
+    return summary
 
 
 @dataclass
@@ -244,6 +266,9 @@ class TurnRunner:
                 events = cancellable(run)  # closing `events` (a client disconnect) cancels the run and the model
                 try:
                     async for mode, payload in events:
+                        if turn.steps and mode == "updates":
+                            for node, update in payload.items():
+                                yield StreamEvent(step=step_summary(node, update, time.perf_counter() - started))
                         token = collected.absorb(mode, payload)
                         if token:
                             if self.metrics is not None and not first_seen:

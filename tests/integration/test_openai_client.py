@@ -4,6 +4,7 @@ The chat backend is the fake OpenAI-compatible upstream (bench/fake_upstream.py)
 real: langchain-openai, HTTP streaming, upstream token usage.
 """
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,3 +161,50 @@ def test_sampling_parameters_and_system_prompt_reach_the_backend(
     assert sent["stop"] == ["END"] and sent["seed"] == 7 and sent["user"] == "ada"
     assert sent["messages"][0]["role"] == "system" and "Answer like a pirate." in sent["messages"][0]["content"]
     assert sent["messages"][-1] == {"role": "user", "content": "hello"}
+
+
+def sse_events(response: httpx.Response) -> list[tuple[str | None, str]]:
+    """(event name, data) of each SSE event of a streamed response, parsed by the SSE rules."""
+    events, name, data = [], None, []
+    for line in response.iter_lines():
+        if line.startswith("event:"):
+            name = line[6:].strip()
+        elif line.startswith("data:"):
+            data.append(line[5:].strip())
+        elif line == "" and data:
+            events.append((name, "\n".join(data)))
+            name, data = None, []
+    return events
+
+
+def test_steps_arrive_as_named_events_only_when_asked(client: openai.OpenAI, gateway: str) -> None:
+    # Without the option the official SDK parses every frame of the stream (it would choke on a named event).
+    plain = client.chat.completions.create(
+        model="sage-default", messages=[{"role": "user", "content": "Hi there"}], stream=True
+    )
+    assert "".join(c.choices[0].delta.content or "" for c in plain if c.choices) == DEFAULT_ANSWER
+    body = {"model": "sage-default", "messages": [{"role": "user", "content": "Hi there"}], "stream": True}
+    with httpx.stream("POST", f"{gateway}/v1/chat/completions", json=body, timeout=30) as response:
+        assert {name for name, _ in sse_events(response)} == {None}
+
+    with httpx.stream(
+        "POST", f"{gateway}/v1/chat/completions", json={**body, "sage": {"steps": True}}, timeout=30
+    ) as response:
+        events = sse_events(response)
+    steps = [json.loads(data) for name, data in events if name == "sage.step"]
+    chunks = [data for name, data in events if name is None]
+    assert chunks[-1] == "[DONE]"
+    parsed = [openai.types.chat.ChatCompletionChunk.model_validate_json(data) for data in chunks[:-1]]
+    route = next(c.model_extra["sage"]["route"] for c in parsed if c.model_extra and c.model_extra.get("sage"))
+    assert [s["node"] for s in steps] == route  # one step per node that ran, in order
+    assert route[:2] == ["load_memory", "classify_intent"] and route[-1] == "store_memory"
+    assert steps[1]["intent"] and all(s["elapsed_ms"] >= 0 for s in steps)
+    assert "".join(c.choices[0].delta.content or "" for c in parsed if c.choices) == DEFAULT_ANSWER
+    first_token = next(
+        i
+        for i, (name, data) in enumerate(events)
+        if name is None
+        and data != "[DONE]"
+        and (json.loads(data)["choices"] or [{}])[0].get("delta", {}).get("content")
+    )
+    assert any(name == "sage.step" for name, _ in events[:first_token])  # progress arrives before the answer
