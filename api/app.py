@@ -16,6 +16,7 @@ from api.errors import install_error_handlers
 from api.limits import BodySizeLimitMiddleware, RateLimiter, enforce_rate_limit
 from api.metrics import GatewayMetrics, MetricsMiddleware
 from api.routes import admin_index, chat, health, memory, models, sessions, workflows
+from api.routes.ui import mount_ui
 from api.settings import Settings
 from api.turns import TurnRunner
 from graph.builder import build_graph
@@ -113,6 +114,7 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
         app.include_router(module.router, dependencies=[Depends(enforce_rate_limit)])
     app.include_router(admin_index.router, dependencies=[Depends(require_admin)])
     app.include_router(health.router)
+    mount_ui(app)
     # Outermost last: the request id wraps everything, CORS headers reach even refusals, then metrics and limits.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

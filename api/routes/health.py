@@ -101,6 +101,7 @@ async def root(request: Request) -> dict[str, Any]:
             "sessions": "/sessions",
             "memory": {"config": "/memory/config", "stats": "/memory/stats"},
             "index": {"status": "/admin/index/status", "build": "/admin/index/build", "delete": "/admin/index"},
+            "ui": "/ui/",
             "docs": "/docs",
         },
     }
