@@ -83,10 +83,8 @@ def page(gateway: str) -> Iterator[Any]:
         page.problems = []  # type: ignore[attr-defined]
         page.on("console", lambda m: m.type == "error" and not expected_401(m) and page.problems.append(m.text))
         page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
-        page.on(
-            "request",
-            lambda r: r.url.startswith(gateway) or r.url.startswith("blob:") or page.problems.append(f"external: {r.url}"),
-        )
+        local = (gateway, "blob:", "data:")
+        page.on("request", lambda r: r.url.startswith(local) or page.problems.append(f"external: {r.url}"))
         try:
             yield page
         finally:
