@@ -146,7 +146,8 @@ def compose_from_template(request: str, catalogue: Catalogue) -> VisualPipeline:
     """A deterministic pipeline from the operators the request names, completed into a sensible chain.
 
     Stages follow the catalogue's order (source, filter, splitter, embedder, retriever, reranker, promptor,
-    generator, sink). Several sources all feed the first later stage, so the result may branch (a DAG).
+    generator, sink). Document sources feed the first later stage (several of them make it branch: a DAG); the
+    question source, next to a document source, feeds the retriever.
     """
     named = operators_named(request, catalogue)
     categories = {catalogue.operators[t].category for t in named}
@@ -172,9 +173,12 @@ def compose_from_template(request: str, catalogue: Catalogue) -> VisualPipeline:
     steps = [{"id": t, "type": t, "label": catalogue.operators[t].label} for t in ordered]
     connections = []
     first_rest = rest[0] if rest else (sinks[0] if sinks else None)
+    retriever = next((t for t in rest if catalogue.operators[t].category == "retrievers"), None)
     for source in sources:
-        if first_rest:
-            connections.append({"source": source, "target": first_rest})
+        # Beside a document source, the user's question goes to retrieval, not through the document preparation.
+        target = retriever if source == "query_source" and len(sources) > 1 and retriever else first_rest
+        if target:
+            connections.append({"source": source, "target": target})
     for upstream, downstream in zip(rest, rest[1:], strict=False):
         connections.append({"source": upstream, "target": downstream})
     if rest:

@@ -187,3 +187,11 @@ def test_workflow_route_generates_and_refines(make_client: ClientFactory) -> Non
     assert "```json" in body["explanation"]
     assert client.post("/v1/workflows/generate", json={"prompt": ""}).status_code == 400
     assert client.post("/v1/workflows/generate", json={"prompt": "x", "session_id": "nope"}).status_code == 404
+
+
+def test_the_question_goes_to_retrieval_not_through_document_preparation() -> None:
+    pipeline = compose_from_template("Build a RAG pipeline that answers questions over PDF files", load_catalogue())
+    links = {(c.source, c.target) for c in pipeline.connections}
+    assert ("query_source", "vector_retriever") in links
+    assert ("pdf_source", "text_splitter") in links
+    assert not any(source == "query_source" and target == "text_splitter" for source, target in links)
