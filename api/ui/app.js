@@ -211,8 +211,10 @@ function showSources(message, sources) {
 // ---- Workflow drawing ---------------------------------------------------------------------------------------
 
 const SVG = "http://www.w3.org/2000/svg";
-const NODE_W = 170;
-const NODE_H = 52;
+const NODE_W = 190;
+const NODE_H = 58;
+const MIN_SCALE = 0.7; // below this the labels become unreadable: the drawing scrolls sideways instead
+const BOW = 70; // a link that skips over boxes in its row arcs above them
 
 function svgElement(name, attributes = {}) {
   const element = document.createElementNS(SVG, name);
@@ -223,10 +225,12 @@ function svgElement(name, attributes = {}) {
 function drawPipeline(pipeline) {
   const xs = pipeline.nodes.map((n) => n.position.x);
   const ys = pipeline.nodes.map((n) => n.position.y);
-  const [left, top] = [Math.min(...xs) - 20, Math.min(...ys) - 20];
+  const [left, top] = [Math.min(...xs) - 20, Math.min(...ys) - 20 - BOW];
   const width = Math.max(...xs) - left + NODE_W + 20;
   const height = Math.max(...ys) - top + NODE_H + 20;
   const svg = svgElement("svg", { viewBox: `${left} ${top} ${width} ${height}`, role: "img" });
+  svg.setAttribute("width", Math.round(width * MIN_SCALE));
+  svg.setAttribute("height", Math.round(height * MIN_SCALE));
   svg.setAttribute("aria-label", `Pipeline ${pipeline.name}`);
   const marker = svgElement("marker", {
     id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto",
@@ -243,9 +247,13 @@ function drawPipeline(pipeline) {
     const [x1, y1] = [source.position.x + NODE_W, source.position.y + NODE_H / 2];
     const [x2, y2] = [target.position.x, target.position.y + NODE_H / 2];
     const bend = Math.max(30, (x2 - x1) / 2);
-    const path = svgElement("path", {
-      class: "wf-edge", d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`, "marker-end": "url(#arrow)",
-    });
+    const skips = Math.abs(y2 - y1) < NODE_H && x2 - x1 > NODE_W * 1.5;
+    // A link past other boxes of its row leaves from the top of its box and arcs over them.
+    const [sx, sy, tx, ty] = [source.position.x + NODE_W / 2, source.position.y, target.position.x + NODE_W / 2, target.position.y];
+    const d = skips
+      ? `M${sx},${sy} C${sx},${sy - BOW * 1.3} ${tx},${ty - BOW * 1.3} ${tx},${ty}`
+      : `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`;
+    const path = svgElement("path", { class: "wf-edge", d, "marker-end": "url(#arrow)" });
     path.dataset.source = connection.source;
     path.dataset.target = connection.target;
     svg.append(path);
@@ -254,9 +262,9 @@ function drawPipeline(pipeline) {
     const group = svgElement("g", { class: "wf-node", transform: `translate(${node.position.x},${node.position.y})` });
     group.dataset.nodeId = node.id;
     group.append(svgElement("rect", { width: NODE_W, height: NODE_H, rx: 8 }));
-    const label = svgElement("text", { class: "label", x: 10, y: 21 });
+    const label = svgElement("text", { class: "label", x: 12, y: 25 });
     label.textContent = node.label;
-    const type = svgElement("text", { class: "type", x: 10, y: 40 });
+    const type = svgElement("text", { class: "type", x: 12, y: 46 });
     type.textContent = node.type;
     group.append(label, type);
     svg.append(group);
