@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         description="Where sessions live: sqlite files under the data dir, memory (lost on exit; tests), or "
         "postgres (implied by SAGE_GATEWAY_DATABASE_URL).",
     )
+    sqlite_synchronous: Literal["normal", "full"] = Field(
+        "normal",
+        alias="SAGE_GATEWAY_SQLITE_SYNCHRONOUS",
+        description="SQLite commits: normal survives a process crash; full also survives power loss (slower).",
+    )
     database_url: SecretStr | None = Field(
         None,
         alias="SAGE_GATEWAY_DATABASE_URL",

@@ -60,6 +60,8 @@ def prepare_turn(
     *,
     max_tokens_cap: int,
     owner: str = "",
+    memory_backend: str = "",
+    new_session: bool = False,
 ) -> TurnInput:
     """Turn the request's `messages` into this turn's input, merged with the session's stored history.
 
@@ -91,6 +93,8 @@ def prepare_turn(
     context = GatewayContext(
         session_id=session_id,
         owner=owner,
+        memory_backend=memory_backend,
+        new_session=new_session,
         temperature=request.temperature,
         top_p=request.top_p,
         max_tokens=max_tokens,

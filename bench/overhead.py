@@ -33,9 +33,10 @@ DEFAULT_PROMPT = "What is the capital of France?"
 
 
 @contextmanager
-def process(args: list[str], env: dict[str, str], health_url: str) -> Iterator[None]:
-    """Run a server process until the block ends, waiting until `health_url` answers."""
-    proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+def process(args: list[str], env: dict[str, str], health_url: str, cpus: set[int] | None = None) -> Iterator[None]:
+    """Run a server process until the block ends, waiting until `health_url` answers (pinned to `cpus` if given)."""
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+    proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, preexec_fn=pin)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -57,6 +58,25 @@ def process(args: list[str], env: dict[str, str], health_url: str) -> Iterator[N
 class Sample:
     total_ms: float
     first_token_ms: float | None
+
+
+def split_cpus() -> tuple[set[int] | None, set[int] | None]:
+    """The gateway on its own CPU, the load generator and the fake upstream on the others: the scheduler moving
+    three ping-ponging processes between two cores otherwise shifts a run's p50 by up to 2 ms."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None, None
+    return set(cpus[:-1]), {cpus[-1]}
+
+
+def wait_for_index(gateway_url: str, timeout: float = 300) -> None:
+    """Let the first start's background indexing of the default corpus finish: it competes for the CPU (and the
+    RAG path needs the index), so measuring during it measures the build."""
+    deadline = time.monotonic() + timeout
+    while httpx.get(f"{gateway_url}/admin/index/status", timeout=10).json()["status"] == "building":
+        if time.monotonic() > deadline:
+            raise RuntimeError("the default index did not finish building")
+        time.sleep(0.2)
 
 
 async def one_request(client: httpx.AsyncClient, url: str, model: str, stream: bool, prompt: str) -> Sample:
@@ -98,12 +118,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="requests per cell (bounded)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
+    parser.add_argument("--pin", action="store_true", help="pin the gateway and the load to separate CPUs")
     parser.add_argument("--prompt", default=DEFAULT_PROMPT, help='e.g. "hello" for the path without retrieval')
     args = parser.parse_args()
     requests = min(args.requests, 2000)
 
     upstream_port, gateway_port = free_port(), free_port()
     upstream = f"http://127.0.0.1:{upstream_port}/v1"
+    load_cpus, gateway_cpus = split_cpus() if args.pin else (None, None)
+    if load_cpus:
+        os.sched_setaffinity(0, load_cpus)
     with tempfile.TemporaryDirectory() as data_dir:
         gateway_env = {
             "SAGE_CHAT_BASE_URL": upstream,
@@ -112,14 +136,19 @@ def main() -> None:
         }
         with (
             process(
-                [sys.executable, "-m", "bench.fake_upstream", "--port", str(upstream_port)], {}, f"{upstream}/models"
+                [sys.executable, "-m", "bench.fake_upstream", "--port", str(upstream_port)],
+                {},
+                f"{upstream}/models",
+                cpus=load_cpus,
             ),
             process(
                 [sys.executable, "-m", "api", "--port", str(gateway_port), "--log-level", "warning"],
                 gateway_env,
                 f"http://127.0.0.1:{gateway_port}/health",
+                cpus=gateway_cpus,
             ),
         ):
+            wait_for_index(f"http://127.0.0.1:{gateway_port}")
             targets = {
                 "direct": (f"{upstream}/chat/completions", "fake-upstream"),
                 "gateway": (f"http://127.0.0.1:{gateway_port}/v1/chat/completions", "sage-default"),

@@ -9,6 +9,13 @@ class GatewayContext:
 
     session_id: str = field(default="", metadata={"description": "The session (thread) this turn belongs to."})
     owner: str = field(default="", metadata={"description": "Fingerprint of the API key a new session will belong to."})
+    memory_backend: str = field(
+        default="",
+        metadata={"description": "The session's memory backend when the caller knows it; empty: look it up."},
+    )
+    new_session: bool = field(
+        default=False, metadata={"description": "The session id was just generated: it has no registry entry yet."}
+    )
     top_k: int = field(default=4, metadata={"description": "How many passages retrieval considers."})
     temperature: float | None = field(default=None, metadata={"description": "Sampling temperature."})
     top_p: float | None = field(default=None, metadata={"description": "Nucleus sampling mass."})

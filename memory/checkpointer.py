@@ -8,6 +8,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from api.settings import Settings
+from memory.sqlite_tuning import tune
 
 
 @asynccontextmanager
@@ -20,6 +21,7 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             async with AsyncSqliteSaver.from_conn_string(str(settings.data_dir / "checkpoints.sqlite")) as saver:
                 await saver.setup()
+                await tune(saver.conn, settings.sqlite_synchronous)
                 yield saver
         case "postgres":
             from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver

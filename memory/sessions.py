@@ -80,13 +80,20 @@ def auto_title(first_user_text: str) -> str:
 
 
 async def record_turn(
-    store: BaseStore, session_id: str, message_count: int, first_user_text: str, owner: str = ""
+    store: BaseStore,
+    session_id: str,
+    message_count: int,
+    first_user_text: str,
+    owner: str = "",
+    *,
+    known_new: bool = False,
 ) -> None:
     """Update the registry after a turn: activity time, message count, and the title while still default.
 
-    A session first seen here (created by its first chat turn) belongs to `owner`.
+    A session first seen here (created by its first chat turn) belongs to `owner`. `known_new` (the gateway made
+    the id up for this turn, so nothing can be stored under it) skips reading the registry first.
     """
-    item = await store.aget(SESSIONS_NAMESPACE, session_id)
+    item = None if known_new else await store.aget(SESSIONS_NAMESPACE, session_id)
     timestamp = now_iso()
     record = (
         SessionRecord.from_item(session_id, item.value)

@@ -8,6 +8,7 @@ from langgraph.store.memory import InMemoryStore
 from langgraph.store.sqlite.aio import AsyncSqliteStore
 
 from api.settings import Settings
+from memory.sqlite_tuning import tune
 
 
 @asynccontextmanager
@@ -20,6 +21,7 @@ async def open_store(settings: Settings) -> AsyncIterator[BaseStore]:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             async with AsyncSqliteStore.from_conn_string(str(settings.data_dir / "store.sqlite")) as store:
                 await store.setup()
+                await tune(store.conn, settings.sqlite_synchronous)
                 yield store
         case "postgres":
             from langgraph.store.postgres.aio import AsyncPostgresStore

@@ -6,6 +6,7 @@ from langgraph.runtime import Runtime
 
 from graph.context import GatewayContext
 from graph.state import TurnState
+from memory.backends import backend_for_turn
 from memory.backends.base import MemoryBackend
 from nodes.turns import last_user_text, split_current_turn
 
@@ -13,8 +14,9 @@ from nodes.turns import last_user_text, split_current_turn
 async def load_memory(state: TurnState, runtime: Runtime[GatewayContext], *, memory: MemoryBackend) -> dict[str, Any]:
     """Recall context for the current question from everything said before it; starts the turn's trace."""
     history, current = split_current_turn(state.messages)
-    session_id = runtime.context.session_id if runtime.context else ""
-    recalled = await memory.recall(session_id, last_user_text(current), history)
+    context = runtime.context or GatewayContext()
+    backend = backend_for_turn(memory, context.memory_backend)
+    recalled = await backend.recall(context.session_id, last_user_text(current), history)
     return {
         "memory_context": recalled.messages,
         "memory_section": recalled.section,

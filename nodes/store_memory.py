@@ -7,6 +7,7 @@ from langgraph.runtime import Runtime
 
 from graph.context import GatewayContext
 from graph.state import TurnState
+from memory.backends import backend_for_turn
 from memory.backends.base import MemoryBackend, Turn
 from memory.sessions import record_turn
 from nodes.turns import message_text
@@ -21,7 +22,8 @@ async def store_memory(state: TurnState, runtime: Runtime[GatewayContext], *, me
     user_messages = [m for m in state.messages[previous_answer + 1 : answer_index] if isinstance(m, HumanMessage)]
     session_id = runtime.context.session_id if runtime.context else ""
     if session_id:
-        await memory.remember(session_id, Turn(user=user_messages, answer=state.messages[answer_index]))
+        backend = backend_for_turn(memory, runtime.context.memory_backend)
+        await backend.remember(session_id, Turn(user=user_messages, answer=state.messages[answer_index]))
         if runtime.store is not None:
             first_user = next((m for m in state.messages if isinstance(m, HumanMessage)), None)
             await record_turn(
@@ -30,5 +32,6 @@ async def store_memory(state: TurnState, runtime: Runtime[GatewayContext], *, me
                 len(state.messages),
                 message_text(first_user) if first_user else "",
                 owner=runtime.context.owner,
+                known_new=runtime.context.new_session,
             )
     return {"route_trace": [*state.route_trace, "store_memory"]}

@@ -63,13 +63,23 @@ async def create_chat_completion(
     A new session is registered by the turn itself (`store_memory`), so a failed first turn leaves nothing.
     """
     model = served_model(body.model, resources)
-    session_id = resolve_session_id(body.session_id or x_session_id)
-    record = await sessions.get(session_id)
+    requested = body.session_id or x_session_id
+    session_id = resolve_session_id(requested)
+    # An id made up here (a stateless OpenAI client sends none) cannot exist yet: no registry read for it.
+    record = await sessions.get(session_id) if requested is not None else None
     if record is not None and record.owner != caller.owner:  # another key's session: as if it did not exist
         raise OpenAIError(404, f"session '{session_id}' not found", param="session_id", code="session_not_found")
     existed = record is not None
     history = await sessions.messages(session_id) if existed else []
-    turn = prepare_turn(body, session_id, history, max_tokens_cap=settings.chat_max_tokens_cap, owner=caller.owner)
+    turn = prepare_turn(
+        body,
+        session_id,
+        history,
+        max_tokens_cap=settings.chat_max_tokens_cap,
+        owner=caller.owner,
+        memory_backend=(record.memory_backend if record else None) or settings.memory_backend,
+        new_session=requested is None,
+    )
     headers = {"X-Session-Id": session_id}
     try:
         if body.stream:

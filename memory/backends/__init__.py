@@ -73,4 +73,20 @@ class SessionMemory:
         return await (await self.backend_for(session_id)).dump(session_id)
 
 
-__all__ = ["AVAILABLE_BACKENDS", "MemoryBackend", "MemoryContext", "SessionMemory", "Turn", "build_backends"]
+def backend_for_turn(memory: MemoryBackend, chosen: str) -> MemoryBackend:
+    """The backend one turn uses. When the caller already knows the session's choice (the gateway read the session
+    record before the turn), the dispatcher's registry read on every call is skipped: two store reads a turn."""
+    if chosen and isinstance(memory, SessionMemory):
+        return memory.backends.get(chosen, memory.backends[memory.default])
+    return memory
+
+
+__all__ = [
+    "AVAILABLE_BACKENDS",
+    "MemoryBackend",
+    "MemoryContext",
+    "SessionMemory",
+    "Turn",
+    "backend_for_turn",
+    "build_backends",
+]
