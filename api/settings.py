@@ -167,14 +167,7 @@ class Settings(BaseSettings):
         "rules", alias="SAGE_INTENT_CLASSIFIER", description="llm: ask the model when no rule matches."
     )
 
-    @field_validator("memory_backends_allowed", mode="before")
-    @classmethod
-    def _split_backends(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
-    @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
+    @field_validator("memory_backends_allowed", "api_keys", "admin_keys", "cors_origins", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
