@@ -5,7 +5,10 @@ non-stream requests it reports end-to-end latency; for streams, time to first co
 Each row is measured in the same run as its baseline (direct to the upstream), and the table prints the ratio and
 the added milliseconds at p50.
 
-    python -m bench.overhead [--requests 200] [--concurrency 1 32]
+    python -m bench.overhead [--requests 200] [--concurrency 1 32] [--prompt hello] [--pin] [--repeat 5]
+
+Run-to-run variation on a small shared VM is large (about 2 ms at c=1): `--repeat` starts fresh processes each
+time and prints the median and range of the added p50 across runs.
 """
 
 import argparse
@@ -114,20 +117,43 @@ async def load(url: str, model: str, *, stream: bool, requests: int, concurrency
         return samples
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=200, help="requests per cell (bounded)")
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
-    parser.add_argument("--pin", action="store_true", help="pin the gateway and the load to separate CPUs")
-    parser.add_argument("--prompt", default=DEFAULT_PROMPT, help='e.g. "hello" for the path without retrieval')
-    args = parser.parse_args()
-    requests = min(args.requests, 2000)
+@dataclass
+class Row:
+    """One line of the table: a mode, a concurrency and a metric, direct against through the gateway."""
 
+    mode: str
+    concurrency: int
+    metric: str
+    direct: list[float]
+    gateway: list[float]
+
+    @property
+    def added_p50(self) -> float:
+        return statistics.median(self.gateway) - statistics.median(self.direct)
+
+    def line(self) -> str:
+        d50, g50 = statistics.median(self.direct), statistics.median(self.gateway)
+        d99, g99 = percentile(self.direct, 0.99), percentile(self.gateway, 0.99)
+        return (
+            f"{self.mode:<10}{self.concurrency:>5}{self.metric:>12}"
+            f"{d50:>10.2f}ms{d99:>7.2f}ms{g50:>11.2f}ms{g99:>7.2f}ms{g50 / d50:>10.2f}x{g50 - d50:>9.2f}ms"
+        )
+
+
+HEADER = (
+    f"{'mode':<10}{'conc':>5}{'metric':>12}{'direct p50':>12}{'p99':>9}{'gateway p50':>13}{'p99':>9}"
+    f"{'ratio p50':>11}{'added p50':>11}"
+)
+
+
+def measure(args: argparse.Namespace, requests: int) -> list[Row]:
+    """Start a fresh fake upstream and gateway, and measure every cell against its direct baseline."""
     upstream_port, gateway_port = free_port(), free_port()
     upstream = f"http://127.0.0.1:{upstream_port}/v1"
     load_cpus, gateway_cpus = split_cpus() if args.pin else (None, None)
     if load_cpus:
         os.sched_setaffinity(0, load_cpus)
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory() as data_dir:
         gateway_env = {
             "SAGE_CHAT_BASE_URL": upstream,
@@ -153,11 +179,6 @@ def main() -> None:
                 "direct": (f"{upstream}/chat/completions", "fake-upstream"),
                 "gateway": (f"http://127.0.0.1:{gateway_port}/v1/chat/completions", "sage-default"),
             }
-            print(
-                f"# {requests} requests per cell, prompt {args.prompt!r}, fake upstream without delay, SQLite sessions"
-            )
-            header = f"{'mode':<10}{'conc':>5}{'metric':>12}{'direct p50':>12}{'p99':>9}{'gateway p50':>13}{'p99':>9}"
-            print(header + f"{'ratio p50':>11}{'added p50':>11}")
             for stream in (False, True):
                 for concurrency in args.concurrency:
                     results = {
@@ -177,15 +198,48 @@ def main() -> None:
                     if stream:
                         metrics.insert(0, ("ttft", lambda s: s.first_token_ms or s.total_ms))
                     for metric, pick in metrics:
-                        direct = [pick(s) for s in results["direct"]]
-                        gateway = [pick(s) for s in results["gateway"]]
-                        d50, g50 = statistics.median(direct), statistics.median(gateway)
-                        d99, g99 = percentile(direct, 0.99), percentile(gateway, 0.99)
-                        print(
-                            f"{'stream' if stream else 'non-stream':<10}{concurrency:>5}{metric:>12}"
-                            f"{d50:>10.2f}ms{d99:>7.2f}ms{g50:>11.2f}ms{g99:>7.2f}ms"
-                            f"{g50 / d50:>10.2f}x{g50 - d50:>9.2f}ms"
+                        rows.append(
+                            Row(
+                                "stream" if stream else "non-stream",
+                                concurrency,
+                                metric,
+                                [pick(s) for s in results["direct"]],
+                                [pick(s) for s in results["gateway"]],
+                            )
                         )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="requests per cell (bounded)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
+    parser.add_argument("--pin", action="store_true", help="pin the gateway and the load to separate CPUs")
+    parser.add_argument("--repeat", type=int, default=1, help="fresh processes this many times (at most 10)")
+    parser.add_argument("--prompt", default=DEFAULT_PROMPT, help='e.g. "hello" for the path without retrieval')
+    args = parser.parse_args()
+    requests = min(args.requests, 2000)
+    repeats = max(1, min(args.repeat, 10))
+    print(
+        f"# {requests} requests per cell, prompt {args.prompt!r}, fake upstream without delay, SQLite sessions,"
+        f" {'gateway on its own CPU' if args.pin else 'no CPU pinning'}, {repeats} run(s)"
+    )
+    runs = []
+    for run in range(repeats):
+        rows = measure(args, requests)
+        runs.append(rows)
+        print(f"## run {run + 1}" if repeats > 1 else "")
+        print(HEADER)
+        for row in rows:
+            print(row.line())
+    if repeats > 1:
+        print("## added p50 across runs: median (min - max)")
+        for index, row in enumerate(runs[0]):
+            added = [rows[index].added_p50 for rows in runs]
+            print(
+                f"{row.mode:<10}{row.concurrency:>5}{row.metric:>12}  {statistics.median(added):6.2f} ms"
+                f"  ({min(added):.2f} - {max(added):.2f})  runs: {', '.join(f'{a:.2f}' for a in added)}"
+            )
 
 
 if __name__ == "__main__":
