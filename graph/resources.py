@@ -19,7 +19,7 @@ from memory.backends.base import MemoryBackend
 from memory.backends.short_term import ShortTermMemory
 from nodes.circuit_breaker import CircuitBreaker
 from nodes.intent_rules import IntentRules
-from nodes.local_model import assemble_packaged_model, start_local_server, verified_model_path
+from nodes.local_model import LocalModelServer, assemble_packaged_model, start_local_server, verified_model_path
 from nodes.models import NO_KEY, openai_compatible_chat_model
 from nodes.workflow_schema import Catalogue, load_catalogue
 
@@ -83,35 +83,23 @@ async def open_index(settings: Settings) -> IndexService:
     return service
 
 
-@asynccontextmanager
-async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
-    """Build the chat model for the configured backend; the embedded server lives exactly as long as this."""
-    index = await open_index(settings)
-    rules = IntentRules.load(settings.intent_rules_path) if settings.intent_rules_path else IntentRules.load()
-    common = {
-        "memory": None,
-        "index": index,
-        "min_score": settings.min_score,
-        "intent_rules": rules,
-        "embeddings": index.embeddings,
-        "embedding_dims": index.embedder.dim,
-        "breaker": CircuitBreaker(settings.breaker_failures, settings.breaker_reset_seconds),
-    }
-    chat_kwargs = {
-        "api_key": settings.chat_api_key,
-        "timeout_seconds": settings.chat_timeout_seconds,
-        "connect_timeout_seconds": settings.chat_connect_timeout_seconds,
-        "max_retries": settings.chat_max_retries,
-    }
-    if settings.resolved_chat_backend() == "openai":
-        if not settings.chat_base_url:
-            raise ValueError("SAGE_CHAT_BACKEND=openai needs SAGE_CHAT_BASE_URL")
-        model_name = settings.chat_model or "default"
-        chat_model = openai_compatible_chat_model(base_url=settings.chat_base_url, model=model_name, **chat_kwargs)
-        classifier = chat_model if settings.intent_classifier == "llm" else None
-        yield Resources(chat_model, model_name, backend="openai", intent_classifier=classifier, **common)
-        return
+@dataclass
+class Endpoint:
+    """Where the chat model is served: an OpenAI-compatible base URL, the model name there, and the backend kind."""
 
+    base_url: str
+    model_name: str
+    backend: str
+
+
+def remote_endpoint(settings: Settings) -> Endpoint:
+    if not settings.chat_base_url:
+        raise ValueError("SAGE_CHAT_BACKEND=openai needs SAGE_CHAT_BASE_URL")
+    return Endpoint(settings.chat_base_url, settings.chat_model or "default", "openai")
+
+
+async def start_embedded_model(settings: Settings) -> LocalModelServer:
+    """Verify (or assemble) the pinned GGUF and start its llama.cpp server on loopback."""
     if settings.local_model_path is not None:
         if not settings.local_model_sha256:
             raise ValueError("SAGE_LOCAL_MODEL_PATH needs SAGE_LOCAL_MODEL_SHA256 to pin the file")
@@ -120,16 +108,50 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         )
     else:
         model_path = await asyncio.to_thread(assemble_packaged_model, settings.data_dir / "models")
-    server = await asyncio.to_thread(
+    return await asyncio.to_thread(
         start_local_server,
         model_path,
         context_tokens=settings.local_context_tokens,
         threads=settings.local_threads,
         parallel=settings.local_parallel,
     )
+
+
+def assemble_resources(settings: Settings, index: IndexService, endpoint: Endpoint) -> Resources:
+    """Resources around already opened heavy handles. The chat client is made here, so each caller (and each
+    event loop) gets its own; it is cheap, unlike the index or the embedded server."""
+    chat_model = openai_compatible_chat_model(
+        base_url=endpoint.base_url,
+        model=endpoint.model_name,
+        api_key=settings.chat_api_key,
+        timeout_seconds=settings.chat_timeout_seconds,
+        connect_timeout_seconds=settings.chat_connect_timeout_seconds,
+        max_retries=settings.chat_max_retries,
+    )
+    return Resources(
+        chat_model,
+        endpoint.model_name,
+        memory=None,
+        backend=endpoint.backend,
+        index=index,
+        min_score=settings.min_score,
+        intent_rules=IntentRules.load(settings.intent_rules_path) if settings.intent_rules_path else IntentRules.load(),
+        intent_classifier=chat_model if settings.intent_classifier == "llm" else None,
+        embeddings=index.embeddings,
+        embedding_dims=index.embedder.dim,
+        breaker=CircuitBreaker(settings.breaker_failures, settings.breaker_reset_seconds),
+    )
+
+
+@asynccontextmanager
+async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
+    """The index and the chat model for the configured backend; the embedded server lives exactly as long as this."""
+    index = await open_index(settings)
+    if settings.resolved_chat_backend() == "openai":
+        yield assemble_resources(settings, index, remote_endpoint(settings))
+        return
+    server = await start_embedded_model(settings)
     try:
-        chat_model = openai_compatible_chat_model(base_url=server.base_url, model=server.model_name, **chat_kwargs)
-        classifier = chat_model if settings.intent_classifier == "llm" else None
-        yield Resources(chat_model, server.model_name, backend="local", intent_classifier=classifier, **common)
+        yield assemble_resources(settings, index, Endpoint(server.base_url, server.model_name, "local"))
     finally:
         await asyncio.to_thread(server.close)

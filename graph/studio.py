@@ -1,22 +1,67 @@
 """Graph factory for `langgraph.json` (`langgraph dev`, LangGraph Studio).
 
 It compiles the graph bare: the LangGraph server brings its own checkpointer and store.
+
+The server calls the factory on every graph access (each run, each state read). The heavy handles, the embedding
+model with the index and the embedded llama.cpp server, are therefore opened on the first access and kept for the
+life of the process; they are used through threads, so any of the server's event loops may share them. The chat
+client, which belongs to one event loop, is made anew on each access.
 """
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from langgraph.graph.state import CompiledStateGraph
 
 from api.settings import Settings
 from graph.builder import build_graph
-from graph.resources import open_resources, short_term_memory
+from graph.resources import (
+    Endpoint,
+    assemble_resources,
+    open_index,
+    remote_endpoint,
+    short_term_memory,
+    start_embedded_model,
+)
+from ingest.service import IndexService
+from nodes.local_model import LocalModelServer
+
+
+@dataclass
+class _Shared:
+    settings: Settings
+    index: IndexService
+    endpoint: Endpoint
+    server: LocalModelServer | None = None
+    """Held so the embedded server lives as long as the process."""
+
+
+_shared: _Shared | None = None
+
+
+async def _open_shared() -> _Shared:
+    """Open the heavy handles once per process (two racing first calls may both open; the first one kept wins)."""
+    global _shared
+    if _shared is None:
+        settings = Settings()
+        index = await open_index(settings)
+        if settings.resolved_chat_backend() == "openai":
+            opened = _Shared(settings, index, remote_endpoint(settings))
+        else:
+            server = await start_embedded_model(settings)
+            opened = _Shared(settings, index, Endpoint(server.base_url, server.model_name, "local"), server)
+        if _shared is None:
+            _shared = opened
+        elif opened.server is not None:
+            opened.server.close()
+    return _shared
 
 
 @asynccontextmanager
 async def make_graph() -> AsyncIterator[CompiledStateGraph]:
-    """Build resources from the environment (the server's `.env`) and yield the compiled turn graph."""
-    settings = Settings()
-    async with open_resources(settings) as resources:
-        resources.memory = short_term_memory(settings)
-        yield build_graph(resources).compile(name="sage-gateway")
+    """Yield the compiled turn graph, on resources from the environment (the server's `.env`)."""
+    shared = await _open_shared()
+    resources = assemble_resources(shared.settings, shared.index, shared.endpoint)
+    resources.memory = short_term_memory(shared.settings)
+    yield build_graph(resources).compile(name="sage-gateway")

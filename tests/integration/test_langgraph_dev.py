@@ -70,9 +70,15 @@ async def test_langgraph_dev_runs_the_graph_and_returns_its_state(tmp_path: Path
             question = {"messages": [{"role": "user", "content": "What is the capital of France?"}]}
             await client.runs.wait(thread["thread_id"], "gateway", input=question, context={"session_id": "studio"})
             state = await client.threads.get_state(thread["thread_id"])
+            follow_up = {"messages": [{"role": "user", "content": "And of Italy?"}]}
+            await client.runs.wait(thread["thread_id"], "gateway", input=follow_up, context={"session_id": "studio"})
     values = state["values"]
     assert [m["type"] for m in values["messages"]] == ["human", "ai"]
     assert values["messages"][-1]["content"] == DEFAULT_ANSWER
     assert values["route_trace"][0] == "load_memory" and values["route_trace"][-1] == "store_memory"
     assert "generate_answer" in values["route_trace"]
     assert upstream.last_request is not None  # the graph really called the configured backend
+    assert upstream.chat_calls == 2
+    # The factory runs on every graph access; only the first opens the embedding model and index.
+    log = (tmp_path / "langgraph-dev.log").read_text()
+    assert log.count("Slow graph load") <= 1, log[-3000:]
