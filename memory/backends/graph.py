@@ -54,6 +54,10 @@ def extract_relations(text: str) -> list[tuple[str, str, str]]:
     return triples
 
 
+def edge_key(source: str, relation: str, target: str) -> str:
+    return f"{key_of(source)}|{relation}|{key_of(target)}"
+
+
 def key_of(name: str) -> str:
     return name.lower()
 
@@ -126,27 +130,44 @@ class GraphMemory(StoredMemory):
         return extract_relations(text)
 
     async def remember(self, session_id: str, turn: Turn) -> None:
-        record = turn_record(turn)
-        turn_key = await self._append_turn(session_id, record)
+        """Extract the turn's relations, keep them in the turn record (so recall builds the graph from the cached
+        turns, fetching only new ones) and as entity and edge items (for inspection and older readers)."""
         user_text = "\n".join(message_text(m) for m in turn.user)
-        for source, relation, target in await self.relations(user_text):
+        triples = await self.relations(user_text)
+        record = {**turn_record(turn), "relations": [list(triple) for triple in triples]}
+        turn_key = await self._append_turn(session_id, record)
+        for source, relation, target in triples:
             for name in (source, target):
                 await self.store.aput(namespace(session_id, "entities"), key_of(name), {"name": name}, index=False)
             edge = {"source": source, "relation": relation, "target": target, "turn": turn_key}
-            edge_key = f"{key_of(source)}|{relation}|{key_of(target)}"
-            await self.store.aput(namespace(session_id, "edges"), edge_key, edge, index=False)
+            await self.store.aput(namespace(session_id, "edges"), edge_key(source, relation, target), edge, index=False)
+
+    async def _graph(self, session_id: str, turns: list[Any]) -> tuple[list[str], list[dict[str, Any]]]:
+        """Entity names and edges. From the turn records' relations when every turn has them (no extra reads);
+        a session written before relations were kept in turns is read from its entity and edge items."""
+        if any("relations" not in item.value for item in turns):
+            entities = [item.value["name"] for item in await all_items(self.store, namespace(session_id, "entities"))]
+            return entities, [item.value for item in await all_items(self.store, namespace(session_id, "edges"))]
+        edges: dict[str, dict[str, Any]] = {}
+        for item in turns:  # in write order: a fact said again points at its latest turn, as the edge items do
+            for source, relation, target in item.value["relations"]:
+                key = edge_key(source, relation, target)
+                edges.pop(key, None)
+                edges[key] = {"source": source, "relation": relation, "target": target, "turn": item.key}
+        names = {edge[end] for edge in edges.values() for end in ("source", "target")}
+        return sorted(names), list(edges.values())
 
     async def _recall_lines(self, session_id: str, query: str) -> tuple[list[str], dict[str, Any]]:
-        entities = [item.value["name"] for item in await all_items(self.store, namespace(session_id, "entities"))]
+        turns = await self._turns(session_id)
+        entities, edges = await self._graph(session_id, turns)
         lowered = query.lower()
         start = {key_of(name) for name in entities if re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered)}
         if re.search(r"\b(i|me|my|mine)\b|我", lowered):
             start.add("user")
-        edges = [item.value for item in await all_items(self.store, namespace(session_id, "edges"))]
         facts, supporting = self._walk(start, edges)
-        turns = {item.key: item.value for item in await self._turns(session_id)}
+        by_key = {item.key: item.value for item in turns}
         lines = [f"{e['source']} {e['relation']} {e['target']}" for e in facts]
-        lines += [f"(said earlier) {turns[key]['user']}" for key in supporting if key in turns][: self.top_k]
+        lines += [f"(said earlier) {by_key[key]['user']}" for key in supporting if key in by_key][: self.top_k]
         return lines, {"start_entities": sorted(start), "facts": len(facts)}
 
     @staticmethod

@@ -224,3 +224,38 @@ async def test_graph_uses_the_extractor_model_and_falls_back_to_the_rules() -> N
     await by_rules.remember("r", Turn(user=[HumanMessage("Alice works at Initech.")], answer=AIMessage("ok")))
     edges = (await by_rules.dump("r"))["edges"]
     assert [(e["source"], e["relation"], e["target"]) for e in edges] == [("Alice", "works at", "Initech")]
+
+
+async def test_graph_recall_reads_no_entity_or_edge_items_and_still_walks_two_hops() -> None:
+    from langchain_core.messages import AIMessage, HumanMessage
+    from langgraph.store.memory import InMemoryStore
+
+    from memory.backends import Turn
+    from memory.backends.graph import GraphMemory
+    from memory.backends.stored import namespace
+
+    class SpyingStore(InMemoryStore):
+        searched: list[tuple[str, ...]] = []
+
+        async def asearch(self, namespace_prefix: tuple[str, ...], /, *args: Any, **kwargs: Any) -> Any:
+            self.searched.append(namespace_prefix)
+            return await super().asearch(namespace_prefix, *args, **kwargs)
+
+    store = SpyingStore()
+    writer, reader = (GraphMemory(store, window_turns=1, max_tokens=2000, top_k=3) for _ in "ab")
+    for text in ["Alice works at Initech.", "Initech is based in Berlin.", "Bob lives in Paris."]:
+        await writer.remember("g", Turn(user=[HumanMessage(text)], answer=AIMessage("ok")))
+    searched = store.searched
+    searched.clear()
+    recalled = await reader.recall("g", "Where is Alice's employer based?", [])
+    assert "Initech is based in Berlin" in recalled.section and "Paris" not in recalled.section
+    assert namespace("g", "edges") not in searched and namespace("g", "entities") not in searched
+
+    # A session written before relations were kept in the turn records still recalls, from its edge items.
+    legacy = GraphMemory(store, window_turns=1, max_tokens=2000, top_k=3)
+    await legacy.remember("old", Turn(user=[HumanMessage("Carol works at Hooli.")], answer=AIMessage("ok")))
+    for item in await store.asearch(namespace("old", "turns")):
+        value = {k: v for k, v in item.value.items() if k != "relations"}
+        await store.aput(item.namespace, item.key, value, index=False)
+    fresh = GraphMemory(store, window_turns=1, max_tokens=2000, top_k=3)
+    assert "Carol works at Hooli" in (await fresh.recall("old", "Where does Carol work?", [])).section
