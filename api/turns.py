@@ -187,18 +187,25 @@ class _Collected:
     usage_chunk: AIMessageChunk | None = None
     finish_reason: str | None = None
     streamed: bool = False
+    streamed_by: str | None = None
 
     def absorb(self, mode: str, payload: Any) -> str | None:
         """Take one `astream` item: returns answer text to stream, and keeps usage, finish reason and updates."""
         if mode == "messages":
             chunk, metadata = payload
-            if metadata.get("langgraph_node") not in ANSWER_NODES or not isinstance(chunk, AIMessageChunk):
+            node = metadata.get("langgraph_node")
+            if node not in ANSWER_NODES or not isinstance(chunk, AIMessageChunk):
                 return None
+            if self.streamed_by not in (None, node) and message_text(chunk):
+                # The first answer broke off after the client saw part of it: a stream cannot take tokens back,
+                # so the fallback's answer is not spliced onto it; the turn fails (and is rolled back) instead.
+                raise OpenAIError(502, "the model backend failed in the middle of the answer", code="upstream_error")
             if chunk.usage_metadata:
                 self.usage_chunk = chunk
             self.finish_reason = chunk.response_metadata.get("finish_reason") or self.finish_reason
             text = message_text(chunk)
             self.streamed = self.streamed or bool(text)
+            self.streamed_by = node if text else self.streamed_by
             return text or None
         for update in payload.values():
             if isinstance(update, dict):

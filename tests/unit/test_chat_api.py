@@ -6,9 +6,10 @@ import httpx
 import openai
 import pytest
 from fastapi.testclient import TestClient
+from langchain_core.language_models import GenericFakeChatModel
 
 from tests.conftest import ClientFactory
-from tests.fakes import FailingChatModel, fake_chat, fake_resources
+from tests.fakes import FailingChatModel, answer_stream, fake_chat, fake_resources
 
 
 def ask(client: TestClient, text: str, **extra: object):  # type: ignore[no-untyped-def]
@@ -189,3 +190,32 @@ def test_concurrent_turns_of_one_session_are_serialised(make_client: ClientFacto
         assert list(pool.map(turn, range(6))) == [200] * 6
     messages = [m["content"] for m in client.get("/sessions/shared").json()["messages"]]
     assert sorted(messages[0::2]) == [f"q{n}" for n in range(6)] and messages[1::2] == ["answer"] * 6
+
+
+class BreaksMidStream(GenericFakeChatModel):
+    """Streams two tokens, then the connection drops; later calls answer normally."""
+
+    calls: int = 0
+
+    async def _astream(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[no-untyped-def]
+        self.calls += 1
+        sent = 0
+        async for chunk in super()._astream(messages, stop, run_manager, **kwargs):
+            yield chunk
+            sent += 1
+            if self.calls == 1 and sent == 2:
+                raise ConnectionError("connection reset in the middle of the answer")
+
+
+def test_an_answer_broken_mid_stream_is_an_error_not_spliced_with_the_fallback(make_client: ClientFactory) -> None:
+    model = BreaksMidStream(messages=answer_stream(("first answer that breaks off here", "fallback answer")))
+    client = make_client(fake_resources(model))
+    response = ask(client, "hello", stream=True, session_id="broken")
+    payloads = [line[len("data: ") :] for line in response.text.splitlines() if line.startswith("data: ")]
+    assert payloads[-1] == "[DONE]"
+    frames = [json.loads(p) for p in payloads[:-1]]
+    text = "".join(f["choices"][0]["delta"].get("content", "") for f in frames if f.get("choices"))
+    assert "fallback" not in text  # nothing from a second answer was appended to the first one's beginning
+    assert frames[-1]["error"]["code"] == "upstream_error"
+    assert client.get("/sessions").json()["sessions"] == []  # the failed turn left nothing behind
+    assert ask(client, "hello again", session_id="broken").status_code == 200
