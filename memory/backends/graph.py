@@ -10,7 +10,8 @@ in Berlin"), with first-person statements attached to the entity `user`.
 import json
 import logging
 import re
-from collections import deque
+from collections import OrderedDict, defaultdict, deque
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -119,6 +120,7 @@ class GraphMemory(StoredMemory):
     def __init__(self, store: BaseStore, *, extractor: BaseChatModel | None = None, **kwargs: Any) -> None:
         super().__init__(store, **kwargs)
         self.extractor = extractor
+        self._graphs: OrderedDict[str, KnowledgeGraph] = OrderedDict()
 
     async def relations(self, text: str) -> list[tuple[str, str, str]]:
         """The model's triples when an extractor is set and answers; the deterministic extractor otherwise."""
@@ -142,53 +144,101 @@ class GraphMemory(StoredMemory):
             edge = {"source": source, "relation": relation, "target": target, "turn": turn_key}
             await self.store.aput(namespace(session_id, "edges"), edge_key(source, relation, target), edge, index=False)
 
-    async def _graph(self, session_id: str, turns: list[Any]) -> tuple[list[str], list[dict[str, Any]]]:
-        """Entity names and edges. From the turn records' relations when every turn has them (no extra reads);
-        a session written before relations were kept in turns is read from its entity and edge items."""
+    async def _graph(self, session_id: str, turns: list[Any]) -> "KnowledgeGraph":
+        """The session's graph: rebuilt only when its turns changed (new turns, or a clear), from the relations
+        kept in the turn records; a session written before they were kept there is read from its edge items."""
+        version = (len(turns), turns[-1].key if turns else "")
+        cached = self._graphs.get(session_id)
+        if cached is not None and cached.version == version:
+            return cached
         if any("relations" not in item.value for item in turns):
-            entities = [item.value["name"] for item in await all_items(self.store, namespace(session_id, "entities"))]
-            return entities, [item.value for item in await all_items(self.store, namespace(session_id, "edges"))]
-        edges: dict[str, dict[str, Any]] = {}
-        for item in turns:  # in write order: a fact said again points at its latest turn, as the edge items do
-            for source, relation, target in item.value["relations"]:
-                key = edge_key(source, relation, target)
-                edges.pop(key, None)
-                edges[key] = {"source": source, "relation": relation, "target": target, "turn": item.key}
-        names = {edge[end] for edge in edges.values() for end in ("source", "target")}
-        return sorted(names), list(edges.values())
+            graph = KnowledgeGraph.from_edges(
+                version, [item.value for item in await all_items(self.store, namespace(session_id, "edges"))]
+            )
+        else:
+            graph = KnowledgeGraph.from_turns(version, turns)
+        self._graphs[session_id] = graph
+        while len(self._graphs) > self.cached_sessions:
+            self._graphs.popitem(last=False)
+        return graph
 
     async def _recall_lines(self, session_id: str, query: str) -> tuple[list[str], dict[str, Any]]:
         turns = await self._turns(session_id)
-        entities, edges = await self._graph(session_id, turns)
-        lowered = query.lower()
-        start = {key_of(name) for name in entities if re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered)}
-        if re.search(r"\b(i|me|my|mine)\b|我", lowered):
+        graph = await self._graph(session_id, turns)
+        start = graph.mentioned_in(query)
+        if re.search(r"\b(i|me|my|mine)\b|我", query.lower()):
             start.add("user")
-        facts, supporting = self._walk(start, edges)
+        facts, supporting = graph.walk(start)
         by_key = {item.key: item.value for item in turns}
         lines = [f"{e['source']} {e['relation']} {e['target']}" for e in facts]
         lines += [f"(said earlier) {by_key[key]['user']}" for key in supporting if key in by_key][: self.top_k]
         return lines, {"start_entities": sorted(start), "facts": len(facts)}
 
-    @staticmethod
-    def _walk(start: set[str], edges: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
-        """Breadth-first over edges in both directions, at most `MAX_HOPS` from the question's entities."""
-        seen_edges: list[dict[str, Any]] = []
-        depth = {entity: 0 for entity in start}
+    async def clear(self, session_id: str) -> None:
+        self._graphs.pop(session_id, None)
+        await super().clear(session_id)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", text.lower()))
+
+
+MAX_NAME_WORDS = 6
+
+
+@dataclass
+class KnowledgeGraph:
+    """Edges indexed by entity, and entity names by their words, so recall costs what the question touches."""
+
+    version: tuple[int, str]
+    edges: list[dict[str, Any]]
+    by_entity: dict[str, list[dict[str, Any]]]
+    names: dict[tuple[str, ...], str]
+    """An entity's name as words (what a question must contain, as whole words) -> its key."""
+
+    @classmethod
+    def from_edges(cls, version: tuple[int, str], edges: list[dict[str, Any]]) -> "KnowledgeGraph":
+        by_entity: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        names: dict[tuple[str, ...], str] = {}
+        for edge in edges:
+            for end in ("source", "target"):
+                by_entity[key_of(edge[end])].append(edge)
+                names[_words(edge[end])] = key_of(edge[end])
+        return cls(version, edges, dict(by_entity), names)
+
+    @classmethod
+    def from_turns(cls, version: tuple[int, str], turns: list[Any]) -> "KnowledgeGraph":
+        """From the turns' relations in write order: a fact said again points at its latest turn."""
+        edges: dict[str, dict[str, Any]] = {}
+        for item in turns:
+            for source, relation, target in item.value["relations"]:
+                key = edge_key(source, relation, target)
+                edges.pop(key, None)
+                edges[key] = {"source": source, "relation": relation, "target": target, "turn": item.key}
+        return cls.from_edges(version, list(edges.values()))
+
+    def mentioned_in(self, query: str) -> set[str]:
+        """Keys of the entities the query names as whole words ("Alice's" names Alice)."""
+        words = _words(query)
+        grams = {words[i : i + n] for n in range(1, MAX_NAME_WORDS + 1) for i in range(len(words) - n + 1)}
+        return {key for name, key in self.names.items() if name and name in grams}
+
+    def walk(self, start: set[str]) -> tuple[list[dict[str, Any]], list[str]]:
+        """Breadth-first over edges in both directions, at most `MAX_HOPS` from the question's entities; returns
+        the facts met (in discovery order) and the turns that support them."""
+        seen: dict[int, dict[str, Any]] = {}
+        depth = dict.fromkeys(start, 0)
         queue = deque(start)
         while queue:
             entity = queue.popleft()
             if depth[entity] >= MAX_HOPS:
                 continue
-            for edge in edges:
+            for edge in self.by_entity.get(entity, []):
+                seen.setdefault(id(edge), edge)
                 ends = (key_of(edge["source"]), key_of(edge["target"]))
-                if entity not in ends:
-                    continue
-                if edge not in seen_edges:
-                    seen_edges.append(edge)
                 other = ends[1] if ends[0] == entity else ends[0]
                 if other not in depth:
                     depth[other] = depth[entity] + 1
                     queue.append(other)
-        supporting = list(dict.fromkeys(edge["turn"] for edge in seen_edges))
-        return seen_edges, supporting
+        facts = list(seen.values())
+        return facts, list(dict.fromkeys(edge["turn"] for edge in facts))
