@@ -1,6 +1,7 @@
 """`langgraph dev` serves the turn graph from `langgraph.json`, offline, and the LangGraph SDK drives it."""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,6 +29,8 @@ def langgraph_dev(env: dict[str, str], log: Path) -> Iterator[str]:
     """`langgraph dev --no-browser` on a free loopback port, until the block ends; yields its URL."""
     port = free_port()
     langgraph = Path(sys.executable).with_name("langgraph")
+    saved_state = PROJECT_ROOT / ".langgraph_api"  # the in-memory runtime pickles its state into the cwd
+    had_state = saved_state.exists()
     with log.open("wb") as output:
         process = subprocess.Popen(
             [str(langgraph), "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1", "--port", str(port)],
@@ -57,6 +60,8 @@ def langgraph_dev(env: dict[str, str], log: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        if not had_state:
+            shutil.rmtree(saved_state, ignore_errors=True)
 
 
 async def test_langgraph_dev_runs_the_graph_and_returns_its_state(tmp_path: Path) -> None:
