@@ -12,6 +12,7 @@ from api.auth import ClientDep
 from api.deps import ResourcesDep, RunnerDep, SessionsDep, SettingsDep
 from api.errors import OpenAIError
 from api.openai_schema import ChatCompletion, ChatCompletionRequest, ChatMessageOut, Choice, new_completion_id, unix_now
+from api.routes.sessions import session_not_found
 from api.streaming import ChunkWriter, sse_frames
 from api.turns import prepare_turn
 from graph.resources import Resources
@@ -68,7 +69,7 @@ async def create_chat_completion(
     # An id made up here (a stateless OpenAI client sends none) cannot exist yet: no registry read for it.
     record = await sessions.get(session_id) if requested is not None else None
     if record is not None and record.owner != caller.owner:  # another key's session: as if it did not exist
-        raise OpenAIError(404, f"session '{session_id}' not found", param="session_id", code="session_not_found")
+        raise session_not_found(session_id)
     existed = record is not None
     history = await sessions.messages(session_id) if existed else []
     turn = prepare_turn(

@@ -32,12 +32,17 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 SessionId = Annotated[str, Path(pattern=SESSION_ID_PATTERN.pattern, description="A session id (safe slug).")]
 
 
+def session_not_found(session_id: str) -> OpenAIError:
+    """The OpenAI-shaped 404 every route gives for a session that does not exist or belongs to another key (so a
+    caller cannot even learn that it exists)."""
+    return OpenAIError(404, f"session '{session_id}' not found", param="session_id", code="session_not_found")
+
+
 async def existing_session(sessions: SessionRegistry, session_id: str, caller: Caller) -> SessionRecord:
-    """The caller's session, or the OpenAI-shaped 404 every session route gives (also for another key's session,
-    so a caller cannot even learn that it exists)."""
+    """The caller's session, or `session_not_found`."""
     record = await sessions.get(session_id)
     if record is None or record.owner != caller.owner:
-        raise OpenAIError(404, f"session '{session_id}' not found", param="session_id", code="session_not_found")
+        raise session_not_found(session_id)
     return record
 
 
