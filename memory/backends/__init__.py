@@ -51,9 +51,12 @@ class SessionMemory:
         self.default = default
         self._choice = choice
 
-    async def backend_for(self, session_id: str) -> MemoryBackend:
-        chosen = await self._choice(session_id) if session_id else None
+    def named(self, chosen: str | None) -> MemoryBackend:
+        """The backend a session chose, or the default when it chose none (or one no longer built)."""
         return self.backends.get(chosen or self.default, self.backends[self.default])
+
+    async def backend_for(self, session_id: str) -> MemoryBackend:
+        return self.named(await self._choice(session_id) if session_id else None)
 
     async def recall(self, session_id: str, query: str, history: Sequence[AnyMessage]) -> MemoryContext:
         return await (await self.backend_for(session_id)).recall(session_id, query, history)
@@ -77,7 +80,7 @@ def backend_for_turn(memory: MemoryBackend, chosen: str) -> MemoryBackend:
     """The backend one turn uses. When the caller already knows the session's choice (the gateway read the session
     record before the turn), the dispatcher's registry read on every call is skipped: two store reads a turn."""
     if chosen and isinstance(memory, SessionMemory):
-        return memory.backends.get(chosen, memory.backends[memory.default])
+        return memory.named(chosen)
     return memory
 
 
