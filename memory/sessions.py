@@ -116,6 +116,10 @@ class SessionRegistry:
         self.checkpointer = checkpointer
         self.memory = memory
 
+    async def ping(self) -> None:
+        """One cheap read that fails when the store cannot answer (readiness probes call it often)."""
+        await self.store.aget(SESSIONS_NAMESPACE, "-")  # "-" is never a session id
+
     async def get(self, session_id: str) -> SessionRecord | None:
         item = await self.store.aget(SESSIONS_NAMESPACE, session_id)
         return SessionRecord.from_item(session_id, item.value) if item else None

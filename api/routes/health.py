@@ -36,11 +36,16 @@ def model_health(resources: Resources) -> dict[str, Any]:
     }
 
 
+def store_unavailable(exc: Exception) -> dict[str, Any]:
+    return {"status": "unavailable", "error": type(exc).__name__}
+
+
 async def store_health(sessions: SessionsDep) -> tuple[dict[str, Any], dict[str, int] | None]:
+    """The store's status and the session totals (which read every registry record: for /health only)."""
     try:
         records = await sessions.list()
     except Exception as exc:  # a store that cannot answer: reported, not raised
-        return {"status": "unavailable", "error": type(exc).__name__}, None
+        return store_unavailable(exc), None
     totals = {"total_sessions": len(records), "total_messages": sum(r.message_count for r in records)}
     return {"status": "ready"}, totals
 
@@ -69,7 +74,11 @@ async def ready(resources: ResourcesDep, sessions: SessionsDep) -> JSONResponse:
     An index that does not exist yet, or is being built, does not make the gateway unready: turns are answered
     without passages meanwhile. A last build that failed with no index left to serve does.
     """
-    store, _ = await store_health(sessions)
+    try:
+        await sessions.ping()
+        store = {"status": "ready"}
+    except Exception as exc:  # reported as not ready
+        store = store_unavailable(exc)
     components = {"model": model_health(resources), "store": store, "index": index_health(resources)}
     index = resources.index
     index_ok = index is None or index.loaded is not None or index.job is None or index.job.status != "failed"

@@ -103,7 +103,9 @@ def test_liveness_stays_up_when_the_store_fails_but_readiness_does_not(
     async def broken(*_: object, **__: object) -> None:
         raise ConnectionError("store down")
 
-    monkeypatch.setattr(client.app.state.sessions, "list", broken)  # type: ignore[attr-defined]
+    store = client.app.state.sessions.store  # type: ignore[attr-defined]
+    for method in ("aget", "asearch"):  # the store stops answering, whatever a probe reads
+        monkeypatch.setattr(store, method, broken)
     health = client.get("/health")
     assert health.status_code == 200
     assert health.json()["components"]["store"]["status"] == "unavailable"
