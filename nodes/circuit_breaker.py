@@ -6,7 +6,8 @@ through (half-open): its success closes the breaker, its failure opens it again.
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import httpx
@@ -68,6 +69,18 @@ class CircuitBreaker:
             self._trial_running = True
             return
         raise CircuitOpenError("the chat backend is failing; the circuit breaker is open")
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Around one backend call: refuse it while open, and record how it ended (a cancelled trial, too, so the
+        breaker is never left waiting for it)."""
+        self.check()
+        try:
+            yield
+        except BaseException as exc:
+            self.record_failure(exc)
+            raise
+        self.record_success()
 
     def record_success(self) -> None:
         self.failures = 0

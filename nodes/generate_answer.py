@@ -1,5 +1,6 @@
 """Node `generate_answer`: the model's answer to the current turn, with recalled memory as context."""
 
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,14 +40,6 @@ async def generate_answer(
     base = "\n\n".join(part for part in (GATEWAY_SYSTEM_PROMPT, state.memory_section, passages) if part)
     prompt = build_prompt(base, state.system_prompt, state.memory_context, current)
     context = runtime.context or GatewayContext()
-    if breaker is None:
+    with breaker.guard() if breaker else nullcontext():
         answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)
-    else:
-        breaker.check()
-        try:
-            answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)
-        except BaseException as exc:  # a cancelled trial must not leave the breaker waiting for it
-            breaker.record_failure(exc)
-            raise
-        breaker.record_success()
     return {"messages": [stamp(answer)], "route_trace": [*state.route_trace, "generate_answer"]}
