@@ -186,8 +186,8 @@ class _Collected:
     answer: AIMessage | None = None
     usage_chunk: AIMessageChunk | None = None
     finish_reason: str | None = None
-    streamed: bool = False
     streamed_by: str | None = None
+    """The answer node whose tokens the client has been sent, if any."""
 
     def absorb(self, mode: str, payload: Any) -> str | None:
         """Take one `astream` item: returns answer text to stream, and keeps usage, finish reason and updates."""
@@ -204,7 +204,6 @@ class _Collected:
                 self.usage_chunk = chunk
             self.finish_reason = chunk.response_metadata.get("finish_reason") or self.finish_reason
             text = message_text(chunk)
-            self.streamed = self.streamed or bool(text)
             self.streamed_by = node if text else self.streamed_by
             return text or None
         for update in payload.values():
@@ -294,7 +293,7 @@ class TurnRunner:
                 with anyio.CancelScope(shield=True):  # even when cancelled: never leave half a turn behind
                     await self._rollback(turn)
                 raise
-        if not collected.streamed and message_text(answer):  # an answer composed, not generated token by token
+        if collected.streamed_by is None and message_text(answer):  # an answer composed, not generated token by token
             yield StreamEvent(token=message_text(answer))
         if collected.usage_chunk is not None and not answer.usage_metadata:
             answer.usage_metadata = collected.usage_chunk.usage_metadata
