@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 DEFAULT_ANSWER = "Paris is the capital of France and this is a fake upstream answer."
 
@@ -136,26 +137,31 @@ def free_port() -> int:
 
 
 @contextmanager
+def serving_in_thread(app: ASGIApp, *, start_timeout: float = 60) -> Iterator[str]:
+    """Serve an in-process ASGI app with a real uvicorn on a free loopback port, in a background thread, until the
+    block ends; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("in-process server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@contextmanager
 def running_fake_upstream(behaviour: UpstreamBehaviour | None = None) -> Iterator[tuple[str, UpstreamBehaviour]]:
     """Serve the fake upstream on a loopback port in a background thread; yields `(base_url, behaviour)`."""
     behaviour = behaviour or UpstreamBehaviour()
-    port = free_port()
-    config = uvicorn.Config(
-        build_fake_upstream(behaviour), host="127.0.0.1", port=port, log_level="warning", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("fake upstream did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}/v1", behaviour
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving_in_thread(build_fake_upstream(behaviour)) as base_url:
+        yield f"{base_url}/v1", behaviour
 
 
 def main() -> None:

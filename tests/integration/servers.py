@@ -4,15 +4,12 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import uvicorn
-from starlette.types import ASGIApp
 
 from bench.fake_upstream import free_port
 
@@ -81,22 +78,3 @@ def running_gateway(
         yield base_url
     finally:
         stop(process)
-
-
-@contextmanager
-def serving_in_thread(app: ASGIApp) -> Iterator[str]:
-    """Serve an in-process app (fakes injected) with a real uvicorn on a loopback port; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("in-process gateway did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)

@@ -18,9 +18,9 @@ from playwright.sync_api import expect
 from pydantic import SecretStr
 
 from api.app import create_app
+from bench.fake_upstream import serving_in_thread
 from ingest.embeddings import OnnxSentenceEmbeddings
 from tests.fakes import fake_chat, fake_resources
-from tests.integration.servers import serving_in_thread
 from tests.rag_fixtures import corpus_settings, index_service
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, Phase, settings
 
 from api.app import create_app
 from api.settings import PROJECT_DOCS, Settings
+from bench.fake_upstream import serving_in_thread
 from ingest.embeddings import OnnxSentenceEmbeddings
 from tests.fakes import fake_chat, fake_resources
-from tests.integration.servers import serving_in_thread
 from tests.rag_fixtures import index_service
 
 ADMIN_KEY = "sk-fuzz-admin"
