@@ -117,7 +117,14 @@ async def start_embedded_model(settings: Settings) -> LocalModelServer:
     )
 
 
-def assemble_resources(settings: Settings, index: IndexService, endpoint: Endpoint) -> Resources:
+def load_intent_rules(settings: Settings) -> IntentRules:
+    """The operator's rule table, or the packaged one."""
+    return IntentRules.load(settings.intent_rules_path) if settings.intent_rules_path else IntentRules.load()
+
+
+def assemble_resources(
+    settings: Settings, index: IndexService, endpoint: Endpoint, intent_rules: IntentRules
+) -> Resources:
     """Resources around already opened heavy handles. The chat client is made here, so each caller (and each
     event loop) gets its own; it is cheap, unlike the index or the embedded server."""
     chat_model = openai_compatible_chat_model(
@@ -135,7 +142,7 @@ def assemble_resources(settings: Settings, index: IndexService, endpoint: Endpoi
         backend=endpoint.backend,
         index=index,
         min_score=settings.min_score,
-        intent_rules=IntentRules.load(settings.intent_rules_path) if settings.intent_rules_path else IntentRules.load(),
+        intent_rules=intent_rules,
         intent_classifier=chat_model if settings.intent_classifier == "llm" else None,
         embeddings=index.embeddings,
         embedding_dims=index.embedder.dim,
@@ -147,11 +154,12 @@ def assemble_resources(settings: Settings, index: IndexService, endpoint: Endpoi
 async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     """The index and the chat model for the configured backend; the embedded server lives exactly as long as this."""
     index = await open_index(settings)
+    rules = load_intent_rules(settings)
     if settings.resolved_chat_backend() == "openai":
-        yield assemble_resources(settings, index, remote_endpoint(settings))
+        yield assemble_resources(settings, index, remote_endpoint(settings), rules)
         return
     server = await start_embedded_model(settings)
     try:
-        yield assemble_resources(settings, index, Endpoint(server.base_url, server.model_name, "local"))
+        yield assemble_resources(settings, index, Endpoint(server.base_url, server.model_name, "local"), rules)
     finally:
         await asyncio.to_thread(server.close)

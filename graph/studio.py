@@ -2,10 +2,10 @@
 
 It compiles the graph bare: the LangGraph server brings its own checkpointer and store.
 
-The server calls the factory on every graph access (each run, each state read). The heavy handles, the embedding
-model with the index and the embedded llama.cpp server, are therefore opened on the first access and kept for the
-life of the process; they are used through threads, so any of the server's event loops may share them. The chat
-client, which belongs to one event loop, is made anew on each access.
+The server calls the factory on every graph access (each run, each state read). The heavy handles (the embedding
+model with the index, the embedded llama.cpp server, the intent rules) are therefore opened on the first access and
+kept for the life of the process; the model and index are used through threads, so any of the server's event loops
+may share them. The chat client, which belongs to one event loop, is made anew on each access.
 """
 
 from collections.abc import AsyncIterator
@@ -19,12 +19,14 @@ from graph.builder import build_graph
 from graph.resources import (
     Endpoint,
     assemble_resources,
+    load_intent_rules,
     open_index,
     remote_endpoint,
     short_term_memory,
     start_embedded_model,
 )
 from ingest.service import IndexService
+from nodes.intent_rules import IntentRules
 from nodes.local_model import LocalModelServer
 
 
@@ -33,6 +35,7 @@ class _Shared:
     settings: Settings
     index: IndexService
     endpoint: Endpoint
+    intent_rules: IntentRules
     server: LocalModelServer | None = None
     """Held so the embedded server lives as long as the process."""
 
@@ -45,12 +48,13 @@ async def _open_shared() -> _Shared:
     global _shared
     if _shared is None:
         settings = Settings()
-        index = await open_index(settings)
+        index, rules = await open_index(settings), load_intent_rules(settings)
         if settings.resolved_chat_backend() == "openai":
-            opened = _Shared(settings, index, remote_endpoint(settings))
+            opened = _Shared(settings, index, remote_endpoint(settings), rules)
         else:
             server = await start_embedded_model(settings)
-            opened = _Shared(settings, index, Endpoint(server.base_url, server.model_name, "local"), server)
+            endpoint = Endpoint(server.base_url, server.model_name, "local")
+            opened = _Shared(settings, index, endpoint, rules, server)
         if _shared is None:
             _shared = opened
         elif opened.server is not None:
@@ -62,6 +66,6 @@ async def _open_shared() -> _Shared:
 async def make_graph() -> AsyncIterator[CompiledStateGraph]:
     """Yield the compiled turn graph, on resources from the environment (the server's `.env`)."""
     shared = await _open_shared()
-    resources = assemble_resources(shared.settings, shared.index, shared.endpoint)
+    resources = assemble_resources(shared.settings, shared.index, shared.endpoint, shared.intent_rules)
     resources.memory = short_term_memory(shared.settings)
     yield build_graph(resources).compile(name="sage-gateway")
