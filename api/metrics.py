@@ -11,6 +11,8 @@ from api.openai_schema import Usage
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 _BREAKER_STATES = ("closed", "open", "half_open")
+_ROUTE_LABELS = (("generate_workflow", "workflow"), ("retrieve", "rag"), ("fallback", "fallback"))
+"""The node that names a turn's route, first match wins; a turn with none of them was casual."""
 
 
 class GatewayMetrics:
@@ -65,8 +67,7 @@ class GatewayMetrics:
         self.tokens.labels(direction="completion").inc(usage.completion_tokens)
         if "fallback" in route:
             self.fallbacks.inc()
-        kind = next((node for node in ("generate_workflow", "retrieve", "fallback") if node in route), "casual")
-        self.turns.labels(route={"generate_workflow": "workflow", "retrieve": "rag"}.get(kind, kind)).inc()
+        self.turns.labels(route=next((label for node, label in _ROUTE_LABELS if node in route), "casual")).inc()
 
     def first_token(self, seconds: float) -> None:
         self.ttft.observe(seconds)
