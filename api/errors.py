@@ -47,6 +47,10 @@ class OpenAIError(Exception):
         self.param = param
         self.headers = headers
 
+    def response(self) -> JSONResponse:
+        """The error as the client receives it: the OpenAI body, its status and headers."""
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+
     def body(self) -> dict[str, Any]:
         return {
             "error": {
@@ -98,18 +102,16 @@ def install_error_handlers(app: FastAPI) -> None:
     """Make FastAPI's own errors (validation, 404, 405) and ours leave in the OpenAI shape."""
 
     async def openai_error(_: Request, exc: Exception) -> JSONResponse:
-        error = as_openai_error(exc)
-        return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+        return as_openai_error(exc).response()
 
     async def validation_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         message, param = _validation_message(exc)
-        return JSONResponse(OpenAIError(400, message, param=param, code="invalid_request").body(), status_code=400)
+        return OpenAIError(400, message, param=param, code="invalid_request").response()
 
     async def http_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        error = OpenAIError(exc.status_code, str(exc.detail))
-        return JSONResponse(error.body(), status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return OpenAIError(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)).response()
 
     app.add_exception_handler(OpenAIError, openai_error)
     app.add_exception_handler(openai.APIError, openai_error)

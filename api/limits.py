@@ -9,7 +9,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import ClientDep
@@ -106,9 +105,13 @@ class BodySizeLimitMiddleware:
         await self.app(scope, _replay([whole], receive), send)
 
     async def _refuse(self, send: Send) -> None:
-        error = OpenAIError(413, f"request body is larger than {self.max_bytes} bytes", code="request_too_large")
-        response = JSONResponse(error.body(), status_code=error.status, headers={"Connection": "close"})
-        await response({"type": "http"}, _never_receive, send)
+        error = OpenAIError(
+            413,
+            f"request body is larger than {self.max_bytes} bytes",
+            code="request_too_large",
+            headers={"Connection": "close"},
+        )
+        await error.response()({"type": "http"}, _never_receive, send)
 
 
 async def _never_receive() -> Message:
