@@ -150,6 +150,7 @@ class GraphMemory(StoredMemory):
         version = (len(turns), turns[-1].key if turns else "")
         cached = self._graphs.get(session_id)
         if cached is not None and cached.version == version:
+            self._cache(self._graphs, session_id, cached)
             return cached
         if any("relations" not in item.value for item in turns):
             graph = KnowledgeGraph.from_edges(
@@ -157,9 +158,7 @@ class GraphMemory(StoredMemory):
             )
         else:
             graph = KnowledgeGraph.from_turns(version, turns)
-        self._graphs[session_id] = graph
-        while len(self._graphs) > self.cached_sessions:
-            self._graphs.popitem(last=False)
+        self._cache(self._graphs, session_id, graph)
         return graph
 
     async def _recall_lines(self, session_id: str, query: str) -> tuple[list[str], dict[str, Any]]:

@@ -139,10 +139,16 @@ class StoredMemory(ABC):
         if cached is None:
             items = sorted(await all_items(self.store, namespace(session_id, "turns")), key=lambda item: item.key)
             cached = CachedTurns(generation, count, items)
-        self._turn_cache[session_id] = cached
-        while len(self._turn_cache) > self.cached_sessions:
-            self._turn_cache.popitem(last=False)
+        self._cache(self._turn_cache, session_id, cached)
         return cached.items
+
+    def _cache(self, cache: OrderedDict[str, Any], session_id: str, value: Any) -> None:
+        """Keep `value` as the session's most recently used entry, dropping the least recent beyond
+        `cached_sessions`."""
+        cache.pop(session_id, None)
+        cache[session_id] = value
+        while len(cache) > self.cached_sessions:
+            cache.popitem(last=False)
 
     @abstractmethod
     async def _recall_lines(self, session_id: str, query: str) -> tuple[list[str], dict[str, Any]]:
