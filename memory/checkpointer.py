@@ -5,10 +5,9 @@ from contextlib import asynccontextmanager
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from api.settings import Settings
-from memory.sqlite_tuning import tune
+from memory.sqlite_offload import offloaded_saver
 
 
 @asynccontextmanager
@@ -19,9 +18,7 @@ async def open_checkpointer(settings: Settings) -> AsyncIterator[BaseCheckpointS
             yield InMemorySaver()
         case "sqlite":
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-            async with AsyncSqliteSaver.from_conn_string(str(settings.data_dir / "checkpoints.sqlite")) as saver:
-                await saver.setup()
-                await tune(saver.conn, settings.sqlite_synchronous)
+            async with offloaded_saver(settings.data_dir / "checkpoints.sqlite", settings.sqlite_synchronous) as saver:
                 yield saver
         case "postgres":
             from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver

@@ -7,13 +7,12 @@ power). `normal` is the default, as in most embedded deployments; `SAGE_GATEWAY_
 stronger guarantee.
 """
 
+import sqlite3
 from typing import Literal
-
-import aiosqlite
 
 SqliteSynchronous = Literal["normal", "full"]
 
 
-async def tune(conn: aiosqlite.Connection, synchronous: SqliteSynchronous) -> None:
-    await conn.execute("PRAGMA journal_mode=WAL")
-    await conn.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'full' else 'NORMAL'}")
+def tune(conn: sqlite3.Connection, synchronous: SqliteSynchronous) -> None:
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'full' else 'NORMAL'}")

@@ -5,10 +5,9 @@ from contextlib import asynccontextmanager
 
 from langgraph.store.base import BaseStore
 from langgraph.store.memory import InMemoryStore
-from langgraph.store.sqlite.aio import AsyncSqliteStore
 
 from api.settings import Settings
-from memory.sqlite_tuning import tune
+from memory.sqlite_offload import offloaded_store
 
 
 @asynccontextmanager
@@ -19,9 +18,7 @@ async def open_store(settings: Settings) -> AsyncIterator[BaseStore]:
             yield InMemoryStore()
         case "sqlite":
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-            async with AsyncSqliteStore.from_conn_string(str(settings.data_dir / "store.sqlite")) as store:
-                await store.setup()
-                await tune(store.conn, settings.sqlite_synchronous)
+            async with offloaded_store(settings.data_dir / "store.sqlite", settings.sqlite_synchronous) as store:
                 yield store
         case "postgres":
             from langgraph.store.postgres.aio import AsyncPostgresStore

@@ -1,0 +1,137 @@
+"""The embedded SQLite checkpointer and store, with each operation run whole on the database's own thread.
+
+LangGraph's aiosqlite-based `AsyncSqliteSaver` and `AsyncSqliteStore` hand every statement, cursor, fetch and
+commit to aiosqlite's thread separately: a checkpoint read or write is four round trips between the event loop
+and that thread, and a turn makes twelve (about 0.3 ms of a stateless turn, measured with `bench/overhead.py`).
+Here the library's own synchronous `SqliteSaver` and `SqliteStore` do the work, unchanged, and each async method
+runs its synchronous twin in one hop to a single worker thread per file. One thread per file keeps the loop
+free, orders the operations on that file, and never ties up the shared default executor waiting on the
+connection's lock. The files and their schema are the same as the aiosqlite classes', so existing data dirs open
+as before.
+"""
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata, CheckpointTuple
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.store.base import Op, Result
+from langgraph.store.sqlite import SqliteStore
+
+from memory.sqlite_tuning import SqliteSynchronous, tune
+
+T = TypeVar("T")
+
+
+class DatabaseThread:
+    """The one thread that runs every operation on one SQLite connection, in submission order."""
+
+    def __init__(self, name: str) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(function, *args, **kwargs))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
+class OffloadedSqliteSaver(SqliteSaver):
+    """`SqliteSaver` whose async methods run the synchronous ones on the database thread, one hop each."""
+
+    def __init__(self, conn: sqlite3.Connection, thread: DatabaseThread) -> None:
+        super().__init__(conn)
+        self.thread = thread
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        return await self.thread.run(self.get_tuple, config)
+
+    async def alist(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        listed = await self.thread.run(lambda: list(self.list(config, filter=filter, before=before, limit=limit)))
+        for checkpoint in listed:
+            yield checkpoint
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        return await self.thread.run(self.put, config, checkpoint, metadata, new_versions)
+
+    async def aput_writes(
+        self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = ""
+    ) -> None:
+        await self.thread.run(self.put_writes, config, writes, task_id, task_path)
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        await self.thread.run(self.delete_thread, thread_id)
+
+    async def aget_delta_channel_history(self, *, config: RunnableConfig, channels: Sequence[str]) -> Mapping[str, Any]:
+        return await self.thread.run(self.get_delta_channel_history, config=config, channels=channels)
+
+
+class OffloadedSqliteStore(SqliteStore):
+    """`SqliteStore` whose async batch (behind every async store method) runs on the database thread."""
+
+    def __init__(self, conn: sqlite3.Connection, thread: DatabaseThread) -> None:
+        super().__init__(conn)
+        self.thread = thread
+
+    async def abatch(self, ops: Sequence[Op]) -> list[Result]:
+        return await self.thread.run(self.batch, list(ops))
+
+
+def connect(path: Path, synchronous: SqliteSynchronous, *, autocommit: bool) -> sqlite3.Connection:
+    """A tuned connection for the database thread (the classes also guard it with their own lock). The store
+    manages its own transactions (autocommit mode); the saver commits after each operation."""
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None if autocommit else "")
+    tune(conn, synchronous)
+    return conn
+
+
+@asynccontextmanager
+async def offloaded_saver(path: Path, synchronous: SqliteSynchronous) -> AsyncIterator[OffloadedSqliteSaver]:
+    """The checkpointer on `path`, its tables created. On exit its pending work finishes, then the file closes."""
+    thread = DatabaseThread("sqlite-checkpoints")
+    try:
+        conn = await thread.run(connect, path, synchronous, autocommit=False)
+        try:
+            saver = OffloadedSqliteSaver(conn, thread)
+            await thread.run(saver.setup)
+            yield saver
+        finally:
+            await thread.run(conn.close)
+    finally:
+        thread.close()
+
+
+@asynccontextmanager
+async def offloaded_store(path: Path, synchronous: SqliteSynchronous) -> AsyncIterator[OffloadedSqliteStore]:
+    """The store on `path`, migrated. On exit its pending work finishes, then the file closes."""
+    thread = DatabaseThread("sqlite-store")
+    try:
+        conn = await thread.run(connect, path, synchronous, autocommit=True)
+        try:
+            store = OffloadedSqliteStore(conn, thread)
+            await thread.run(store.setup)
+            yield store
+        finally:
+            await thread.run(conn.close)
+    finally:
+        thread.close()
