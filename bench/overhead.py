@@ -5,7 +5,7 @@ non-stream requests it reports end-to-end latency; for streams, time to first co
 Each row is measured in the same run as its baseline (direct to the upstream), and the table prints the ratio and
 the added milliseconds at p50.
 
-    python -m bench.overhead [--requests 200] [--concurrency 1 32] [--prompt hello] [--pin] [--repeat 5]
+    python -m bench.overhead [--requests 200] [--concurrency 1 32] [--prompt hello] [--history 40] [--pin] [--repeat 5]
 
 Run-to-run variation on a small shared VM is large (about 2 ms at c=1): `--repeat` starts fresh processes each
 time and prints the median and range of the added p50 across runs.
@@ -82,8 +82,20 @@ def wait_for_index(gateway_url: str, timeout: float = 300) -> None:
         time.sleep(0.2)
 
 
-async def one_request(client: httpx.AsyncClient, url: str, model: str, stream: bool, prompt: str) -> Sample:
-    body = {"model": model, "messages": [{"role": "user", "content": prompt}], "stream": stream}
+def conversation(prompt: str, history: int) -> list[dict[str, str]]:
+    """What a stateless OpenAI client sends: `history` earlier messages (alternating user and assistant, about
+    40 words each), then the prompt."""
+    earlier = [
+        {"role": "user" if i % 2 == 0 else "assistant", "content": f"Message {i} of an earlier exchange. " * 8}
+        for i in range(history - history % 2)
+    ]
+    return [*earlier, {"role": "user", "content": prompt}]
+
+
+async def one_request(
+    client: httpx.AsyncClient, url: str, model: str, stream: bool, messages: list[dict[str, str]]
+) -> Sample:
+    body = {"model": model, "messages": messages, "stream": stream}
     start = time.perf_counter()
     if not stream:
         response = await client.post(url, json=body)
@@ -100,18 +112,20 @@ async def one_request(client: httpx.AsyncClient, url: str, model: str, stream: b
     return Sample((time.perf_counter() - start) * 1000, first)
 
 
-async def load(url: str, model: str, *, stream: bool, requests: int, concurrency: int, prompt: str) -> list[Sample]:
+async def load(
+    url: str, model: str, *, stream: bool, requests: int, concurrency: int, messages: list[dict[str, str]]
+) -> list[Sample]:
     """`requests` requests from `concurrency` workers; a short warm-up first."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         for _ in range(min(10, requests)):
-            await one_request(client, url, model, stream, prompt)
+            await one_request(client, url, model, stream, messages)
         samples: list[Sample] = []
         remaining = iter(range(requests))
 
         async def worker() -> None:
             for _ in remaining:
-                samples.append(await one_request(client, url, model, stream, prompt))
+                samples.append(await one_request(client, url, model, stream, messages))
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         return samples
@@ -189,7 +203,7 @@ def measure(args: argparse.Namespace, requests: int) -> list[Row]:
                                 stream=stream,
                                 requests=requests,
                                 concurrency=concurrency,
-                                prompt=args.prompt,
+                                messages=conversation(args.prompt, args.history),
                             )
                         )
                         for name, (url, model) in targets.items()
@@ -217,11 +231,13 @@ def main() -> None:
     parser.add_argument("--pin", action="store_true", help="pin the gateway and the load to separate CPUs")
     parser.add_argument("--repeat", type=int, default=1, help="fresh processes this many times (at most 10)")
     parser.add_argument("--prompt", default=DEFAULT_PROMPT, help='e.g. "hello" for the path without retrieval')
+    parser.add_argument("--history", type=int, default=0, help="earlier messages sent with each request (even)")
     args = parser.parse_args()
     requests = min(args.requests, 2000)
     repeats = max(1, min(args.repeat, 10))
     print(
-        f"# {requests} requests per cell, prompt {args.prompt!r}, fake upstream without delay, SQLite sessions,"
+        f"# {requests} requests per cell, prompt {args.prompt!r} after {args.history - args.history % 2} earlier"
+        " messages, fake upstream without delay, SQLite sessions,"
         f" {'gateway on its own CPU' if args.pin else 'no CPU pinning'}, {repeats} run(s)"
     )
     runs = []
