@@ -72,6 +72,20 @@ def split_cpus() -> tuple[set[int] | None, set[int] | None]:
     return set(cpus[:-1]), {cpus[-1]}
 
 
+@contextmanager
+def running_on(cpus: set[int] | None) -> Iterator[None]:
+    """Pin this process (the load generator) to `cpus` for the block, then give back every CPU it had: the next
+    run splits the CPUs again from all of them. (Keeping the pin made every later run put the gateway, the
+    upstream and the load on one CPU.)"""
+    original = os.sched_getaffinity(0)
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, original)
+
+
 def wait_for_index(gateway_url: str, timeout: float = 300) -> None:
     """Let the first start's background indexing of the default corpus finish: it competes for the CPU (and the
     RAG path needs the index), so measuring during it measures the build."""
@@ -165,10 +179,8 @@ def measure(args: argparse.Namespace, requests: int) -> list[Row]:
     upstream_port, gateway_port = free_port(), free_port()
     upstream = f"http://127.0.0.1:{upstream_port}/v1"
     load_cpus, gateway_cpus = split_cpus() if args.pin else (None, None)
-    if load_cpus:
-        os.sched_setaffinity(0, load_cpus)
     rows: list[Row] = []
-    with tempfile.TemporaryDirectory() as data_dir:
+    with running_on(load_cpus), tempfile.TemporaryDirectory() as data_dir:
         gateway_env = {
             "SAGE_CHAT_BASE_URL": upstream,
             "SAGE_CHAT_MODEL": "fake-upstream",
