@@ -39,6 +39,14 @@ def _packaged_file(dist_name: str, relative: str, sha256: str) -> Path:
     return path
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on. `os.cpu_count()` counts the machine's, so a gateway pinned to one CPU (or
+    given a share of a bigger host) ran two inference threads on that one CPU: a query took 7.4 ms, not 3."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 class OnnxSentenceEmbeddings(Embeddings):
     """Mean-pooled, normalised sentence embeddings from an ONNX BERT-style encoder (CPU, offline)."""
 
@@ -49,7 +57,7 @@ class OnnxSentenceEmbeddings(Embeddings):
         self.name = name
         self.batch_size = batch_size
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
+        options.intra_op_num_threads = usable_cpus()
         self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))

@@ -1,6 +1,9 @@
 """The packaged embedding model, and a Hugging Face model id resolved from the local cache only."""
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +27,20 @@ def test_packaged_model_gives_unit_vectors_that_rank_paraphrases_first() -> None
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
     assert model.embed_query("x") == pytest.approx(model.embed_documents(["x"])[0], abs=1e-6)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="CPU affinity is Linux-only")
+def test_inference_threads_follow_the_cpus_the_process_may_use_not_the_machine() -> None:
+    """A process pinned to one CPU gets one inference thread (two on one CPU made a query 2.5x slower)."""
+    probe = (
+        "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))});"
+        "from ingest.embeddings import local_embeddings;"
+        "print(local_embeddings(None)._session.get_session_options().intra_op_num_threads)"
+    )
+    pinned = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)
+    assert pinned.stdout.strip() == "1"
+    model = local_embeddings(None)
+    assert model._session.get_session_options().intra_op_num_threads == len(os.sched_getaffinity(0))
 
 
 def fake_hf_cache(cache: Path, repo_id: str) -> None:
