@@ -147,5 +147,9 @@ class IndexService:
         loaded = self.loaded
         if loaded is None or not query.strip():
             return []
-        vector = await asyncio.to_thread(self.embedder.embed, [query])
-        return await asyncio.to_thread(loaded.search, vector[0], k)
+        embed = self.embedder.embed
+
+        def embed_and_search() -> list[tuple[Chunk, float]]:
+            return loaded.search(embed([query])[0], k)
+
+        return await asyncio.to_thread(embed_and_search)  # one hop off the loop for both steps
