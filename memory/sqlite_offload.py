@@ -14,7 +14,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,40 +98,41 @@ class OffloadedSqliteStore(SqliteStore):
 
 
 def connect(path: Path, synchronous: SqliteSynchronous, *, autocommit: bool) -> sqlite3.Connection:
-    """A tuned connection for the database thread (the classes also guard it with their own lock). The store
-    manages its own transactions (autocommit mode); the saver commits after each operation."""
+    """A tuned connection for the database thread (the classes also guard it with their own lock)."""
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None if autocommit else "")
     tune(conn, synchronous)
     return conn
 
 
+Database = TypeVar("Database", OffloadedSqliteSaver, OffloadedSqliteStore)
+
+
 @asynccontextmanager
-async def offloaded_saver(path: Path, synchronous: SqliteSynchronous) -> AsyncIterator[OffloadedSqliteSaver]:
-    """The checkpointer on `path`, its tables created. On exit its pending work finishes, then the file closes."""
-    thread = DatabaseThread("sqlite-checkpoints")
+async def _opened_on_own_thread(
+    kind: type[Database], path: Path, synchronous: SqliteSynchronous, *, thread_name: str, autocommit: bool
+) -> AsyncIterator[Database]:
+    """`kind` on `path`, set up (tables created or migrated) on its thread. On exit its pending work finishes,
+    then the file closes, then the thread stops."""
+    thread = DatabaseThread(thread_name)
     try:
-        conn = await thread.run(connect, path, synchronous, autocommit=False)
+        conn = await thread.run(connect, path, synchronous, autocommit=autocommit)
         try:
-            saver = OffloadedSqliteSaver(conn, thread)
-            await thread.run(saver.setup)
-            yield saver
+            database = kind(conn, thread)
+            await thread.run(database.setup)
+            yield database
         finally:
             await thread.run(conn.close)
     finally:
         thread.close()
 
 
-@asynccontextmanager
-async def offloaded_store(path: Path, synchronous: SqliteSynchronous) -> AsyncIterator[OffloadedSqliteStore]:
-    """The store on `path`, migrated. On exit its pending work finishes, then the file closes."""
-    thread = DatabaseThread("sqlite-store")
-    try:
-        conn = await thread.run(connect, path, synchronous, autocommit=True)
-        try:
-            store = OffloadedSqliteStore(conn, thread)
-            await thread.run(store.setup)
-            yield store
-        finally:
-            await thread.run(conn.close)
-    finally:
-        thread.close()
+def offloaded_saver(path: Path, synchronous: SqliteSynchronous) -> AbstractAsyncContextManager[OffloadedSqliteSaver]:
+    """The checkpointer on `path` (the saver commits after each operation)."""
+    return _opened_on_own_thread(
+        OffloadedSqliteSaver, path, synchronous, thread_name="sqlite-checkpoints", autocommit=False
+    )
+
+
+def offloaded_store(path: Path, synchronous: SqliteSynchronous) -> AbstractAsyncContextManager[OffloadedSqliteStore]:
+    """The store on `path` (it manages its own transactions: autocommit mode)."""
+    return _opened_on_own_thread(OffloadedSqliteStore, path, synchronous, thread_name="sqlite-store", autocommit=True)
