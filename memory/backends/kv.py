@@ -6,6 +6,7 @@ the patterns are data (`FACT_PATTERNS`), each naming the key it fills.
 """
 
 import re
+from collections import OrderedDict
 from typing import Any
 
 from langgraph.store.base import BaseStore, Item
@@ -55,7 +56,7 @@ class KeyValueMemory(StoredMemory):
 
     def __init__(self, store: BaseStore, **kwargs: Any) -> None:
         super().__init__(store, **kwargs)
-        self._rankings: dict[str, tuple[list[str], BM25Okapi]] = {}
+        self._rankings: OrderedDict[str, tuple[list[str], BM25Okapi]] = OrderedDict()
 
     async def remember(self, session_id: str, turn: Turn) -> None:
         record = turn_record(turn)
@@ -83,7 +84,7 @@ class KeyValueMemory(StoredMemory):
         cached = self._rankings.get(session_id)
         if cached is None or cached[0] != keys:
             cached = (keys, BM25Okapi([tokens(item.value["text"]) or ["∅"] for item in items]))
-            self._rankings[session_id] = cached
+        self._cache(self._rankings, session_id, cached)
         return cached[1]
 
     async def clear(self, session_id: str) -> None:

@@ -7,6 +7,7 @@ pgvector, while this works the same on every store. A session's matrix grows wit
 """
 
 import asyncio
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,7 @@ class VectorMemory(StoredMemory):
     def __init__(self, store: BaseStore, *, embeddings: Embeddings, **kwargs: Any) -> None:
         super().__init__(store, **kwargs)
         self.embeddings = embeddings
-        self._matrices: dict[str, _Matrix] = {}
+        self._matrices: OrderedDict[str, _Matrix] = OrderedDict()
 
     async def remember(self, session_id: str, turn: Turn) -> None:
         record = turn_record(turn)
@@ -56,7 +57,7 @@ class VectorMemory(StoredMemory):
             rows = np.asarray([item.value["vector"] for item in new], dtype=np.float32)
             matrix.rows = rows if not matrix.keys else np.vstack([matrix.rows, rows])
             matrix.keys += [item.key for item in new]
-        self._matrices[session_id] = matrix
+        self._cache(self._matrices, session_id, matrix)
         return matrix, [item.value["text"] for item in items]
 
     async def _recall_lines(self, session_id: str, query: str) -> tuple[list[str], dict[str, Any]]:

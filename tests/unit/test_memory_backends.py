@@ -259,3 +259,25 @@ async def test_graph_recall_reads_no_entity_or_edge_items_and_still_walks_two_ho
         await store.aput(item.namespace, item.key, value, index=False)
     fresh = GraphMemory(store, window_turns=1, max_tokens=2000, top_k=3)
     assert "Carol works at Hooli" in (await fresh.recall("old", "Where does Carol work?", [])).section
+
+
+@pytest.mark.parametrize("backend", ["vdb", "kv", "graph"])
+async def test_per_session_caches_keep_only_the_most_recently_used_sessions(backend: str) -> None:
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+    from langchain_core.messages import AIMessage, HumanMessage
+    from langgraph.store.memory import InMemoryStore
+
+    from memory.backends import Turn, build_backends
+
+    memory = build_backends(
+        InMemoryStore(), DeterministicFakeEmbedding(size=16), window_turns=2, max_tokens=500, top_k=3
+    )[backend]
+    memory.cached_sessions = 3  # type: ignore[attr-defined]
+    sessions = [f"s{n}" for n in range(5)]
+    for session_id in sessions:
+        await memory.remember(session_id, Turn(user=[HumanMessage("Alice works at Initech.")], answer=AIMessage("ok")))
+        await memory.recall(session_id, "Where does Alice work?", [])
+    caches = {name: value for name, value in vars(memory).items() if name.startswith("_") and isinstance(value, dict)}
+    assert caches, "the backend keeps no per-session cache: this test no longer observes anything"
+    for name, cache in caches.items():
+        assert list(cache) == sessions[-3:], name
