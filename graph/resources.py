@@ -92,10 +92,15 @@ class Endpoint:
     backend: str
 
 
-def remote_endpoint(settings: Settings) -> Endpoint:
-    if not settings.chat_base_url:
-        raise ValueError("SAGE_CHAT_BACKEND=openai needs SAGE_CHAT_BASE_URL")
-    return Endpoint(settings.chat_base_url, settings.chat_model or "default", "openai")
+async def open_endpoint(settings: Settings) -> tuple[Endpoint, LocalModelServer | None]:
+    """The configured backend's endpoint; for the embedded model, also its started server, which the caller
+    keeps alive and closes."""
+    if settings.resolved_chat_backend() == "openai":
+        if not settings.chat_base_url:
+            raise ValueError("SAGE_CHAT_BACKEND=openai needs SAGE_CHAT_BASE_URL")
+        return Endpoint(settings.chat_base_url, settings.chat_model or "default", "openai"), None
+    server = await start_embedded_model(settings)
+    return Endpoint(server.base_url, server.model_name, "local"), server
 
 
 async def start_embedded_model(settings: Settings) -> LocalModelServer:
@@ -155,11 +160,9 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     """The index and the chat model for the configured backend; the embedded server lives exactly as long as this."""
     index = await open_index(settings)
     rules = load_intent_rules(settings)
-    if settings.resolved_chat_backend() == "openai":
-        yield assemble_resources(settings, index, remote_endpoint(settings), rules)
-        return
-    server = await start_embedded_model(settings)
+    endpoint, server = await open_endpoint(settings)
     try:
-        yield assemble_resources(settings, index, Endpoint(server.base_url, server.model_name, "local"), rules)
+        yield assemble_resources(settings, index, endpoint, rules)
     finally:
-        await asyncio.to_thread(server.close)
+        if server is not None:
+            await asyncio.to_thread(server.close)

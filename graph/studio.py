@@ -20,10 +20,9 @@ from graph.resources import (
     Endpoint,
     assemble_resources,
     load_intent_rules,
+    open_endpoint,
     open_index,
-    remote_endpoint,
     short_term_memory,
-    start_embedded_model,
 )
 from ingest.service import IndexService
 from nodes.intent_rules import IntentRules
@@ -49,12 +48,8 @@ async def _open_shared() -> _Shared:
     if _shared is None:
         settings = Settings()
         index, rules = await open_index(settings), load_intent_rules(settings)
-        if settings.resolved_chat_backend() == "openai":
-            opened = _Shared(settings, index, remote_endpoint(settings), rules)
-        else:
-            server = await start_embedded_model(settings)
-            endpoint = Endpoint(server.base_url, server.model_name, "local")
-            opened = _Shared(settings, index, endpoint, rules, server)
+        endpoint, server = await open_endpoint(settings)
+        opened = _Shared(settings, index, endpoint, rules, server)
         if _shared is None:
             _shared = opened
         elif opened.server is not None:
