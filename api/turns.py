@@ -196,14 +196,14 @@ class _Collected:
             node = metadata.get("langgraph_node")
             if node not in ANSWER_NODES or not isinstance(chunk, AIMessageChunk):
                 return None
-            if self.streamed_by not in (None, node) and message_text(chunk):
+            text = message_text(chunk)
+            if self.streamed_by not in (None, node) and text:
                 # The first answer broke off after the client saw part of it: a stream cannot take tokens back,
                 # so the fallback's answer is not spliced onto it; the turn fails (and is rolled back) instead.
                 raise OpenAIError(502, "the model backend failed in the middle of the answer", code="upstream_error")
             if chunk.usage_metadata:
                 self.usage_chunk = chunk
             self.finish_reason = chunk.response_metadata.get("finish_reason") or self.finish_reason
-            text = message_text(chunk)
             self.streamed_by = node if text else self.streamed_by
             return text or None
         for update in payload.values():
