@@ -17,8 +17,8 @@ from api.limits import BodySizeLimitMiddleware, RateLimiter, enforce_rate_limit
 from api.metrics import GatewayMetrics, MetricsMiddleware
 from api.routes import admin_index, chat, health, memory, models, sessions, workflows
 from api.routes.ui import mount_ui
-from api.settings import Settings
 from api.turns import TurnRunner
+from config.settings import Settings
 from graph.builder import build_graph
 from graph.resources import Resources, open_resources
 from memory.backends import SessionMemory, build_backends
@@ -77,15 +77,15 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             live = resources or await stack.enter_async_context(open_resources(settings))
-            checkpointer = await stack.enter_async_context(open_checkpointer(settings))
-            store = await stack.enter_async_context(open_store(settings))
+            checkpointer = await stack.enter_async_context(open_checkpointer(settings.storage()))
+            store = await stack.enter_async_context(open_store(settings.storage()))
             if live.memory is None:
                 live.memory = session_memory(settings, store, live)
             graph = build_graph(live).compile(checkpointer=checkpointer, store=store, name="sage-gateway")
             app.state.settings = settings
             app.state.resources = live
             app.state.graph = graph
-            locks = await stack.enter_async_context(open_session_locks(settings))
+            locks = await stack.enter_async_context(open_session_locks(settings.storage()))
             app.state.runner = TurnRunner(graph, locks, metrics=app.state.metrics)
             watch(app.state.metrics, live)
             app.state.sessions = SessionRegistry(store, checkpointer, live.memory)

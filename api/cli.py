@@ -12,7 +12,7 @@ import uvicorn
 
 from api.app import create_app
 from api.logging_setup import log_config
-from api.settings import Settings
+from config.settings import Settings
 
 
 def parse_args(argv: Sequence[str] | None, defaults: Settings) -> argparse.Namespace:

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.settings import Settings
 from api.turns import TurnRunner
+from config.settings import Settings
 from graph.resources import Resources
 from memory.sessions import SessionRegistry
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from langchain_core.messages import AIMessage, HumanMessage
 
-from api.settings import Settings
 from bench.stats import percentile
+from config.settings import Settings
 from ingest.embeddings import OnnxSentenceEmbeddings
 from memory.backends import Turn, build_backends
 from memory.store import open_store
@@ -46,7 +46,7 @@ async def measure(size: int, queries: int, embeddings: OnnxSentenceEmbeddings) -
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(SAGE_GATEWAY_DATA_DIR=Path(tmp))
-        async with open_store(settings) as store:
+        async with open_store(settings.storage()) as store:
             backends = build_backends(store, embeddings, window_turns=20, max_tokens=3000, top_k=5)
             turns = [synthetic_turn(i, rng) for i in range(size)]
             history = [m for turn in turns for m in (*turn.user, turn.answer)]

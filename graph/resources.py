@@ -11,7 +11,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
 
-from api.settings import Settings
+from config.settings import Settings
 from ingest.embeddings import local_embeddings
 from ingest.index import BuildParams
 from ingest.service import IndexService, vector_embedder

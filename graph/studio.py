@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from langgraph.graph.state import CompiledStateGraph
 
-from api.settings import Settings
+from config.settings import Settings
 from graph.builder import build_graph
 from graph.resources import (
     Endpoint,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from api.settings import Settings
+from config.settings import Settings
 from graph.resources import open_index
 from ingest.loaders import SourceOutsideRootsError, resolve_source_dir
 

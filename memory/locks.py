@@ -9,10 +9,12 @@ import asyncio
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-if TYPE_CHECKING:
-    from api.settings import Settings
+from config.sections import StorageConfig
+
+if TYPE_CHECKING:  # psycopg is imported only in PostgreSQL mode
+    from psycopg_pool import AsyncConnectionPool
 
 
 class SessionLocks(Protocol):
@@ -43,13 +45,13 @@ class PostgresSessionLocks:
     The local lock is taken first, so turns of one process queue in memory and use one connection at a time.
     """
 
-    def __init__(self, pool: object) -> None:
+    def __init__(self, pool: "AsyncConnectionPool[Any]") -> None:
         self.pool = pool
         self.local = LocalSessionLocks()
 
     @asynccontextmanager
     async def hold(self, session_id: str) -> AsyncIterator[None]:
-        async with self.local.hold(session_id), self.pool.connection() as connection:  # type: ignore[attr-defined]
+        async with self.local.hold(session_id), self.pool.connection() as connection:
             await connection.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (session_id,))
             try:
                 yield
@@ -58,18 +60,18 @@ class PostgresSessionLocks:
 
 
 @asynccontextmanager
-async def open_session_locks(settings: "Settings") -> AsyncIterator[SessionLocks]:
+async def open_session_locks(storage: StorageConfig) -> AsyncIterator[SessionLocks]:
     """Advisory locks on their own connection pool in PostgreSQL mode (a turn holds one connection while the
     checkpointer uses others), in-process locks otherwise."""
-    if settings.resolved_session_backend() != "postgres" or settings.database_url is None:
+    if storage.backend != "postgres" or storage.database_url is None:
         yield LocalSessionLocks()
         return
     from psycopg_pool import AsyncConnectionPool
 
-    pool = AsyncConnectionPool(
-        settings.database_url.get_secret_value(),
+    pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+        storage.database_url.get_secret_value(),
         min_size=1,
-        max_size=settings.database_pool_size,
+        max_size=storage.pool_size,
         kwargs={"autocommit": True},
         open=False,
     )

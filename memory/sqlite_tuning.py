@@ -8,9 +8,8 @@ stronger guarantee.
 """
 
 import sqlite3
-from typing import Literal
 
-SqliteSynchronous = Literal["normal", "full"]
+from config.sections import SqliteSynchronous
 
 
 def tune(conn: sqlite3.Connection, synchronous: SqliteSynchronous) -> None:

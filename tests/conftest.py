@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
+from config.settings import Settings
 from graph.resources import Resources
 from tests.fakes import fake_resources
 

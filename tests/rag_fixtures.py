@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.settings import Settings
+from config.settings import Settings
 from graph.resources import Resources, build_params
 from ingest.embeddings import OnnxSentenceEmbeddings
 from ingest.service import IndexService, vector_embedder

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
+from config.settings import Settings
 from nodes.gguf import is_instruction_tuned, read_gguf_metadata
 from nodes.local_model import PACKAGED_MODEL_SHA256, ModelIntegrityError, assemble_packaged_model, verified_model_path
 

@@ -16,8 +16,8 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 
 from api.app import create_app
-from api.settings import PROJECT_DOCS, Settings
 from bench.fake_upstream import serving_in_thread
+from config.settings import PROJECT_DOCS, Settings
 from ingest.embeddings import OnnxSentenceEmbeddings
 from tests.fakes import fake_chat, fake_resources
 from tests.rag_fixtures import index_service

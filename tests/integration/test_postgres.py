@@ -3,7 +3,7 @@
 import asyncio
 from pathlib import Path
 
-from api.settings import Settings
+from config.settings import Settings
 from tests.conftest import ClientFactory
 from tests.fakes import answer_stream, fake_chat, fake_resources
 

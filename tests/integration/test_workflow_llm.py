@@ -4,7 +4,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from api.settings import Settings
+from config.settings import Settings
 from graph.resources import open_resources
 from nodes.workflow_generator import design_pipeline
 from nodes.workflow_schema import validate_pipeline

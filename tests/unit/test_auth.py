@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api import auth
 from api.cli import is_loopback, main, refuse_open_bind
-from api.settings import Settings
+from config.settings import Settings
 from tests.conftest import ClientFactory
 
 CLIENT_A, CLIENT_B, ADMIN = "sk-client-a", "sk-client-b", "sk-admin"

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from api.limits import RateLimiter
 from api.openai_schema import MAX_MESSAGE_CHARS, MAX_MESSAGES
-from api.settings import Settings
+from config.settings import Settings
 from tests.conftest import ClientFactory
 
 

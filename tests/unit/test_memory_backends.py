@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.settings import Settings
+from config.settings import Settings
 from ingest.embeddings import OnnxSentenceEmbeddings
 from memory.backends.stored import MEMORY_PREFIX
 from tests.conftest import ClientFactory

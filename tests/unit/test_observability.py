@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from api.settings import Settings
+from config.settings import Settings
 from tests.conftest import ClientFactory
 
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from api.settings import Settings
+from config.settings import Settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

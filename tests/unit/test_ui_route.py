@@ -17,5 +17,5 @@ def test_chat_page_is_self_contained_and_locked_down(client: TestClient) -> None
     for ref in references:
         if not ref.startswith("data:"):
             assert client.get(f"/ui/{ref}").status_code == 200, ref
-    assert client.get("/ui/../api/settings.py").status_code == 404
+    assert client.get("/ui/../api/app.py").status_code == 404
     assert client.get("/").json()["endpoints"]["ui"] == "/ui/"

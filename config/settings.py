@@ -1,7 +1,8 @@
 """Gateway settings: the one place the environment is read.
 
-`Settings()` is built once by the caller of `create_app` (the CLI, or a test with explicit values), so no request
-and no import ever reads `os.environ` again.
+`Settings()` is built once by a composition root (the CLI, the Studio factory, the ingest CLI, or a test with
+explicit values), so no request and no import ever reads `os.environ` again. Lower layers never see `Settings`:
+they take the frozen views its methods build (`config.sections`).
 """
 
 import os
@@ -11,11 +12,25 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from config.sections import (
+    BreakerConfig,
+    ChatEndpointConfig,
+    EmbeddingConfig,
+    IndexBuildConfig,
+    IndexConfig,
+    LocalModelConfig,
+    MemoryBackendName,
+    MemoryConfig,
+    RetrievalConfig,
+    SessionBackend,
+    SqliteSynchronous,
+    StorageConfig,
+)
+
 PROJECT_DOCS = Path(__file__).resolve().parents[1] / "docs"
 """The gateway's own documentation: the default RAG corpus."""
 
 ChatBackend = Literal["auto", "local", "openai"]
-SessionBackend = Literal["sqlite", "memory", "postgres"]
 
 
 class Settings(BaseSettings):
@@ -38,7 +53,7 @@ class Settings(BaseSettings):
         description="Where sessions live: sqlite files under the data dir, memory (lost on exit; tests), or "
         "postgres (implied by SAGE_GATEWAY_DATABASE_URL).",
     )
-    sqlite_synchronous: Literal["normal", "full"] = Field(
+    sqlite_synchronous: SqliteSynchronous = Field(
         "normal",
         alias="SAGE_GATEWAY_SQLITE_SYNCHRONOUS",
         description="SQLite commits: normal survives a process crash; full also survives power loss (slower).",
@@ -49,7 +64,7 @@ class Settings(BaseSettings):
         description="postgresql://... : sessions and memory in PostgreSQL (several gateway processes can share it).",
     )
     database_pool_size: int = Field(10, ge=1, le=200, alias="SAGE_GATEWAY_DATABASE_POOL_SIZE")
-    memory_backend: Literal["short_term", "vdb", "kv", "graph"] = Field(
+    memory_backend: MemoryBackendName = Field(
         "short_term", alias="SAGE_GATEWAY_MEMORY_BACKEND", description="Default memory backend of new sessions."
     )
     memory_backends_allowed: Annotated[list[str], NoDecode] = Field(
@@ -206,3 +221,63 @@ class Settings(BaseSettings):
         if self.chat_backend != "auto":
             return self.chat_backend
         return "openai" if self.chat_base_url else "local"
+
+    def storage(self) -> StorageConfig:
+        return StorageConfig(
+            backend=self.resolved_session_backend(),
+            data_dir=self.data_dir,
+            sqlite_synchronous=self.sqlite_synchronous,
+            database_url=self.database_url,
+            pool_size=self.database_pool_size,
+        )
+
+    def index(self) -> IndexConfig:
+        build = IndexBuildConfig(
+            index_name=self.index_name,
+            chunk_size=self.chunk_size,
+            chunk_overlap=self.chunk_overlap,
+            hnsw_threshold=self.hnsw_threshold,
+            max_file_bytes=self.max_file_bytes,
+        )
+        return IndexConfig(index_dir=self.data_dir / "index", build=build, roots=tuple(self.docs_roots))
+
+    def embedding(self) -> EmbeddingConfig:
+        return EmbeddingConfig(
+            base_url=self.embedding_base_url, model=self.embedding_model, api_key=self.embedding_api_key
+        )
+
+    def chat_endpoint(self) -> ChatEndpointConfig:
+        return ChatEndpointConfig(
+            backend=self.resolved_chat_backend(),
+            base_url=self.chat_base_url,
+            model=self.chat_model,
+            api_key=self.chat_api_key,
+            timeout_seconds=self.chat_timeout_seconds,
+            connect_timeout_seconds=self.chat_connect_timeout_seconds,
+            max_retries=self.chat_max_retries,
+        )
+
+    def local_model(self) -> LocalModelConfig:
+        return LocalModelConfig(
+            cache_dir=self.data_dir / "models",
+            model_path=self.local_model_path,
+            model_sha256=self.local_model_sha256,
+            context_tokens=self.local_context_tokens,
+            threads=self.local_threads,
+            parallel=self.local_parallel,
+        )
+
+    def breaker(self) -> BreakerConfig:
+        return BreakerConfig(failures=self.breaker_failures, reset_seconds=self.breaker_reset_seconds)
+
+    def memory(self) -> MemoryConfig:
+        return MemoryConfig(
+            default_backend=self.memory_backend,
+            selectable=tuple(self.memory_backends_allowed),
+            window_turns=self.memory_window,
+            max_tokens=self.memory_max_tokens,
+            top_k=self.memory_top_k,
+        )
+
+    def retrieval(self) -> RetrievalConfig:
+        return RetrievalConfig(top_k=self.top_k, min_score=self.min_score)

@@ -1,0 +1,108 @@
+"""The small frozen configurations lower layers take, so that only the composition roots read `Settings`.
+
+Each is a plain value object: `Settings` builds them (`settings.storage()`, `settings.index()`, ...), tests may
+build them directly, and nothing in them reads the environment.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+
+SessionBackend = Literal["sqlite", "memory", "postgres"]
+SqliteSynchronous = Literal["normal", "full"]
+MemoryBackendName = Literal["short_term", "vdb", "kv", "graph"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StorageConfig:
+    """Where sessions (the checkpointer) and memory (the store) live, and the per-session locks with them."""
+
+    backend: SessionBackend
+    data_dir: Path
+    sqlite_synchronous: SqliteSynchronous = "normal"
+    database_url: SecretStr | None = None
+    pool_size: int = 10
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexBuildConfig:
+    """How a RAG index is built: recorded in its manifest, so a rebuild knows what it may reuse."""
+
+    index_name: str
+    chunk_size: int
+    chunk_overlap: int
+    hnsw_threshold: int
+    max_file_bytes: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexConfig:
+    """The one index the gateway serves: its folder, how it is built, and the folders it may be built from."""
+
+    index_dir: Path
+    build: IndexBuildConfig
+    roots: tuple[Path, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmbeddingConfig:
+    """The embedding model: a remote OpenAI-compatible endpoint when `base_url` is set, otherwise the packaged
+    model (or `hf:<repo id>` from the local Hugging Face cache)."""
+
+    base_url: str | None = None
+    model: str | None = None
+    api_key: SecretStr | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatEndpointConfig:
+    """The chat backend: a remote OpenAI-compatible server (`openai`) or the embedded model (`local`)."""
+
+    backend: Literal["local", "openai"]
+    base_url: str | None = None
+    model: str | None = None
+    api_key: SecretStr | None = None
+    timeout_seconds: float = 60.0
+    connect_timeout_seconds: float = 5.0
+    max_retries: int = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocalModelConfig:
+    """The embedded llama.cpp model: the packaged GGUF (assembled into `cache_dir`) or a pinned file of one's own."""
+
+    cache_dir: Path
+    model_path: Path | None = None
+    model_sha256: str | None = None
+    context_tokens: int = 4096
+    threads: int = 0
+    parallel: int = 2
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreakerConfig:
+    """When the chat backend's circuit breaker opens, and for how long."""
+
+    failures: int = 5
+    reset_seconds: float = 30.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemoryConfig:
+    """The memory backends: the default one, the ones a session may pick, and their budgets."""
+
+    default_backend: MemoryBackendName = "short_term"
+    selectable: tuple[str, ...] = ("short_term", "vdb", "kv", "graph")
+    window_turns: int = 20
+    max_tokens: int = 3000
+    top_k: int = 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetrievalConfig:
+    """How many passages a question considers, and how similar one must be to be used."""
+
+    top_k: int = 4
+    min_score: float = 0.2
