@@ -1,4 +1,4 @@
-"""The app factory: everything live is built in the lifespan from the `Settings` passed in."""
+"""The app factory: a composition root. Everything live is built in the lifespan from the `Settings` passed in."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -9,22 +9,23 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
-from langgraph.store.base import BaseStore
 
 from api.auth import KeyRing, require_admin
 from api.errors import install_error_handlers
+from api.gateway import Gateway
 from api.limits import BodySizeLimitMiddleware, RateLimiter, enforce_rate_limit
 from api.metrics import GatewayMetrics, MetricsMiddleware
-from api.routes import admin_index, chat, health, memory, models, sessions, workflows
+from api.routes import admin_index, chat, health, memory, sessions, workflows
+from api.routes import models as model_list
 from api.routes.ui import mount_ui
+from api.served_models import ServedModels
 from api.turns import TurnRunner
 from config.settings import Settings
 from graph.builder import build_graph
-from graph.resources import Resources, open_resources
-from memory.backends import SessionMemory, build_backends
+from graph.resources import ModelHandles, Resources, build_resources, open_models, session_memory
 from memory.checkpointer import open_checkpointer
 from memory.locks import open_session_locks
-from memory.sessions import SESSIONS_NAMESPACE, SessionRegistry
+from memory.sessions import SessionRegistry
 from memory.store import open_store
 
 logger = logging.getLogger(__name__)
@@ -41,27 +42,9 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def session_memory(settings: Settings, store: BaseStore, resources: Resources) -> SessionMemory:
-    """All backends on the app's store; each session uses the one it picked, or the operator's default."""
-    backends = build_backends(
-        store,
-        resources.embeddings,
-        graph_extractor=resources.chat_model if settings.graph_extractor == "llm" else None,
-        window_turns=settings.memory_window,
-        max_tokens=settings.memory_max_tokens,
-        top_k=settings.memory_top_k,
-    )
-
-    async def choice(session_id: str) -> str | None:
-        item = await store.aget(SESSIONS_NAMESPACE, session_id)
-        return item.value.get("memory_backend") if item else None
-
-    return SessionMemory(backends, settings.memory_backend, choice)
-
-
 def start_default_index(settings: Settings, resources: Resources) -> None:
     """Index the default corpus in the background on first start, so questions about the gateway work offline."""
-    index = resources.index
+    index = resources.models.index
     if not settings.auto_index or index is None or index.loaded is not None or not settings.default_docs_dir.is_dir():
         return
     try:
@@ -70,31 +53,47 @@ def start_default_index(settings: Settings, resources: Resources) -> None:
         logger.warning("default corpus %s not indexed", settings.default_docs_dir, exc_info=True)
 
 
-def create_app(settings: Settings, *, resources: Resources | None = None) -> FastAPI:
-    """Build the gateway. `resources` lets tests inject fakes; otherwise they come from `settings`."""
+def watch(metrics: GatewayMetrics, resources: Resources) -> None:
+    """Gauges read at scrape time: the live index's size and the chat backend breaker's state."""
+    index = resources.models.index
+    if index is not None:
+        metrics.watch_index(lambda: index.loaded.manifest["num_chunks"] if index.loaded else 0)
+    breaker = resources.models.breaker
+    if breaker is not None:
+        metrics.watch_breaker(lambda: breaker.state)
+
+
+def create_app(settings: Settings, *, models: ModelHandles | None = None) -> FastAPI:
+    """Build the gateway. `models` lets tests inject fake model handles; otherwise they come from `settings`."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            live = resources or await stack.enter_async_context(open_resources(settings))
-            checkpointer = await stack.enter_async_context(open_checkpointer(settings.storage()))
-            store = await stack.enter_async_context(open_store(settings.storage()))
-            if live.memory is None:
-                live.memory = session_memory(settings, store, live)
-            graph = build_graph(live).compile(checkpointer=checkpointer, store=store, name="sage-gateway")
-            app.state.settings = settings
-            app.state.resources = live
-            app.state.graph = graph
-            locks = await stack.enter_async_context(open_session_locks(settings.storage()))
-            app.state.runner = TurnRunner(graph, locks, metrics=app.state.metrics)
-            watch(app.state.metrics, live)
-            app.state.sessions = SessionRegistry(store, checkpointer, live.memory)
-            start_default_index(settings, live)
+            storage = settings.storage()
+            checkpointer = await stack.enter_async_context(open_checkpointer(storage))
+            store = await stack.enter_async_context(open_store(storage))
+            locks = await stack.enter_async_context(open_session_locks(storage))
+            handles = models if models is not None else await stack.enter_async_context(open_models(settings))
+            resources = build_resources(settings, handles, session_memory(settings, store, handles))
+            graph = build_graph(resources).compile(checkpointer=checkpointer, store=store, name="sage-gateway")
+            registry = SessionRegistry(store, checkpointer, resources.memory, graph)
+            metrics: GatewayMetrics = app.state.metrics
+            app.state.gateway = Gateway(
+                resources=resources,
+                sessions=registry,
+                runner=TurnRunner(
+                    graph, registry, locks, default_memory_backend=settings.memory_backend, metrics=metrics
+                ),
+                served=ServedModels(handles.model_name, resources.created_at),
+                metrics=metrics,
+                memory=settings.memory(),
+                max_tokens_cap=settings.chat_max_tokens_cap,
+                default_docs_dir=settings.default_docs_dir,
+            )
+            watch(metrics, resources)
+            start_default_index(settings, resources)
             logger.info(
-                "gateway ready: model=%s backend=%s sessions=%s",
-                live.model_name,
-                live.backend,
-                settings.resolved_session_backend(),
+                "gateway ready: model=%s backend=%s sessions=%s", handles.model_name, handles.backend, storage.backend
             )
             if not settings.keys_configured:
                 logger.warning("no API key configured (SAGE_GATEWAY_API_KEY): anyone who can reach this port gets in")
@@ -110,7 +109,7 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     app.state.metrics = GatewayMetrics()
     install_error_handlers(app)
-    for module in (chat, models, workflows, sessions, memory):
+    for module in (chat, model_list, workflows, sessions, memory):
         app.include_router(module.router, dependencies=[Depends(enforce_rate_limit)])
     app.include_router(admin_index.router, dependencies=[Depends(require_admin)])
     app.include_router(health.router)
@@ -128,16 +127,6 @@ def create_app(settings: Settings, *, resources: Resources | None = None) -> Fas
     )
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-Id")
     return app
-
-
-def watch(metrics: GatewayMetrics, resources: Resources) -> None:
-    """Gauges read at scrape time: the live index's size and the chat backend breaker's state."""
-    index = resources.index
-    if index is not None:
-        metrics.watch_index(lambda: index.loaded.manifest["num_chunks"] if index.loaded else 0)
-    breaker = resources.breaker
-    if breaker is not None:
-        metrics.watch_breaker(lambda: breaker.state)
 
 
 def create_app_from_env() -> FastAPI:

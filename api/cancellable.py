@@ -6,7 +6,7 @@ disconnect must do.
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TypeVar
 
 import anyio
@@ -15,7 +15,7 @@ T = TypeVar("T")
 _END = object()
 
 
-async def cancellable(source: AsyncIterator[T], *, buffer: int = 64) -> AsyncIterator[T]:
+async def cancellable(source: AsyncIterator[T], *, buffer: int = 64) -> AsyncGenerator[T]:
     """Yield `source`'s items; when this generator is closed or cancelled, cancel `source`'s task and wait."""
     queue: asyncio.Queue[object] = asyncio.Queue(maxsize=buffer)
 

@@ -79,20 +79,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     refuse_open_bind(settings)
     logging_config = log_config(settings.log_level)
     logging.config.dictConfig(logging_config)
-    common = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_level": settings.log_level,
-        "log_config": logging_config,
-    }
     if settings.workers == 1:
-        uvicorn.run(create_app(settings), **common)
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            log_config=logging_config,
+        )
         return
     if settings.resolved_session_backend() != "postgres":
         raise SystemExit("SAGE_GATEWAY_WORKERS > 1 needs SAGE_GATEWAY_DATABASE_URL: SQLite sessions serve one process")
     # Worker processes build their own app from the environment: hand them the flags through it (start-up only).
     os.environ.update({"SAGE_GATEWAY_DATA_DIR": str(settings.data_dir), "SAGE_GATEWAY_LOG_LEVEL": settings.log_level})
-    uvicorn.run("api.app:create_app_from_env", factory=True, workers=settings.workers, **common)
+    uvicorn.run(
+        "api.app:create_app_from_env",
+        factory=True,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        log_config=logging_config,
+    )
 
 
 if __name__ == "__main__":

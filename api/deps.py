@@ -1,32 +1,70 @@
-"""Request dependencies: typed aliases reading what the lifespan put on `app.state`."""
+"""Request dependencies: typed aliases for what the lifespan built (`app.state.gateway`) and the lookups routes
+share (the caller's session, the served models), so no route imports another."""
 
-from typing import Annotated
+from typing import Annotated, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
+from api.auth import ClientDep
+from api.errors import OpenAIError, session_not_found
+from api.gateway import Gateway
+from api.served_models import ServedModels
 from api.turns import TurnRunner
-from config.settings import Settings
 from graph.resources import Resources
-from memory.sessions import SessionRegistry
+from ingest.service import IndexService
+from memory.sessions import SESSION_ID_PATTERN, SessionRecord, SessionRegistry
 
 
-async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+async def get_gateway(request: Request) -> Gateway:
+    return cast(Gateway, request.app.state.gateway)
 
 
-async def get_runner(request: Request) -> TurnRunner:
-    return request.app.state.runner
+GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 
-async def get_sessions(request: Request) -> SessionRegistry:
-    return request.app.state.sessions
+async def get_runner(gateway: GatewayDep) -> TurnRunner:
+    return gateway.runner
 
 
-async def get_resources(request: Request) -> Resources:
-    return request.app.state.resources
+async def get_sessions(gateway: GatewayDep) -> SessionRegistry:
+    return gateway.sessions
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+async def get_resources(gateway: GatewayDep) -> Resources:
+    return gateway.resources
+
+
+async def get_served_models(gateway: GatewayDep) -> ServedModels:
+    return gateway.served
+
+
+async def get_index(gateway: GatewayDep) -> IndexService:
+    """The RAG index service, or a 503 when this gateway has none."""
+    index = gateway.resources.models.index
+    if index is None:
+        raise OpenAIError(503, "this gateway has no index configured", code="index_unavailable")
+    return index
+
+
 RunnerDep = Annotated[TurnRunner, Depends(get_runner)]
 SessionsDep = Annotated[SessionRegistry, Depends(get_sessions)]
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
+ServedModelsDep = Annotated[ServedModels, Depends(get_served_models)]
+IndexDep = Annotated[IndexService, Depends(get_index)]
+
+SessionId = Annotated[str, Path(pattern=SESSION_ID_PATTERN.pattern, description="A session id (safe slug).")]
+
+
+async def caller_session(session_id: str, sessions: SessionRegistry, owner: str) -> SessionRecord:
+    """The caller's session, or the same 404 for a missing session and another key's."""
+    record = await sessions.owned(session_id, owner)
+    if record is None:
+        raise session_not_found(session_id)
+    return record
+
+
+async def get_owned_session(session_id: SessionId, sessions: SessionsDep, caller: ClientDep) -> SessionRecord:
+    return await caller_session(session_id, sessions, caller.owner)
+
+
+OwnedSession = Annotated[SessionRecord, Depends(get_owned_session)]

@@ -119,3 +119,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, openai_error)
+
+
+def session_not_found(session_id: str) -> OpenAIError:
+    """The 404 every route gives for a session that does not exist or belongs to another key (so a caller cannot
+    even learn that it exists)."""
+    return OpenAIError(404, f"session '{session_id}' not found", param="session_id", code="session_not_found")

@@ -2,17 +2,21 @@
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.openai_schema import Usage
+from api.turn_result import TurnFacts
+from api.usage import TokenUsage
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 _BREAKER_STATES = ("closed", "open", "half_open")
-_ROUTE_LABELS = (("generate_workflow", "workflow"), ("retrieve", "rag"), ("fallback", "fallback"))
-"""The node that names a turn's route, first match wins; a turn with none of them was casual."""
+
+
+def _is_state(state: Callable[[], str], name: str) -> float:
+    return float(state() == name)
 
 
 class GatewayMetrics:
@@ -47,6 +51,12 @@ class GatewayMetrics:
         )
         self.turns = Counter("sage_turns", "Answered turns by route.", ["route"], registry=self.registry)
         self.fallbacks = Counter("sage_fallback_turns", "Turns answered by the fallback node.", registry=self.registry)
+        self.workflow_designs = Counter(
+            "sage_workflow_designs",
+            "Pipelines designed (in chat turns and by /v1/workflows/generate), by who designed them.",
+            ["source"],
+            registry=self.registry,
+        )
         self.index_chunks = Gauge("sage_index_chunks", "Chunks in the live RAG index.", registry=self.registry)
         self.breaker = Gauge(
             "sage_circuit_breaker_state",
@@ -60,14 +70,19 @@ class GatewayMetrics:
 
     def watch_breaker(self, state: Callable[[], str]) -> None:
         for name in _BREAKER_STATES:
-            self.breaker.labels(state=name).set_function(lambda name=name: float(state() == name))
+            self.breaker.labels(state=name).set_function(partial(_is_state, state, name))
 
-    def turn_answered(self, usage: Usage, route: list[str]) -> None:
+    def turn_answered(self, usage: TokenUsage, facts: TurnFacts) -> None:
         self.tokens.labels(direction="prompt").inc(usage.prompt_tokens)
         self.tokens.labels(direction="completion").inc(usage.completion_tokens)
-        if "fallback" in route:
+        if facts.fallback:
             self.fallbacks.inc()
-        self.turns.labels(route=next((label for node, label in _ROUTE_LABELS if node in route), "casual")).inc()
+        self.turns.labels(route=facts.route or "casual").inc()
+        if facts.route == "workflow" and facts.workflow:
+            self.workflow_designed(facts.workflow["source"])
+
+    def workflow_designed(self, source: str) -> None:
+        self.workflow_designs.labels(source=source).inc()
 
     def first_token(self, seconds: float) -> None:
         self.ttft.observe(seconds)

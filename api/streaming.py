@@ -1,84 +1,64 @@
-"""Turn events -> OpenAI `chat.completion.chunk` SSE frames, ending with `data: [DONE]`.
+"""Graph stream items -> protocol-neutral turn events: answer tokens, finished steps and, last, the result.
 
-The stream is pure OpenAI: a role chunk, content chunks, a final chunk with `finish_reason` (carrying the `sage`
-extension and `session_id`), an optional usage chunk (`stream_options.include_usage`, empty `choices`), then
-`[DONE]`. Only a client that asked for `"sage": {"steps": true}` also gets named `sage.step` events (one per
-finished graph node); OpenAI SDKs never see a frame they cannot parse unless they ask for it. A failure after
-the first byte becomes an error frame followed by `[DONE]`: the status line is sent.
+`graph.astream(stream_mode=["messages", "values"])` yields the answering nodes' model tokens and the whole state
+after every step (with `"updates"` too when the client asked for step events). The collector keeps what the
+result needs (the last state, so the facts and the answer as the graph's reducers left them, and the usage the
+backend reported at the end of its stream) and passes the answer's tokens on.
 """
 
-import json
-from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
+from langchain_core.messages import AIMessageChunk, AnyMessage
 
-from api.errors import as_openai_error
-from api.openai_schema import new_completion_id, unix_now
-from api.turns import StreamEvent
-
-STEP_EVENT = "sage.step"
+from api.errors import OpenAIError
+from api.turn_result import TurnResult
+from graph.names import ANSWER_NODES
 
 
-def dumps(data: object) -> str:
-    """Compact JSON, UTF-8 kept as is."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+@dataclass(frozen=True)
+class TurnEvent:
+    """One item of a streamed turn: a token, a finished graph step (when asked for), or (last) the result."""
+
+    token: str | None = None
+    step: dict[str, Any] | None = None
+    result: TurnResult | None = None
 
 
-class ChunkWriter:
-    """Builds the frames of one completion, all with the same id, timestamp and model."""
+@dataclass
+class StreamCollector:
+    """What a streamed run has produced so far."""
 
-    def __init__(self, model: str) -> None:
-        self.id = new_completion_id()
-        self.created = unix_now()
-        self.model = model
+    values: dict[str, Any] = field(default_factory=dict)
+    """The state after the latest step."""
+    usage_chunk: AIMessageChunk | None = None
+    finish_reason: str | None = None
+    streamed_by: str | None = None
+    """The answer node whose tokens the client has been sent, if any."""
 
-    def chunk(self, choices: list[dict[str, Any]], **extra: Any) -> str:
-        return dumps(
-            {
-                "id": self.id,
-                "object": "chat.completion.chunk",
-                "created": self.created,
-                "model": self.model,
-                "choices": choices,
-                **extra,
-            }
-        )
+    def absorb(self, mode: str, payload: Any) -> str | None:
+        """Take one `astream` item: returns answer text to stream, and keeps usage, finish reason and the state."""
+        if mode == "messages":
+            return self._token(*payload)
+        if mode == "values" and isinstance(payload, dict):
+            self.values = payload
+        return None
 
-    def delta(self, delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> str:
-        return self.chunk([{"index": 0, "delta": delta, "finish_reason": finish_reason}], **extra)
+    @property
+    def messages(self) -> list[AnyMessage]:
+        return list(self.values.get("messages") or [])
 
-
-async def sse_frames(
-    first: StreamEvent | None,
-    events: AsyncIterator[StreamEvent],
-    writer: ChunkWriter,
-    *,
-    include_usage: bool,
-) -> AsyncIterator[dict[str, str]]:
-    """Frames for sse-starlette; `first` is the event the route already awaited, so early failures are HTTP errors.
-
-    Closing these frames closes `events` too, which stops the turn and its model call (client disconnect).
-    """
-    yield {"data": writer.delta({"role": "assistant", "content": ""})}
-    try:
-        event = first
-        while event is not None:
-            if event.step is not None:
-                yield {"event": STEP_EVENT, "data": dumps(event.step)}
-            if event.token is not None:
-                yield {"data": writer.delta({"content": event.token})}
-            if event.result is not None:
-                result = event.result
-                session_id = result.sage["session_id"]
-                yield {"data": writer.delta({}, result.finish_reason, session_id=session_id, sage=result.sage)}
-                if include_usage:
-                    yield {"data": writer.chunk([], usage=result.usage.model_dump())}
-                break
-            event = await anext(events, None)
-    except Exception as exc:  # the status line is already sent: report in-band
-        yield {"data": dumps(as_openai_error(exc).body())}
-    finally:
-        with anyio.CancelScope(shield=True):  # runs inside sse-starlette's cancelled task group on disconnect
-            await events.aclose()
-    yield {"data": "[DONE]"}
+    def _token(self, chunk: Any, metadata: dict[str, Any]) -> str | None:
+        node = metadata.get("langgraph_node")
+        if node not in ANSWER_NODES or not isinstance(chunk, AIMessageChunk):
+            return None
+        text = chunk.text
+        if self.streamed_by not in (None, node) and text:
+            # The first answer broke off after the client saw part of it: a stream cannot take tokens back,
+            # so the fallback's answer is not spliced onto it; the turn fails (and is rolled back) instead.
+            raise OpenAIError(502, "the model backend failed in the middle of the answer", code="upstream_error")
+        if chunk.usage_metadata:
+            self.usage_chunk = chunk
+        self.finish_reason = chunk.response_metadata.get("finish_reason") or self.finish_reason
+        self.streamed_by = node if text else self.streamed_by
+        return text or None

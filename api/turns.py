@@ -1,306 +1,195 @@
-"""Running one chat turn on the compiled graph: input shaping, per-session ordering, rollback on failure."""
+"""The turn runner: the one owner of a turn's transaction.
+
+For each turn, in this order: hold the session's lock (`memory.locks`), read its registry record and refuse
+another key's session (as if it did not exist), read the stored history only when the request may repeat it,
+run the graph, then record the turn in the registry. When anything fails (the run, the registry write, a client
+that goes away mid-stream) the turn's messages are taken back out of the thread and a session this turn would
+have created is forgotten, so a failed request leaves the session exactly as it was.
+"""
 
 import time
-import uuid
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from typing import Any, cast
 
 import anyio
-from langchain_core.messages import AIMessage, AIMessageChunk, AnyMessage, HumanMessage, RemoveMessage
-from langchain_core.messages.utils import count_tokens_approximately
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, RemoveMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph.state import CompiledStateGraph
 
+from api.auth import Caller
 from api.cancellable import cancellable
-from api.errors import OpenAIError
+from api.errors import session_not_found
 from api.metrics import GatewayMetrics
-from api.openai_schema import ChatCompletionRequest, ChatMessageIn, Usage
-from graph.builder import ANSWER_NODES
-from graph.context import GatewayContext
-from memory.locks import LocalSessionLocks, SessionLocks
-from nodes.turns import message_text
+from api.streaming import StreamCollector, TurnEvent
+from api.turn_input import TurnRequest, may_repeat_history, new_messages
+from api.turn_result import TurnFacts, TurnResult, answer_of
+from api.usage import usage_of
+from graph.names import STORE_MEMORY
+from graph.steps import step_summary
+from memory.locks import SessionLocks
+from memory.sessions import SessionRecord, SessionRegistry
+from turn.context import GatewayContext
+from turn.state import InputState, TurnState
+
+TurnGraph = CompiledStateGraph[TurnState, GatewayContext, InputState, TurnState]
 
 
-@dataclass
-class TurnInput:
-    """What one request adds to its session, and the knobs it runs with."""
+@dataclass(frozen=True)
+class OpenTurn:
+    """A turn inside its transaction: the session as it was, and what this turn adds to it."""
 
     session_id: str
+    owner: str
+    """The caller's key fingerprint: a session this turn creates belongs to it."""
+    record: SessionRecord | None
+    """The session's registry record before the turn; None for a session this turn creates."""
     new_messages: list[AnyMessage]
     system_prompt: str | None
     context: GatewayContext
-    steps: bool = False
-    """Stream the graph's node-by-node progress too (the `sage.steps` request option)."""
 
     @property
-    def config(self) -> dict[str, Any]:
+    def config(self) -> RunnableConfig:
         return {"configurable": {"thread_id": self.session_id}}
 
-
-@dataclass
-class TurnResult:
-    """The outcome of a finished turn, as the response needs it."""
-
-    answer: AIMessage
-    usage: Usage
-    finish_reason: str
-    sage: dict[str, Any]
-
-
-def _same(stored: AnyMessage, incoming: ChatMessageIn) -> bool:
-    role = "user" if isinstance(stored, HumanMessage) else "assistant" if isinstance(stored, AIMessage) else "other"
-    return role == incoming.role and message_text(stored) == incoming.text()
-
-
-def prepare_turn(
-    request: ChatCompletionRequest,
-    session_id: str,
-    history: Sequence[AnyMessage],
-    *,
-    max_tokens_cap: int,
-    owner: str = "",
-    memory_backend: str = "",
-    new_session: bool = False,
-) -> TurnInput:
-    """Turn the request's `messages` into this turn's input, merged with the session's stored history.
-
-    Policy: `system`/`developer` messages become the turn's system prompt (not stored). The other messages are
-    appended to the session, except a leading run that repeats the stored history exactly, so a client that
-    resends the whole conversation each time (as plain OpenAI clients do) does not duplicate it. The new
-    messages must end with a user message.
-    """
-    system_parts = [m.text() for m in request.messages if m.role in ("system", "developer")]
-    dialogue = [m for m in request.messages if m.role in ("user", "assistant")]
-    overlap = 0
-    if len(history) <= len(dialogue) and all(_same(s, i) for s, i in zip(history, dialogue, strict=False)):
-        overlap = len(history)
-    fresh = dialogue[overlap:]
-    if not fresh or fresh[-1].role != "user":
-        raise OpenAIError(400, "the last non-system message must be a new user message", param="messages")
-    received = {"created_at": datetime.now(UTC).isoformat()}
-    new_messages: list[AnyMessage] = [
-        (HumanMessage if m.role == "user" else AIMessage)(
-            m.text(), id=str(uuid.uuid4()), name=m.name, response_metadata=received
-        )
-        for m in fresh
-    ]
-    max_tokens = request.max_completion_tokens or request.max_tokens
-    if max_tokens is not None and max_tokens > max_tokens_cap:
-        raise OpenAIError(
-            400, f"max_tokens may be at most {max_tokens_cap}", param="max_tokens", code="max_tokens_too_large"
-        )
-    context = GatewayContext(
-        session_id=session_id,
-        owner=owner,
-        memory_backend=memory_backend,
-        new_session=new_session,
-        temperature=request.temperature,
-        top_p=request.top_p,
-        max_tokens=max_tokens,
-        stop=request.stop if isinstance(request.stop, list) else None,
-        seed=request.seed,
-        user=request.user,
-    )
-    steps = bool(request.sage and request.sage.steps)
-    return TurnInput(session_id, new_messages, "\n\n".join(p for p in system_parts if p) or None, context, steps)
-
-
-def usage_of(answer: AIMessage, prompt: Sequence[AnyMessage]) -> tuple[Usage, bool]:
-    """Token usage as the backend reported it; an estimate (flagged) only when it reported none."""
-    reported = answer.usage_metadata
-    if reported:
-        return (
-            Usage(
-                prompt_tokens=reported["input_tokens"],
-                completion_tokens=reported["output_tokens"],
-                total_tokens=reported["total_tokens"],
-            ),
-            False,
-        )
-    prompt_tokens = count_tokens_approximately(list(prompt))
-    completion_tokens = count_tokens_approximately([answer])
-    return Usage(
-        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, total_tokens=prompt_tokens + completion_tokens
-    ), True
-
-
-def sage_extension(values: dict[str, Any], session_id: str, usage_estimated: bool) -> dict[str, Any]:
-    """The `sage` object of a response: how the turn was answered."""
-    extension: dict[str, Any] = {
-        "session_id": session_id,
-        "intent": values.get("intent") or None,
-        "route": values.get("route_trace", []),
-        "fallback": "fallback" in values.get("route_trace", []),
-        "sources": values.get("sources", []),
-    }
-    if "generate_workflow" in extension["route"] and values.get("workflow"):
-        extension["workflow"] = values["workflow"]
-    if usage_estimated:
-        extension["usage_estimated"] = True
-    return extension
-
-
-def answer_of(values: dict[str, Any]) -> AIMessage:
-    """The turn's answer; a run that ended without one (it must not, but see `to_fallback`) is an error."""
-    messages = values.get("messages") or []
-    if values.get("route_trace", [])[-1:] != ["store_memory"] or not isinstance(
-        messages[-1:] and messages[-1], AIMessage
-    ):
-        raise OpenAIError(
-            502, f"the turn produced no answer ({values.get('error') or 'unknown failure'})", code="no_answer"
-        )
-    return messages[-1]
-
-
-@dataclass
-class StreamEvent:
-    """One item of a streamed turn: a token, a finished graph step (when asked for), or (last) the result."""
-
-    token: str | None = None
-    result: TurnResult | None = None
-    step: dict[str, Any] | None = None
-
-
-def step_summary(node: str, update: Any, elapsed: float) -> dict[str, Any]:
-    """What a client showing progress needs about one finished node: its name, when, and what it decided."""
-    summary: dict[str, Any] = {"node": node, "elapsed_ms": round(elapsed * 1000, 1)}
-    if not isinstance(update, dict):
-        return summary
-    if node == "classify_intent":
-        summary.update(intent=update.get("intent"), confidence=update.get("intent_confidence"))
-    elif node == "retrieve":
-        summary["sources"] = len(update.get("sources") or [])
-    elif node == "load_memory":
-        summary["recalled_messages"] = len(update.get("memory_context") or [])
-    elif node == "generate_workflow":
-        summary["workflow"] = bool(update.get("workflow"))
-    if update.get("error"):
-        summary["error"] = update["error"]
-    return summary
-
-
-@dataclass
-class _Collected:
-    values: dict[str, Any] = field(default_factory=dict)
-    answer: AIMessage | None = None
-    usage_chunk: AIMessageChunk | None = None
-    finish_reason: str | None = None
-    streamed_by: str | None = None
-    """The answer node whose tokens the client has been sent, if any."""
-
-    def absorb(self, mode: str, payload: Any) -> str | None:
-        """Take one `astream` item: returns answer text to stream, and keeps usage, finish reason and updates."""
-        if mode == "messages":
-            chunk, metadata = payload
-            node = metadata.get("langgraph_node")
-            if node not in ANSWER_NODES or not isinstance(chunk, AIMessageChunk):
-                return None
-            text = message_text(chunk)
-            if self.streamed_by not in (None, node) and text:
-                # The first answer broke off after the client saw part of it: a stream cannot take tokens back,
-                # so the fallback's answer is not spliced onto it; the turn fails (and is rolled back) instead.
-                raise OpenAIError(502, "the model backend failed in the middle of the answer", code="upstream_error")
-            if chunk.usage_metadata:
-                self.usage_chunk = chunk
-            self.finish_reason = chunk.response_metadata.get("finish_reason") or self.finish_reason
-            self.streamed_by = node if text else self.streamed_by
-            return text or None
-        for update in payload.values():
-            if isinstance(update, dict):
-                self.values.update({k: v for k, v in update.items() if k != "messages"})
-                answers = [m for m in update.get("messages", []) if isinstance(m, AIMessage)]
-                self.answer = answers[-1] if answers else self.answer
-        return None
+    @property
+    def graph_input(self) -> InputState:
+        return InputState(messages=self.new_messages, system_prompt=self.system_prompt)
 
 
 class TurnRunner:
-    """Runs turns on the compiled graph, one at a time per session (see `memory.locks`), and undoes failed ones."""
+    """Runs turns on the compiled graph, one at a time per session, each as one transaction."""
 
     def __init__(
-        self, graph: CompiledStateGraph, locks: SessionLocks | None = None, *, metrics: GatewayMetrics | None = None
+        self,
+        graph: TurnGraph,
+        sessions: SessionRegistry,
+        locks: SessionLocks,
+        *,
+        default_memory_backend: str,
+        metrics: GatewayMetrics | None = None,
     ) -> None:
         self.graph = graph
-        self.locks = locks or LocalSessionLocks()
+        self.sessions = sessions
+        self.locks = locks
+        self.default_memory_backend = default_memory_backend
         self.metrics = metrics
+
+    async def run(self, request: TurnRequest, caller: Caller) -> TurnResult:
+        """Run a whole turn and return its answer."""
+        async with self._transaction(request, caller) as turn:
+            values = await self.graph.ainvoke(turn.graph_input, turn.config, context=turn.context, durability="exit")
+            answer = answer_of(values.get("messages") or [], values.get("error"))
+            result = self._result(turn, answer, TurnFacts.of(values), None, values.get("memory_context") or [])
+            await self._commit(turn)
+        return self._answered(result)
+
+    async def stream(self, request: TurnRequest, caller: Caller) -> AsyncGenerator[TurnEvent]:
+        """Yield the answer's tokens as the model produces them (and the steps, when asked), then the result."""
+        started = time.perf_counter()
+        collected = StreamCollector()
+        async with self._transaction(request, caller) as turn:
+            run = self.graph.astream(
+                turn.graph_input,
+                turn.config,
+                context=turn.context,
+                stream_mode=["messages", "values", "updates"] if request.steps else ["messages", "values"],
+                durability="exit",
+            )
+            events = cancellable(run)  # closing `events` (a client disconnect) cancels the run and the model
+            first_token = True
+            try:
+                async for mode, payload in events:
+                    if mode == "updates":
+                        for node, update in cast(dict[str, Any], payload).items():
+                            yield TurnEvent(step=step_summary(node, update, time.perf_counter() - started))
+                    token = collected.absorb(mode, payload)
+                    if token:
+                        if self.metrics is not None and first_token:
+                            self.metrics.first_token(time.perf_counter() - started)
+                        first_token = False
+                        yield TurnEvent(token=token)
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await events.aclose()
+            answer = answer_of(collected.messages, collected.values.get("error"))
+            if collected.streamed_by is None and answer.text:  # an answer composed, not generated token by token
+                yield TurnEvent(token=answer.text)
+            if collected.usage_chunk is not None and not answer.usage_metadata:
+                answer.usage_metadata = collected.usage_chunk.usage_metadata
+            memory_context = collected.values.get("memory_context") or []
+            facts = TurnFacts.of(collected.values)
+            result = self._result(turn, answer, facts, collected.finish_reason, memory_context)
+            await self._commit(turn)
+        yield TurnEvent(result=self._answered(result))
+
+    @asynccontextmanager
+    async def _transaction(self, request: TurnRequest, caller: Caller) -> AsyncIterator[OpenTurn]:
+        """Lock, claim and merge the turn; on any failure inside, undo it (see the module docstring)."""
+        async with self.locks.hold(request.session_id):
+            record = None if request.new_session else await self.sessions.get(request.session_id)
+            if record is not None and record.owner != caller.owner:  # another key's session: as if it did not exist
+                raise session_not_found(request.session_id)
+            repeats = record is not None and may_repeat_history(request.dialogue)
+            history = await self.sessions.messages(request.session_id) if repeats else []
+            backend = (record.memory_backend if record else None) or self.default_memory_backend
+            turn = OpenTurn(
+                session_id=request.session_id,
+                owner=caller.owner,
+                record=record,
+                new_messages=new_messages(request.dialogue, history),
+                system_prompt=request.system_prompt,
+                context=replace(request.context, session_id=request.session_id, memory_backend=backend),
+            )
+            try:
+                yield turn
+            except BaseException:
+                with anyio.CancelScope(shield=True):  # even when cancelled: never leave half a turn behind
+                    await self._undo(turn)
+                raise
+
+    async def _commit(self, turn: OpenTurn) -> None:
+        """Record the turn in the registry: the session's activity, its message count (the turn's messages and the
+        answer), its title while still default, and, for a session this turn created, its owner."""
+        first_turn = turn.record is None or turn.record.message_count == 0
+        first_user = next((m for m in turn.new_messages if isinstance(m, HumanMessage)), None)
+        await self.sessions.record_turn(
+            turn.session_id,
+            turn.record,
+            added_messages=len(turn.new_messages) + 1,
+            first_user_text=first_user.text if first_turn and first_user else "",
+            owner=turn.owner,
+        )
+
+    async def _undo(self, turn: OpenTurn) -> None:
+        """Take the failed turn's messages back out of the thread; forget a session this turn would have created."""
+        if turn.record is None:
+            await self.sessions.delete(turn.session_id)
+            return
+        state = await self.graph.aget_state(turn.config)
+        present = {m.id for m in state.values.get("messages", [])}
+        removals = [RemoveMessage(id=m.id) for m in turn.new_messages if m.id in present and m.id]
+        if removals:
+            await self.graph.aupdate_state(turn.config, {"messages": removals}, as_node=STORE_MEMORY)
+
+    def _result(
+        self,
+        turn: OpenTurn,
+        answer: AIMessage,
+        facts: TurnFacts,
+        finish_reason: str | None,
+        memory_context: list[AnyMessage],
+    ) -> TurnResult:
+        return TurnResult(
+            session_id=turn.session_id,
+            answer=answer,
+            usage=usage_of(answer, [*memory_context, *turn.new_messages]),
+            finish_reason=finish_reason or answer.response_metadata.get("finish_reason") or "stop",
+            facts=facts,
+        )
 
     def _answered(self, result: TurnResult) -> TurnResult:
         if self.metrics is not None:
-            self.metrics.turn_answered(result.usage, result.sage["route"])
+            self.metrics.turn_answered(result.usage, result.facts)
         return result
-
-    async def _rollback(self, turn: TurnInput) -> None:
-        """Take the failed turn's messages back out, leaving the session as it was before the request."""
-        removals = [RemoveMessage(id=m.id) for m in turn.new_messages if m.id]
-        state = await self.graph.aget_state(turn.config)
-        present = {m.id for m in state.values.get("messages", [])}
-        removals = [r for r in removals if r.id in present]
-        if removals:
-            await self.graph.aupdate_state(turn.config, {"messages": removals}, as_node="store_memory")
-
-    def _input(self, turn: TurnInput) -> dict[str, Any]:
-        return {"messages": turn.new_messages, "system_prompt": turn.system_prompt}
-
-    async def run(self, turn: TurnInput) -> TurnResult:
-        """Run a whole turn and return its answer."""
-        async with self.locks.hold(turn.session_id):
-            try:
-                values = await self.graph.ainvoke(
-                    self._input(turn), turn.config, context=turn.context, durability="exit"
-                )
-                answer = answer_of(values)
-            except BaseException:
-                with anyio.CancelScope(shield=True):  # even when cancelled: never leave half a turn behind
-                    await self._rollback(turn)
-                raise
-        usage, estimated = usage_of(answer, [*values.get("memory_context", []), *turn.new_messages])
-        finish_reason = answer.response_metadata.get("finish_reason") or "stop"
-        return self._answered(
-            TurnResult(answer, usage, finish_reason, sage_extension(values, turn.session_id, estimated))
-        )
-
-    async def stream(self, turn: TurnInput) -> AsyncIterator[StreamEvent]:
-        """Yield the answer's tokens as the model produces them, then the finished result."""
-        collected = _Collected()
-        started = time.perf_counter()
-        async with self.locks.hold(turn.session_id):
-            try:
-                run = self.graph.astream(
-                    self._input(turn),
-                    turn.config,
-                    context=turn.context,
-                    stream_mode=["messages", "updates"],
-                    durability="exit",
-                )
-                first_seen = False
-                events = cancellable(run)  # closing `events` (a client disconnect) cancels the run and the model
-                try:
-                    async for mode, payload in events:
-                        if turn.steps and mode == "updates":
-                            for node, update in payload.items():
-                                yield StreamEvent(step=step_summary(node, update, time.perf_counter() - started))
-                        token = collected.absorb(mode, payload)
-                        if token:
-                            if self.metrics is not None and not first_seen:
-                                self.metrics.first_token(time.perf_counter() - started)
-                            first_seen = True
-                            yield StreamEvent(token=token)
-                finally:
-                    with anyio.CancelScope(shield=True):
-                        await events.aclose()
-                answer = answer_of({**collected.values, "messages": [collected.answer] if collected.answer else []})
-            except BaseException:
-                with anyio.CancelScope(shield=True):  # even when cancelled: never leave half a turn behind
-                    await self._rollback(turn)
-                raise
-        if collected.streamed_by is None and message_text(answer):  # an answer composed, not generated token by token
-            yield StreamEvent(token=message_text(answer))
-        if collected.usage_chunk is not None and not answer.usage_metadata:
-            answer.usage_metadata = collected.usage_chunk.usage_metadata
-        usage, estimated = usage_of(answer, [*collected.values.get("memory_context", []), *turn.new_messages])
-        finish_reason = collected.finish_reason or answer.response_metadata.get("finish_reason") or "stop"
-        yield StreamEvent(
-            result=self._answered(
-                TurnResult(answer, usage, finish_reason, sage_extension(collected.values, turn.session_id, estimated))
-            )
-        )

@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from bench.stats import percentile
 from config.settings import Settings
-from ingest.embeddings import OnnxSentenceEmbeddings
+from llm.embeddings import OnnxSentenceEmbeddings
 from memory.backends import Turn, build_backends
 from memory.store import open_store
 

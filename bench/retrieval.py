@@ -18,9 +18,10 @@ from pathlib import Path
 import faiss
 
 from bench.stats import percentile
-from ingest.embeddings import OnnxSentenceEmbeddings
-from ingest.index import BuildParams, build_index
+from config.sections import IndexBuildConfig
+from ingest.index import build_index
 from ingest.service import vector_embedder
+from llm.embeddings import OnnxSentenceEmbeddings
 
 WORDS = (
     "gateway session model index passage answer question stream token memory retrieval citation document folder "
@@ -54,7 +55,9 @@ def main() -> None:
     args = parser.parse_args()
     model = OnnxSentenceEmbeddings.packaged()
     embedder = vector_embedder(model, model.name, model.dim)
-    params = BuildParams("bench", 800, 160, hnsw_threshold=50_000)
+    params = IndexBuildConfig(
+        index_name="bench", chunk_size=800, chunk_overlap=160, hnsw_threshold=50_000, max_file_bytes=2_000_000
+    )
     print(f"# model {model.name} (ONNX int8), {args.queries} queries per size, raw baseline on {args.sample} passages")
     print(
         f"{'chunks':>8}{'index':>7}{'raw emb/s':>11}{'ingest ch/s':>13}{'ratio':>7}"

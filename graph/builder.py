@@ -1,18 +1,31 @@
-"""The turn graph: the one place its nodes and edges are declared.
+"""The turn graph: the one place its nodes and edges are declared (their names are in `graph.names`).
 
-START -> load_memory -> classify_intent -> generate_answer -> store_memory -> END
-                                           generate_answer --on error--> fallback -> store_memory
+START -> load_memory -> classify_intent --workflow--> generate_workflow ------------------> store_memory -> END
+                                        --rag-------> retrieve -> generate_answer -------> store_memory
+                                        --casual----> generate_answer
+         retrieve / generate_answer --on error--> fallback (direct model call) ---------> store_memory
 """
 
 from collections import deque
+from collections.abc import Awaitable
 from functools import partial
+from typing import Any, Protocol
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import Overwrite
 
-from graph.context import GatewayContext
+from graph.names import (
+    CLASSIFY_INTENT,
+    FALLBACK,
+    GENERATE_ANSWER,
+    GENERATE_WORKFLOW,
+    LOAD_MEMORY,
+    RETRIEVE,
+    STORE_MEMORY,
+)
 from graph.resources import Resources
-from graph.routing import route_by_intent, to_fallback
-from graph.state import InputState, TurnState
+from graph.routing import HANDLED_ERRORS_KEPT, route_by_intent, to_fallback
 from nodes.classify_intent import classify_intent
 from nodes.fallback import fallback
 from nodes.generate_answer import generate_answer
@@ -20,50 +33,72 @@ from nodes.generate_workflow import generate_workflow
 from nodes.load_memory import load_memory
 from nodes.retrieve import retrieve
 from nodes.store_memory import store_memory
+from turn.context import GatewayContext
+from turn.state import InputState, TurnState
 
-HANDLED_ERRORS_KEPT = 1024
-"""How many handled node errors stay referenced (see `graph.routing.to_fallback`)."""
-
-ANSWER_NODES = frozenset({"generate_answer", "fallback"})
-"""Nodes whose model tokens are the turn's answer (streamed to the client)."""
+TurnGraph = StateGraph[TurnState, GatewayContext, InputState, TurnState]
 
 
-def build_graph(resources: Resources) -> StateGraph:
+class Node(Protocol):
+    """A node function with its dependencies bound: the state and the run's runtime in, the keys it changes out."""
+
+    def __call__(self, state: TurnState, runtime: Runtime[GatewayContext]) -> Awaitable[dict[str, Any]]: ...
+
+
+class TracedNode(Protocol):
+    """A node as LangGraph calls it (the runtime injected by keyword)."""
+
+    def __call__(self, state: TurnState, *, runtime: Runtime[GatewayContext]) -> Awaitable[dict[str, Any]]: ...
+
+
+def traced(name: str, node: Node, *, starts_turn: bool = False) -> TracedNode:
+    """`node`, with its name appended to the turn's `route_trace` when it finishes (the turn's first node starts a
+    new trace), so that no node needs to know its own name."""
+
+    async def run(state: TurnState, *, runtime: Runtime[GatewayContext]) -> dict[str, Any]:
+        update = await node(state, runtime)
+        return {**update, "route_trace": Overwrite([name]) if starts_turn else [name]}
+
+    return run
+
+
+def build_graph(resources: Resources) -> TurnGraph:
     """Return the uncompiled turn graph with `resources` bound into its nodes; the caller compiles it."""
+    models = resources.models
     builder = StateGraph(TurnState, input_schema=InputState, context_schema=GatewayContext)
-    builder.add_node("load_memory", partial(load_memory, memory=resources.memory))
-    builder.add_node(
-        "classify_intent",
-        partial(classify_intent, rules=resources.intent_rules, classifier=resources.intent_classifier),
-    )
-    builder.add_node(
-        "generate_workflow",
-        partial(generate_workflow, chat_model=resources.chat_model, catalogue=resources.catalogue),
-    )
     on_error = partial(to_fallback, keepalive=deque(maxlen=HANDLED_ERRORS_KEPT))
+    builder.add_node(LOAD_MEMORY, traced(LOAD_MEMORY, partial(load_memory, memory=resources.memory), starts_turn=True))
     builder.add_node(
-        "retrieve",
-        partial(retrieve, index=resources.index, min_score=resources.min_score),
-        error_handler=on_error,
-        destinations=("fallback",),
+        CLASSIFY_INTENT,
+        traced(
+            CLASSIFY_INTENT,
+            partial(classify_intent, rules=resources.intent_rules, classifier=resources.intent_classifier),
+        ),
     )
     builder.add_node(
-        "generate_answer",
-        partial(generate_answer, chat_model=resources.chat_model, breaker=resources.breaker),
-        error_handler=on_error,
-        destinations=("fallback",),
+        GENERATE_WORKFLOW, traced(GENERATE_WORKFLOW, partial(generate_workflow, designer=resources.workflow_designer))
     )
-    builder.add_node("fallback", partial(fallback, chat_model=resources.chat_model))
-    builder.add_node("store_memory", partial(store_memory, memory=resources.memory))
+    builder.add_node(
+        RETRIEVE,
+        traced(RETRIEVE, partial(retrieve, index=models.index, retrieval=resources.retrieval)),
+        error_handler=on_error,
+        destinations=(FALLBACK,),
+    )
+    builder.add_node(
+        GENERATE_ANSWER,
+        traced(GENERATE_ANSWER, partial(generate_answer, chat_model=models.chat_model, breaker=models.breaker)),
+        error_handler=on_error,
+        destinations=(FALLBACK,),
+    )
+    builder.add_node(FALLBACK, traced(FALLBACK, partial(fallback, chat_model=models.chat_model)))
+    builder.add_node(STORE_MEMORY, traced(STORE_MEMORY, partial(store_memory, memory=resources.memory)))
 
-    builder.add_edge(START, "load_memory")
-    builder.add_edge("load_memory", "classify_intent")
-    builder.add_conditional_edges(
-        "classify_intent", route_by_intent, ["generate_workflow", "retrieve", "generate_answer"]
-    )
-    builder.add_edge("generate_workflow", "store_memory")
-    builder.add_edge("retrieve", "generate_answer")
-    builder.add_edge("generate_answer", "store_memory")
-    builder.add_edge("fallback", "store_memory")
-    builder.add_edge("store_memory", END)
+    builder.add_edge(START, LOAD_MEMORY)
+    builder.add_edge(LOAD_MEMORY, CLASSIFY_INTENT)
+    builder.add_conditional_edges(CLASSIFY_INTENT, route_by_intent, [GENERATE_WORKFLOW, RETRIEVE, GENERATE_ANSWER])
+    builder.add_edge(GENERATE_WORKFLOW, STORE_MEMORY)
+    builder.add_edge(RETRIEVE, GENERATE_ANSWER)
+    builder.add_edge(GENERATE_ANSWER, STORE_MEMORY)
+    builder.add_edge(FALLBACK, STORE_MEMORY)
+    builder.add_edge(STORE_MEMORY, END)
     return builder

@@ -1,7 +1,11 @@
-"""Live handles the nodes need, built once per process from settings and bound into the graph."""
+"""What the turn graph's nodes call, built once per process from `Settings`.
 
-import asyncio
-import logging
+Two steps, because their lifetimes differ. `open_models` opens the heavy, model-side handles (the embedding model
+with the index on disk, the chat backend: for the embedded model, its llama.cpp server) and closes them on exit;
+tests pass fakes instead. `build_resources` then assembles the frozen `Resources` the graph binds, around those
+handles and a memory backend, reading the rest (rules, catalogue, knobs) from the settings.
+"""
+
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,160 +13,122 @@ from dataclasses import dataclass, field
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
-from pydantic import SecretStr
+from langgraph.store.base import BaseStore
 
+from config.sections import RetrievalConfig
 from config.settings import Settings
-from ingest.embeddings import local_embeddings
-from ingest.index import BuildParams
-from ingest.service import IndexService, vector_embedder
-from memory.backends.base import MemoryBackend
+from ingest.service import IndexService, open_index
+from llm.breaker import CircuitBreaker
+from llm.chat import openai_compatible_chat_model
+from llm.embeddings import open_embedding_model
+from llm.endpoint import Endpoint, serving_endpoint
+from memory.backends import MemoryBackend, SessionMemory, build_backends
 from memory.backends.short_term import ShortTermMemory
-from nodes.circuit_breaker import CircuitBreaker
-from nodes.intent_rules import IntentRules
-from nodes.local_model import LocalModelServer, assemble_packaged_model, start_local_server, verified_model_path
-from nodes.models import NO_KEY, openai_compatible_chat_model
-from nodes.workflow_schema import Catalogue, load_catalogue
-
-logger = logging.getLogger(__name__)
+from memory.sessions import session_memory_choice
+from turn.intent_rules import IntentRules, load_intent_rules
+from workflows.catalogue import load_catalogue
+from workflows.generator import WorkflowDesigner
 
 
-@dataclass
-class Resources:
-    """What the nodes call: the chat model (and later embeddings and the index), and the memory backend."""
+@dataclass(frozen=True, kw_only=True)
+class ModelHandles:
+    """The process's model-side handles: the chat model (with its name, backend kind and circuit breaker), the
+    index and the embedding model it was built with."""
 
     chat_model: BaseChatModel
     model_name: str
-    memory: MemoryBackend | None
-    """None until the app's lifespan builds the backends on its store (see `api.app`)."""
     backend: str
-    index: IndexService | None = None
-    min_score: float = 0.2
-    intent_rules: IntentRules = field(default_factory=IntentRules.load)
-    intent_classifier: BaseChatModel | None = None
-    embeddings: Embeddings | None = None
-    embedding_dims: int | None = None
-    catalogue: Catalogue = field(default_factory=load_catalogue)
     breaker: CircuitBreaker | None = None
     """Shared by every turn of this process; None runs without one (tests of other behaviour)."""
+    index: IndexService | None = None
+    embeddings: Embeddings | None = None
+    """For the `vdb` memory backend (the index's model, so memory and retrieval embed alike)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resources:
+    """Everything the nodes are bound to, built whole by `build_resources` (tests may build one directly)."""
+
+    models: ModelHandles
+    memory: MemoryBackend
+    intent_rules: IntentRules
+    intent_classifier: BaseChatModel | None
+    """The optional LLM intent classifier (`SAGE_INTENT_CLASSIFIER=llm`): the chat model, or None."""
+    workflow_designer: WorkflowDesigner
+    retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     created_at: int = field(default_factory=lambda: int(time.time()))
+    """When the served model appeared (the `created` of `GET /v1/models`)."""
 
 
-def short_term_memory(settings: Settings) -> MemoryBackend:
-    """The window-only backend, for graphs run without the gateway's store (`langgraph dev`)."""
-    return ShortTermMemory(window_turns=settings.memory_window, max_tokens=settings.memory_max_tokens)
-
-
-def build_params(settings: Settings) -> BuildParams:
-    return BuildParams(
-        settings.index_name,
-        settings.chunk_size,
-        settings.chunk_overlap,
-        settings.hnsw_threshold,
-        settings.max_file_bytes,
-    )
-
-
-async def open_index(settings: Settings) -> IndexService:
-    """The embedding model (packaged ONNX, or a remote OpenAI-compatible endpoint) and the index on disk."""
-    if settings.embedding_base_url:
-        from langchain_openai import OpenAIEmbeddings
-
-        model = settings.embedding_model or "text-embedding-3-small"
-        remote = OpenAIEmbeddings(
-            base_url=settings.embedding_base_url, model=model, api_key=settings.embedding_api_key or SecretStr(NO_KEY)
-        )
-        dim = len(await remote.aembed_query("dimension probe"))
-        embeddings, embedder = remote, vector_embedder(remote, model, dim)
-    else:
-        packaged = await asyncio.to_thread(local_embeddings, settings.embedding_model)
-        embeddings, embedder = packaged, vector_embedder(packaged, packaged.name, packaged.dim)
-    service = IndexService(
-        settings.data_dir / "index", embeddings, embedder, build_params(settings), settings.docs_roots
-    )
-    await service.load()
-    return service
-
-
-@dataclass
-class Endpoint:
-    """Where the chat model is served: an OpenAI-compatible base URL, the model name there, and the backend kind."""
-
-    base_url: str
-    model_name: str
-    backend: str
-
-
-async def open_endpoint(settings: Settings) -> tuple[Endpoint, LocalModelServer | None]:
-    """The configured backend's endpoint; for the embedded model, also its started server, which the caller
-    keeps alive and closes."""
-    if settings.resolved_chat_backend() == "openai":
-        if not settings.chat_base_url:
-            raise ValueError("SAGE_CHAT_BACKEND=openai needs SAGE_CHAT_BASE_URL")
-        return Endpoint(settings.chat_base_url, settings.chat_model or "default", "openai"), None
-    server = await start_embedded_model(settings)
-    return Endpoint(server.base_url, server.model_name, "local"), server
-
-
-async def start_embedded_model(settings: Settings) -> LocalModelServer:
-    """Verify (or assemble) the pinned GGUF and start its llama.cpp server on loopback."""
-    if settings.local_model_path is not None:
-        if not settings.local_model_sha256:
-            raise ValueError("SAGE_LOCAL_MODEL_PATH needs SAGE_LOCAL_MODEL_SHA256 to pin the file")
-        model_path = await asyncio.to_thread(
-            verified_model_path, settings.local_model_path, settings.local_model_sha256
-        )
-    else:
-        model_path = await asyncio.to_thread(assemble_packaged_model, settings.data_dir / "models")
-    return await asyncio.to_thread(
-        start_local_server,
-        model_path,
-        context_tokens=settings.local_context_tokens,
-        threads=settings.local_threads,
-        parallel=settings.local_parallel,
-    )
-
-
-def load_intent_rules(settings: Settings) -> IntentRules:
-    """The operator's rule table, or the packaged one."""
-    return IntentRules.load(settings.intent_rules_path) if settings.intent_rules_path else IntentRules.load()
-
-
-def assemble_resources(
-    settings: Settings, index: IndexService, endpoint: Endpoint, intent_rules: IntentRules
-) -> Resources:
-    """Resources around already opened heavy handles. The chat client is made here, so each caller (and each
-    event loop) gets its own; it is cheap, unlike the index or the embedded server."""
-    chat_model = openai_compatible_chat_model(
+def chat_model_on(settings: Settings, endpoint: Endpoint) -> BaseChatModel:
+    """A chat client for `endpoint`. Cheap, unlike the endpoint itself: each caller (each event loop) makes its own."""
+    chat = settings.chat_endpoint()
+    return openai_compatible_chat_model(
         base_url=endpoint.base_url,
         model=endpoint.model_name,
-        api_key=settings.chat_api_key,
-        timeout_seconds=settings.chat_timeout_seconds,
-        connect_timeout_seconds=settings.chat_connect_timeout_seconds,
-        max_retries=settings.chat_max_retries,
+        api_key=chat.api_key,
+        timeout_seconds=chat.timeout_seconds,
+        connect_timeout_seconds=chat.connect_timeout_seconds,
+        max_retries=chat.max_retries,
     )
-    return Resources(
-        chat_model,
-        endpoint.model_name,
-        memory=None,
+
+
+def models_on(settings: Settings, endpoint: Endpoint, index: IndexService) -> ModelHandles:
+    """Model handles around an opened endpoint and index: a new chat client and a new circuit breaker."""
+    breaker = settings.breaker()
+    return ModelHandles(
+        chat_model=chat_model_on(settings, endpoint),
+        model_name=endpoint.model_name,
         backend=endpoint.backend,
+        breaker=CircuitBreaker(breaker.failures, breaker.reset_seconds),
         index=index,
-        min_score=settings.min_score,
-        intent_rules=intent_rules,
-        intent_classifier=chat_model if settings.intent_classifier == "llm" else None,
         embeddings=index.embeddings,
-        embedding_dims=index.embedder.dim,
-        breaker=CircuitBreaker(settings.breaker_failures, settings.breaker_reset_seconds),
     )
 
 
 @asynccontextmanager
-async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
-    """The index and the chat model for the configured backend; the embedded server lives exactly as long as this."""
-    index = await open_index(settings)
-    rules = load_intent_rules(settings)
-    endpoint, server = await open_endpoint(settings)
-    try:
-        yield assemble_resources(settings, index, endpoint, rules)
-    finally:
-        if server is not None:
-            await asyncio.to_thread(server.close)
+async def open_index_and_endpoint(settings: Settings) -> AsyncIterator[tuple[IndexService, Endpoint]]:
+    """The index on the configured embedding model, and the configured chat backend's endpoint; the embedded
+    model's server runs exactly as long as this block."""
+    index = await open_index(settings.index(), await open_embedding_model(settings.embedding()))
+    async with serving_endpoint(settings.chat_endpoint(), settings.local_model()) as endpoint:
+        yield index, endpoint
+
+
+@asynccontextmanager
+async def open_models(settings: Settings) -> AsyncIterator[ModelHandles]:
+    """The configured model handles, for as long as this block runs."""
+    async with open_index_and_endpoint(settings) as (index, endpoint):
+        yield models_on(settings, endpoint, index)
+
+
+def session_memory(settings: Settings, store: BaseStore, models: ModelHandles) -> SessionMemory:
+    """Every memory backend on the app's store; each session uses the one it picked, or the operator's default."""
+    config = settings.memory()
+    backends = build_backends(
+        store,
+        models.embeddings,
+        graph_extractor=models.chat_model if settings.graph_extractor == "llm" else None,
+        window_turns=config.window_turns,
+        max_tokens=config.max_tokens,
+        top_k=config.top_k,
+    )
+    return SessionMemory(backends, config.default_backend, session_memory_choice(store))
+
+
+def window_memory(settings: Settings) -> ShortTermMemory:
+    """The window-only backend, for graphs run without the gateway's store (`langgraph dev`)."""
+    config = settings.memory()
+    return ShortTermMemory(window_turns=config.window_turns, max_tokens=config.max_tokens)
+
+
+def build_resources(settings: Settings, models: ModelHandles, memory: MemoryBackend) -> Resources:
+    """The frozen `Resources` around opened model handles and a memory backend."""
+    return Resources(
+        models=models,
+        memory=memory,
+        intent_rules=load_intent_rules(settings.intent_rules_path),
+        intent_classifier=models.chat_model if settings.intent_classifier == "llm" else None,
+        workflow_designer=WorkflowDesigner(models.chat_model, load_catalogue(), models.breaker),
+        retrieval=settings.retrieval(),
+    )

@@ -6,28 +6,32 @@ from typing import Literal
 from langgraph.errors import NodeError
 from langgraph.types import Command
 
-from graph.state import TurnState
+from graph.names import FALLBACK, GENERATE_ANSWER, GENERATE_WORKFLOW, RETRIEVE, AnswerPath
+from turn.state import Route, TurnState
+
+HANDLED_ERRORS_KEPT = 1024
+"""How many handled node errors stay referenced (see `to_fallback`)."""
+
+NODE_OF_ROUTE: dict[Route, AnswerPath] = {"workflow": GENERATE_WORKFLOW, "rag": RETRIEVE, "casual": GENERATE_ANSWER}
 
 
-def route_by_intent(state: TurnState) -> Literal["generate_workflow", "retrieve", "generate_answer"]:
-    """Pipeline requests go to the workflow generator, questions (`chat`) to retrieval, small talk straight on."""
-    routes: dict[str, Literal["generate_workflow", "retrieve", "generate_answer"]] = {
-        "workflow": "generate_workflow",
-        "chat": "retrieve",
-    }
-    return routes.get(state.intent, "generate_answer")
+def route_by_intent(state: TurnState) -> AnswerPath:
+    """Follow the route `classify_intent` chose: pipeline requests to the workflow designer, questions to
+    retrieval, small talk straight to the answer."""
+    return NODE_OF_ROUTE[state.route or "casual"]
 
 
 def to_fallback(state: TurnState, error: NodeError, *, keepalive: deque[BaseException]) -> Command[Literal["fallback"]]:
-    """Error handler of the answering nodes: record why, then answer directly in `fallback`.
+    """Error handler of the answering nodes: record that and why the turn falls back, then answer in `fallback`.
 
     Warning:
         LangGraph remembers handled exceptions by `id()`. Once the handled exception is freed, a later one (the
         fallback's own failure) can be allocated at the same address and be silently swallowed as "already
         handled", ending the run without an answer. Keeping recent handled exceptions alive in `keepalive` (a
         bounded deque owned by the built graph) prevents the address reuse; the API also checks that a turn
-        really produced an answer.
+        really produced an answer. No upstream issue covers it; `tests/unit/test_library_pins.py` fails when
+        LangGraph stops confusing the two, and the keepalive can then go.
     """
     keepalive.append(error.error)
     reason = f"{error.node}: {type(error.error).__name__}: {error.error}"
-    return Command(goto="fallback", update={"error": reason, "route_trace": [*state.route_trace, error.node]})
+    return Command(goto=FALLBACK, update={"error": reason, "fallback": True, "route_trace": [error.node]})

@@ -3,64 +3,55 @@
 It compiles the graph bare: the LangGraph server brings its own checkpointer and store.
 
 The server calls the factory on every graph access (each run, each state read). The heavy handles (the embedding
-model with the index, the embedded llama.cpp server, the intent rules) are therefore opened on the first access and
-kept for the life of the process; the model and index are used through threads, so any of the server's event loops
-may share them. The chat client, which belongs to one event loop, is made anew on each access.
+model with the index, the embedded llama.cpp server) are therefore opened on the first access and kept by the
+factory object for the life of the process; the model and index are used through threads, so any of the server's
+event loops may share them. The chat client, which belongs to one event loop, is made anew on each access, and
+the `Resources` with it, by the same `build_resources` the gateway uses.
 """
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from langgraph.graph.state import CompiledStateGraph
 
 from config.settings import Settings
 from graph.builder import build_graph
-from graph.resources import (
-    Endpoint,
-    assemble_resources,
-    load_intent_rules,
-    open_endpoint,
-    open_index,
-    short_term_memory,
-)
+from graph.resources import build_resources, models_on, open_index_and_endpoint, window_memory
 from ingest.service import IndexService
-from nodes.intent_rules import IntentRules
-from nodes.local_model import LocalModelServer
+from llm.endpoint import Endpoint
+from turn.context import GatewayContext
+from turn.state import InputState, TurnState
+
+StudioGraph = CompiledStateGraph[TurnState, GatewayContext, InputState, TurnState]
 
 
-@dataclass
-class _Shared:
-    settings: Settings
-    index: IndexService
-    endpoint: Endpoint
-    intent_rules: IntentRules
-    server: LocalModelServer | None = None
-    """Held so the embedded server lives as long as the process."""
+class StudioGraphFactory:
+    """The `langgraph.json` entry: settings from the server's environment, heavy handles opened once."""
+
+    def __init__(self) -> None:
+        self._opened: tuple[Settings, IndexService, Endpoint] | None = None
+        self._handles: AsyncExitStack | None = None
+        """Holds the embedded server open; never closed: it lives until the process exits."""
+
+    async def _open(self) -> tuple[Settings, IndexService, Endpoint]:
+        """Open the heavy handles once. No lock: the server's accesses may run on different event loops, so two
+        racing first accesses may both open, and the one that finishes second closes its own again."""
+        if self._opened is None:
+            settings = Settings()
+            handles = AsyncExitStack()
+            index, endpoint = await handles.enter_async_context(open_index_and_endpoint(settings))
+            if self._opened is None:
+                self._opened, self._handles = (settings, index, endpoint), handles
+            else:
+                await handles.aclose()
+        return self._opened
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[StudioGraph]:
+        """Yield the compiled turn graph, on resources from the environment (the server's `.env`)."""
+        settings, index, endpoint = await self._open()
+        resources = build_resources(settings, models_on(settings, endpoint, index), window_memory(settings))
+        yield build_graph(resources).compile(name="sage-gateway")
 
 
-_shared: _Shared | None = None
-
-
-async def _open_shared() -> _Shared:
-    """Open the heavy handles once per process (two racing first calls may both open; the first one kept wins)."""
-    global _shared
-    if _shared is None:
-        settings = Settings()
-        index, rules = await open_index(settings), load_intent_rules(settings)
-        endpoint, server = await open_endpoint(settings)
-        opened = _Shared(settings, index, endpoint, rules, server)
-        if _shared is None:
-            _shared = opened
-        elif opened.server is not None:
-            opened.server.close()
-    return _shared
-
-
-@asynccontextmanager
-async def make_graph() -> AsyncIterator[CompiledStateGraph]:
-    """Yield the compiled turn graph, on resources from the environment (the server's `.env`)."""
-    shared = await _open_shared()
-    resources = assemble_resources(shared.settings, shared.index, shared.endpoint, shared.intent_rules)
-    resources.memory = short_term_memory(shared.settings)
-    yield build_graph(resources).compile(name="sage-gateway")
+make_graph = StudioGraphFactory()

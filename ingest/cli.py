@@ -9,8 +9,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from config.settings import Settings
-from graph.resources import open_index
 from ingest.loaders import SourceOutsideRootsError, resolve_source_dir
+from ingest.service import open_index
+from llm.embeddings import open_embedding_model
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _ingest(settings: Settings, source_dir: Path, force: bool) -> int:
-    service = await open_index(settings)
+    service = await open_index(settings.index(), await open_embedding_model(settings.embedding()))
     job = service.start_build(source_dir, force=force)
     with tqdm(total=0, unit="file", desc="indexing") as bar:
         while service.building:

@@ -24,8 +24,9 @@ from typing import Any
 import faiss
 import numpy as np
 
+from config.sections import IndexBuildConfig
 from ingest.chunking import Chunk, chunk_document
-from ingest.loaders import DEFAULT_MAX_FILE_BYTES, find_documents, read_document
+from ingest.loaders import find_documents, read_document
 
 CURRENT = "CURRENT"
 DATA_FILES = ("faiss.index", "vectors.npy", "chunks.jsonl")
@@ -35,15 +36,6 @@ Progress = Callable[[int, int, str], None]
 
 class IndexCorruptError(RuntimeError):
     """An index version on disk does not match its manifest."""
-
-
-@dataclass(frozen=True)
-class BuildParams:
-    index_name: str
-    chunk_size: int
-    chunk_overlap: int
-    hnsw_threshold: int
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
 
 class VectorEmbedder:
@@ -83,10 +75,11 @@ def _sha256(path: Path) -> str:
 
 def _faiss_index(vectors: np.ndarray, dim: int, hnsw_threshold: int) -> tuple[Any, str]:
     """Exact inner-product search by default; HNSW (approximate) above `hnsw_threshold` vectors."""
+    index: faiss.Index
     if len(vectors) > hnsw_threshold:
-        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efSearch = 64
-        kind = "hnsw"
+        hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efSearch = 64
+        index, kind = hnsw, "hnsw"
     else:
         index = faiss.IndexFlatIP(dim)
         kind = "flat"
@@ -121,11 +114,11 @@ def load_index(index_dir: Path) -> LoadedIndex | None:
     return LoadedIndex(version, manifest, index, vectors, chunks)
 
 
-def _reusable(previous: LoadedIndex | None, params: BuildParams, embedder: VectorEmbedder) -> bool:
+def _reusable(previous: LoadedIndex | None, params: IndexBuildConfig, embedder: VectorEmbedder) -> bool:
     if previous is None:
         return False
     manifest = previous.manifest
-    return (
+    return bool(
         manifest["embedding"]["model"] == embedder.name
         and manifest["chunk_size"] == params.chunk_size
         and manifest["chunk_overlap"] == params.chunk_overlap
@@ -136,7 +129,7 @@ def build_index(
     source_dir: Path,
     index_dir: Path,
     embedder: VectorEmbedder,
-    params: BuildParams,
+    params: IndexBuildConfig,
     *,
     previous: LoadedIndex | None = None,
     force: bool = False,

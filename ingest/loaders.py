@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".rst": "rst", ".html": "html", ".htm": "html"}
-DEFAULT_MAX_FILE_BYTES = 2_000_000
 
 
 class SourceOutsideRootsError(ValueError):

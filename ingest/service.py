@@ -11,9 +11,11 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from config.sections import IndexConfig
 from ingest.chunking import Chunk
-from ingest.index import BuildParams, LoadedIndex, VectorEmbedder, build_index, delete_index, load_index
+from ingest.index import LoadedIndex, VectorEmbedder, build_index, delete_index, load_index
 from ingest.loaders import resolve_source_dir
+from llm.embeddings import EmbeddingModel, unit_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +26,8 @@ def vector_embedder(embeddings: Embeddings, name: str, dim: int) -> VectorEmbedd
 
     def embed(texts: list[str]) -> np.ndarray:
         if embed_array is not None:
-            return embed_array(texts)
-        vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32).reshape(-1, dim)
-        return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+            return np.asarray(embed_array(texts), dtype=np.float32)
+        return unit_vectors(np.asarray(embeddings.embed_documents(texts), dtype=np.float32).reshape(-1, dim))
 
     return VectorEmbedder(name, dim, embed)
 
@@ -70,19 +71,12 @@ class BuildJob:
 class IndexService:
     """Owns the live index: one build at a time, searches always see a complete version."""
 
-    def __init__(
-        self,
-        index_dir: Path,
-        embeddings: Embeddings,
-        embedder: VectorEmbedder,
-        params: BuildParams,
-        roots: list[Path],
-    ) -> None:
-        self.index_dir = index_dir
-        self.embeddings = embeddings
-        self.embedder = embedder
-        self.params = params
-        self.roots = roots
+    def __init__(self, config: IndexConfig, model: EmbeddingModel) -> None:
+        self.index_dir = config.index_dir
+        self.params = config.build
+        self.roots = config.roots
+        self.embeddings = model.embeddings
+        self.embedder = vector_embedder(model.embeddings, model.name, model.dim)
         self.loaded: LoadedIndex | None = None
         self.job: BuildJob | None = None
         self._task: asyncio.Task[None] | None = None
@@ -153,3 +147,10 @@ class IndexService:
             return loaded.search(embed([query])[0], k)
 
         return await asyncio.to_thread(embed_and_search)  # one hop off the loop for both steps
+
+
+async def open_index(config: IndexConfig, model: EmbeddingModel) -> IndexService:
+    """The index service on `model`, with the live version on disk (if any) loaded."""
+    service = IndexService(config, model)
+    await service.load()
+    return service

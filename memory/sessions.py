@@ -5,17 +5,20 @@ loading every thread (title, timestamps, message count) and is written once per 
 """
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.messages import AnyMessage
-from langgraph.checkpoint.base import BaseCheckpointSaver
+from langchain_core.runnables import RunnableConfig
 from langgraph.store.base import BaseStore
+from langgraph.types import StateSnapshot
 
+from memory.backends import SessionMemory
 from memory.backends.base import MemoryBackend
 from memory.backends.stored import MEMORY_PREFIX
+from memory.checkpointer import Checkpointer
 
 SESSIONS_NAMESPACE = ("sessions",)
 DEFAULT_TITLE = "New Chat"
@@ -34,7 +37,7 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
 
-@dataclass
+@dataclass(frozen=True)
 class SessionRecord:
     """The registry's view of one session."""
 
@@ -73,48 +76,42 @@ class SessionRecord:
         }
 
 
+def session_memory_choice(store: BaseStore) -> Callable[[str], Awaitable[str | None]]:
+    """How `SessionMemory` learns the backend a session picked at creation: from its registry record."""
+
+    async def choice(session_id: str) -> str | None:
+        item = await store.aget(SESSIONS_NAMESPACE, session_id)
+        return item.value.get("memory_backend") if item else None
+
+    return choice
+
+
 def auto_title(first_user_text: str) -> str:
     """A title from the first user message: one line, at most `AUTO_TITLE_CHARS` characters."""
     line = " ".join(first_user_text.split())
     return line if len(line) <= AUTO_TITLE_CHARS else line[: AUTO_TITLE_CHARS - 1].rstrip() + "…"
 
 
-async def record_turn(
-    store: BaseStore,
-    session_id: str,
-    message_count: int,
-    first_user_text: str,
-    owner: str = "",
-    *,
-    known_new: bool = False,
-) -> None:
-    """Update the registry after a turn: activity time, message count, and the title while still default.
+class ThreadStates(Protocol):
+    """Reads a thread's state as the graph sees it: the compiled graph (`CompiledStateGraph.aget_state`)."""
 
-    A session first seen here (created by its first chat turn) belongs to `owner`. `known_new` (the gateway made
-    the id up for this turn, so nothing can be stored under it) skips reading the registry first.
-    """
-    item = None if known_new else await store.aget(SESSIONS_NAMESPACE, session_id)
-    timestamp = now_iso()
-    record = (
-        SessionRecord.from_item(session_id, item.value)
-        if item
-        else SessionRecord(session_id, DEFAULT_TITLE, timestamp, timestamp, 0, True, owner=owner)
-    )
-    record.last_active = timestamp
-    record.message_count = message_count
-    if record.title_is_default and first_user_text.strip():
-        record.title = auto_title(first_user_text)
-        record.title_is_default = False
-    await store.aput(SESSIONS_NAMESPACE, session_id, record.to_item(), index=False)
+    async def aget_state(self, config: RunnableConfig, *, subgraphs: bool = False) -> StateSnapshot: ...
 
 
 class SessionRegistry:
-    """Create, list, read, rename, clear and delete sessions across the store, checkpointer and memory."""
+    """Create, list, read, rename, clear and delete sessions across the store, checkpointer and memory.
 
-    def __init__(self, store: BaseStore, checkpointer: BaseCheckpointSaver, memory: MemoryBackend) -> None:
+    Conversations are read through the compiled graph (`threads`), which applies the state's channels and
+    reducers, rather than from raw checkpoints.
+    """
+
+    def __init__(
+        self, store: BaseStore, checkpointer: Checkpointer, memory: MemoryBackend, threads: ThreadStates
+    ) -> None:
         self.store = store
         self.checkpointer = checkpointer
         self.memory = memory
+        self.threads = threads
 
     async def ping(self) -> None:
         """One cheap read that fails when the store cannot answer (readiness probes call it often)."""
@@ -123,6 +120,34 @@ class SessionRegistry:
     async def get(self, session_id: str) -> SessionRecord | None:
         item = await self.store.aget(SESSIONS_NAMESPACE, session_id)
         return SessionRecord.from_item(session_id, item.value) if item else None
+
+    async def owned(self, session_id: str, owner: str) -> SessionRecord | None:
+        """The session if it exists and belongs to `owner`; None otherwise (another key's session is not told
+        apart from a missing one)."""
+        record = await self.get(session_id)
+        return record if record is not None and record.owner == owner else None
+
+    async def record_turn(
+        self,
+        session_id: str,
+        record: SessionRecord | None,
+        *,
+        added_messages: int,
+        first_user_text: str,
+        owner: str,
+    ) -> SessionRecord:
+        """Update the registry after a turn: activity time, message count, and the title while still default.
+
+        `record` is the session as read before the turn (under its lock); None registers a session created by
+        this turn, which then belongs to `owner`.
+        """
+        timestamp = now_iso()
+        before = record or SessionRecord(session_id, DEFAULT_TITLE, timestamp, timestamp, 0, True, owner=owner)
+        after = replace(before, last_active=timestamp, message_count=before.message_count + added_messages)
+        if after.title_is_default and first_user_text.strip():
+            after = replace(after, title=auto_title(first_user_text), title_is_default=False)
+        await self.store.aput(SESSIONS_NAMESPACE, session_id, after.to_item(), index=False)
+        return after
 
     async def create(
         self, session_id: str, title: str | None = None, memory_backend: str | None = None, owner: str = ""
@@ -151,28 +176,37 @@ class SessionRegistry:
             offset += _PAGE
         return sorted(records, key=lambda record: datetime.fromisoformat(record.last_active), reverse=True)
 
+    async def memory_usage(self, owner: str) -> dict[str, dict[str, Any]]:
+        """Per session of `owner`: what its memory backend holds (items, bytes, last write), its message count,
+        its last activity and its backend."""
+        usage: dict[str, dict[str, Any]] = {}
+        for record in await self.list(owner=owner):
+            stats = await self.memory.stats(record.id)
+            usage[record.id] = {**stats, "messages": record.message_count, "last_active": record.last_active}
+            if isinstance(self.memory, SessionMemory):
+                usage[record.id]["backend"] = record.memory_backend or self.memory.default
+        return usage
+
     async def channel(self, session_id: str, name: str) -> Any:
-        """One checkpointed state value of the session (None when absent)."""
-        checkpoint = await self.checkpointer.aget_tuple({"configurable": {"thread_id": session_id}})
-        return None if checkpoint is None else checkpoint.checkpoint["channel_values"].get(name)
+        """One state value of the session's thread (None when absent)."""
+        snapshot = await self.threads.aget_state({"configurable": {"thread_id": session_id}})
+        return snapshot.values.get(name) if isinstance(snapshot.values, dict) else None
 
     async def messages(self, session_id: str) -> Sequence[AnyMessage]:
         """The checkpointed conversation of the session."""
         return list(await self.channel(session_id, "messages") or [])
 
     async def rename(self, record: SessionRecord, title: str) -> SessionRecord:
-        record.title = title
-        record.title_is_default = False
-        await self.store.aput(SESSIONS_NAMESPACE, record.id, record.to_item(), index=False)
-        return record
+        renamed = replace(record, title=title, title_is_default=False)
+        await self.store.aput(SESSIONS_NAMESPACE, record.id, renamed.to_item(), index=False)
+        return renamed
 
     async def clear(self, record: SessionRecord) -> None:
         """Forget the conversation and the memory but keep the session (and its title)."""
         await self.checkpointer.adelete_thread(record.id)
         await self.memory.clear(record.id)
-        record.message_count = 0
-        record.last_active = now_iso()
-        await self.store.aput(SESSIONS_NAMESPACE, record.id, record.to_item(), index=False)
+        cleared = replace(record, message_count=0, last_active=now_iso())
+        await self.store.aput(SESSIONS_NAMESPACE, record.id, cleared.to_item(), index=False)
 
     async def delete(self, session_id: str) -> None:
         """Remove the conversation, the memory and the registry entry."""

@@ -12,7 +12,7 @@ as before.
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
@@ -25,7 +25,8 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.store.base import Op, Result
 from langgraph.store.sqlite import SqliteStore
 
-from memory.sqlite_tuning import SqliteSynchronous, tune
+from config.sections import SqliteSynchronous
+from memory.sqlite_tuning import tune
 
 T = TypeVar("T")
 
@@ -93,13 +94,13 @@ class OffloadedSqliteStore(SqliteStore):
         super().__init__(conn)
         self.thread = thread
 
-    async def abatch(self, ops: Sequence[Op]) -> list[Result]:
+    async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         return await self.thread.run(self.batch, list(ops))
 
 
 def connect(path: Path, synchronous: SqliteSynchronous, *, autocommit: bool) -> sqlite3.Connection:
     """A tuned connection for the database thread (the classes also guard it with their own lock)."""
-    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None if autocommit else "")
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None if autocommit else "DEFERRED")
     tune(conn, synchronous)
     return conn
 

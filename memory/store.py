@@ -21,7 +21,8 @@ async def open_store(storage: StorageConfig) -> AsyncIterator[BaseStore]:
             async with offloaded_store(storage.data_dir / "store.sqlite", storage.sqlite_synchronous) as store:
                 yield store
         case "postgres":
-            from langgraph.store.postgres.aio import AsyncPostgresStore, PoolConfig
+            from langgraph.store.postgres.aio import AsyncPostgresStore
+            from langgraph.store.postgres.base import PoolConfig
 
             if storage.database_url is None:
                 raise ValueError("the postgres session backend needs SAGE_GATEWAY_DATABASE_URL")

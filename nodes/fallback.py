@@ -5,12 +5,11 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
 
-from graph.context import GatewayContext
-from graph.state import TurnState
-from nodes.generate_answer import stamp
-from nodes.prompt_building import build_prompt
-from nodes.prompts import FALLBACK_SYSTEM_PROMPT
-from nodes.turns import split_current_turn
+from turn.context import GatewayContext
+from turn.conversation import split_current_turn, stamp
+from turn.prompt_building import build_prompt
+from turn.prompts import FALLBACK_SYSTEM_PROMPT
+from turn.state import TurnState
 
 
 async def fallback(state: TurnState, runtime: Runtime[GatewayContext], *, chat_model: BaseChatModel) -> dict[str, Any]:
@@ -19,4 +18,4 @@ async def fallback(state: TurnState, runtime: Runtime[GatewayContext], *, chat_m
     prompt = build_prompt(FALLBACK_SYSTEM_PROMPT, state.system_prompt, [], current)
     context = runtime.context or GatewayContext()
     answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)
-    return {"messages": [stamp(answer)], "route_trace": [*state.route_trace, "fallback"]}
+    return {"messages": [stamp(answer)]}

@@ -1,25 +1,17 @@
 """Node `generate_answer`: the model's answer to the current turn, with recalled memory as context."""
 
 from contextlib import nullcontext
-from datetime import UTC, datetime
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage
 from langgraph.runtime import Runtime
 
-from graph.context import GatewayContext
-from graph.state import TurnState
-from nodes.circuit_breaker import CircuitBreaker
-from nodes.prompt_building import build_prompt, passages_section
-from nodes.prompts import GATEWAY_SYSTEM_PROMPT
-from nodes.turns import split_current_turn
-
-
-def stamp(message: AIMessage) -> AIMessage:
-    """Record when the answer was produced (shown by `GET /sessions/{id}`)."""
-    message.response_metadata = {**message.response_metadata, "created_at": datetime.now(UTC).isoformat()}
-    return message
+from llm.breaker import CircuitBreaker
+from turn.context import GatewayContext
+from turn.conversation import split_current_turn, stamp
+from turn.prompt_building import build_prompt, passages_section
+from turn.prompts import GATEWAY_SYSTEM_PROMPT
+from turn.state import TurnState
 
 
 async def generate_answer(
@@ -36,10 +28,10 @@ async def generate_answer(
     handler, not this node, decides on the fallback.
     """
     _history, current = split_current_turn(state.messages)
-    passages = passages_section(state.sources, retrieval_ran="retrieve" in state.route_trace)
+    passages = passages_section(state.sources, retrieval_ran=state.route == "rag")
     base = "\n\n".join(part for part in (GATEWAY_SYSTEM_PROMPT, state.memory_section, passages) if part)
     prompt = build_prompt(base, state.system_prompt, state.memory_context, current)
     context = runtime.context or GatewayContext()
     with breaker.guard() if breaker else nullcontext():
         answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)
-    return {"messages": [stamp(answer)], "route_trace": [*state.route_trace, "generate_answer"]}
+    return {"messages": [stamp(answer)]}

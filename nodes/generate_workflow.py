@@ -2,27 +2,27 @@
 
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
+from langgraph.runtime import Runtime
 
-from graph.state import TurnState
-from nodes.generate_answer import stamp
-from nodes.turns import last_user_text
-from nodes.workflow_generator import design_pipeline, explain, workflow_payload
-from nodes.workflow_schema import Catalogue, VisualPipeline
+from turn.context import GatewayContext
+from turn.conversation import last_user_text, stamp
+from turn.intent_rules import REFINEMENT_RULE
+from turn.state import TurnState
+from workflows.generator import WorkflowDesigner, explain, workflow_payload
+from workflows.schema import VisualPipeline
 
 
-async def generate_workflow(state: TurnState, *, chat_model: BaseChatModel, catalogue: Catalogue) -> dict[str, Any]:
-    """Design (or, when the session has one, refine) a pipeline; the reply explains it and embeds its JSON."""
+async def generate_workflow(
+    state: TurnState, runtime: Runtime[GatewayContext], *, designer: WorkflowDesigner
+) -> dict[str, Any]:
+    """Design (or, when the session has one and asks to edit it, refine) a pipeline; the reply explains it and
+    embeds its JSON."""
     previous = (
         VisualPipeline.model_validate(state.workflow["visual_pipeline"])
-        if state.workflow and state.intent_rule == "workflow-refinement"
+        if state.workflow and state.intent_rule == REFINEMENT_RULE
         else None
     )
-    result = await design_pipeline(chat_model, catalogue, last_user_text(state.messages), previous)
+    result = await designer.design(last_user_text(state.messages), previous)
     answer = stamp(AIMessage(explain(result.pipeline, result.source, refined=previous is not None)))
-    return {
-        "messages": [answer],
-        "workflow": workflow_payload(result),
-        "route_trace": [*state.route_trace, "generate_workflow"],
-    }
+    return {"messages": [answer], "workflow": workflow_payload(result)}

@@ -4,15 +4,18 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import GatewayContext
-from graph.state import TurnState
-from memory.backends import backend_for_turn
-from memory.backends.base import MemoryBackend
-from nodes.turns import last_user_text, split_current_turn
+from memory.backends import MemoryBackend, backend_for_turn
+from turn.context import GatewayContext
+from turn.conversation import last_user_text, split_current_turn
+from turn.state import TurnState
 
 
 async def load_memory(state: TurnState, runtime: Runtime[GatewayContext], *, memory: MemoryBackend) -> dict[str, Any]:
-    """Recall context for the current question from everything said before it; starts the turn's trace."""
+    """Recall context for the current question from everything said before it.
+
+    As the first node of every turn it also clears the facts the previous turn left in the state (its error, its
+    sources, its fallback), so that they describe this turn only.
+    """
     history, current = split_current_turn(state.messages)
     context = runtime.context or GatewayContext()
     backend = backend_for_turn(memory, context.memory_backend)
@@ -20,7 +23,7 @@ async def load_memory(state: TurnState, runtime: Runtime[GatewayContext], *, mem
     return {
         "memory_context": recalled.messages,
         "memory_section": recalled.section,
-        "route_trace": ["load_memory"],
         "error": None,
         "sources": [],
+        "fallback": False,
     }

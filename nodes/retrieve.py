@@ -5,10 +5,11 @@ from typing import Any
 from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
-from graph.context import GatewayContext
-from graph.state import TurnState
+from config.sections import RetrievalConfig
 from ingest.service import IndexService
-from nodes.turns import last_user_text, message_text
+from turn.context import GatewayContext
+from turn.conversation import last_user_text
+from turn.state import TurnState
 
 FOLLOW_UP_WORDS = 6
 """A question this short is probably a follow-up ("and on Windows?"): the previous question joins the query."""
@@ -19,22 +20,24 @@ def retrieval_query(state: TurnState) -> str:
     question = last_user_text(state.messages)
     if len(question.split()) >= FOLLOW_UP_WORDS:
         return question
-    earlier = [message_text(m) for m in state.memory_context if isinstance(m, HumanMessage)]
+    earlier = [m.text for m in state.memory_context if isinstance(m, HumanMessage)]
     return f"{earlier[-1]}\n{question}" if earlier else question
 
 
 async def retrieve(
-    state: TurnState, runtime: Runtime[GatewayContext], *, index: IndexService | None, min_score: float
+    state: TurnState, runtime: Runtime[GatewayContext], *, index: IndexService | None, retrieval: RetrievalConfig
 ) -> dict[str, Any]:
-    """Keep the top-k passages whose cosine similarity reaches `min_score`; none when there is no index.
+    """Keep the top-k passages (the run's `top_k`, else the operator's) whose cosine similarity reaches the
+    operator's minimum; none when there is no index.
 
     Embedding or search failures propagate: the graph's error handler sends the turn to `fallback`.
     """
     context = runtime.context or GatewayContext()
-    hits = await index.search(retrieval_query(state), context.top_k) if index is not None else []
+    top_k = context.top_k or retrieval.top_k
+    hits = await index.search(retrieval_query(state), top_k) if index is not None else []
     sources = [
         {"doc_path": c.doc_path, "heading": c.heading, "anchor": c.anchor, "score": round(score, 4), "text": c.text}
         for c, score in hits
-        if score >= min_score
+        if score >= retrieval.min_score
     ]
-    return {"sources": sources, "route_trace": [*state.route_trace, "retrieve"]}
+    return {"sources": sources}

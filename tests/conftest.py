@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from config.settings import Settings
-from graph.resources import Resources
-from tests.fakes import fake_resources
+from graph.resources import ModelHandles
+from tests.fakes import fake_models
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -46,11 +46,11 @@ ClientFactory = Callable[..., TestClient]
 
 @pytest.fixture
 def make_client(settings: Settings) -> Iterator[ClientFactory]:
-    """Build a TestClient (lifespan running) on the given resources; closed at the end of the test."""
+    """Build a TestClient (lifespan running) on the given model handles; closed at the end of the test."""
     clients: list[TestClient] = []
 
-    def factory(resources: Resources | None = None, app_settings: Settings | None = None) -> TestClient:
-        app = create_app(app_settings or settings, resources=resources or fake_resources())
+    def factory(models: ModelHandles | None = None, app_settings: Settings | None = None) -> TestClient:
+        app = create_app(app_settings or settings, models=models or fake_models())
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)

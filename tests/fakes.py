@@ -7,7 +7,8 @@ from typing import Any
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from graph.resources import Resources
+from config.settings import Settings
+from graph.resources import ModelHandles, Resources, build_resources
 from memory.backends.short_term import ShortTermMemory
 
 
@@ -49,11 +50,14 @@ class FailOnceChatModel(GenericFakeChatModel):
         return await super()._agenerate(*args, **kwargs)
 
 
-def fake_resources(model: GenericFakeChatModel | None = None, *, window: int = 20) -> Resources:
-    """Resources with a fake chat model and the short-term memory window."""
-    return Resources(
-        chat_model=model or fake_chat(),
-        model_name="fake-model",
-        memory=ShortTermMemory(window_turns=window, max_tokens=100_000),
-        backend="fake",
-    )
+def fake_models(model: GenericFakeChatModel | None = None, **handles: Any) -> ModelHandles:
+    """Model handles with a fake chat model (and whatever else a test passes: an index, a breaker, embeddings)."""
+    return ModelHandles(chat_model=model or fake_chat(), model_name="fake-model", backend="fake", **handles)
+
+
+def fake_resources(
+    model: GenericFakeChatModel | None = None, *, window: int = 20, intent_classifier: bool = False
+) -> Resources:
+    """Graph resources on a fake chat model and the short-term memory window, as `build_resources` builds them."""
+    settings = Settings(SAGE_INTENT_CLASSIFIER="llm" if intent_classifier else "rules")
+    return build_resources(settings, fake_models(model), ShortTermMemory(window_turns=window, max_tokens=100_000))

@@ -8,9 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from config.settings import Settings
-from graph.resources import Resources, build_params
-from ingest.embeddings import OnnxSentenceEmbeddings
-from ingest.service import IndexService, vector_embedder
+from ingest.service import IndexService
+from llm.embeddings import EmbeddingModel, OnnxSentenceEmbeddings
 
 PROJECT_DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -28,18 +27,7 @@ def corpus_settings(tmp_path: Path) -> Settings:
 
 
 def index_service(settings: Settings, embeddings: OnnxSentenceEmbeddings) -> IndexService:
-    return IndexService(
-        settings.data_dir / "index",
-        embeddings,
-        vector_embedder(embeddings, embeddings.name, embeddings.dim),
-        build_params(settings),
-        settings.docs_roots,
-    )
-
-
-def with_index(resources: Resources, index: IndexService) -> Resources:
-    resources.index = index
-    return resources
+    return IndexService(settings.index(), EmbeddingModel(embeddings, embeddings.name, embeddings.dim))
 
 
 def wait_for_build(client: TestClient, timeout: float = 120) -> dict[str, Any]:

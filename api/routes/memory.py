@@ -1,40 +1,35 @@
-"""`/memory/*`: which memory backends are configured, and what each session's memory holds."""
-
-from typing import Any
+"""`/memory/*`: which memory backends are configured, and what each of the caller's sessions' memory holds."""
 
 from fastapi import APIRouter
 
 from api.auth import ClientDep
-from api.deps import ResourcesDep, SessionsDep, SettingsDep
-from memory.backends import AVAILABLE_BACKENDS, SessionMemory
+from api.deps import GatewayDep, SessionsDep
+from api.schemas.memory import MemoryConfigPublic, MemorySettings, MemoryStatsPublic
+from memory.backends import AVAILABLE_BACKENDS
 
 router = APIRouter(prefix="/memory", tags=["memory"])
 
 
-@router.get("/config")
-async def memory_config(settings: SettingsDep) -> dict[str, Any]:
+@router.get("/config", response_model=MemoryConfigPublic)
+async def memory_config(gateway: GatewayDep) -> MemoryConfigPublic:
     """The default backend, its window, its settings, and the backends sessions may choose."""
-    return {
-        "backend": settings.memory_backend,
-        "max_dialogs": settings.memory_window,
-        "config": {
-            "window_turns": settings.memory_window,
-            "max_tokens": settings.memory_max_tokens,
-            "top_k": settings.memory_top_k,
-            "selectable_per_session": settings.memory_backends_allowed,
-        },
-        "available_backends": list(AVAILABLE_BACKENDS),
-    }
+    memory = gateway.memory
+    settings = MemorySettings(
+        window_turns=memory.window_turns,
+        max_tokens=memory.max_tokens,
+        top_k=memory.top_k,
+        selectable_per_session=list(memory.selectable),
+    )
+    return MemoryConfigPublic(
+        backend=memory.default_backend,
+        max_dialogs=memory.window_turns,
+        config=settings,
+        available_backends=list(AVAILABLE_BACKENDS),
+    )
 
 
-@router.get("/stats")
-async def memory_stats(sessions: SessionsDep, resources: ResourcesDep, caller: ClientDep) -> dict[str, Any]:
+@router.get("/stats", response_model=MemoryStatsPublic)
+async def memory_stats(sessions: SessionsDep, caller: ClientDep) -> MemoryStatsPublic:
     """Per session of the caller: its backend, the items and bytes it holds, its last write, its message count."""
-    memory = resources.memory
-    stats: dict[str, Any] = {}
-    for record in await sessions.list(owner=caller.owner):
-        usage = await memory.stats(record.id) if memory is not None else {}
-        stats[record.id] = {**usage, "messages": record.message_count, "last_active": record.last_active}
-        if isinstance(memory, SessionMemory):
-            stats[record.id]["backend"] = record.memory_backend or memory.default
-    return {"total_sessions": len(stats), "sessions": stats}
+    usage = await sessions.memory_usage(owner=caller.owner)
+    return MemoryStatsPublic(total_sessions=len(usage), sessions=usage)

@@ -2,17 +2,13 @@
 
 from fastapi import APIRouter
 
-from api.deps import ResourcesDep
-from api.openai_schema import ModelCard, ModelList
-from api.routes.chat import DEFAULT_MODEL_ALIAS
+from api.deps import ServedModelsDep
+from api.protocols.openai_models import ModelCard, ModelList
 
 router = APIRouter(prefix="/v1", tags=["models"])
 
 
 @router.get("/models", response_model=ModelList)
-async def list_models(resources: ResourcesDep) -> ModelList:
+async def list_models(served: ServedModelsDep) -> ModelList:
     """The configured backend model and the `sage-default` alias for it."""
-    created = resources.created_at
-    return ModelList(
-        data=[ModelCard(id=resources.model_name, created=created), ModelCard(id=DEFAULT_MODEL_ALIAS, created=created)]
-    )
+    return ModelList(data=[ModelCard(id=model_id, created=served.created) for model_id in served.ids])

@@ -21,7 +21,6 @@ from langgraph.store.base import BaseStore
 
 from memory.backends.base import Turn
 from memory.backends.stored import StoredMemory, all_items, namespace, turn_record
-from memory.text import message_text
 
 logger = logging.getLogger(__name__)
 ENTITY = r"(?:[A-Z][\w&-]*(?:\s+(?:of\s+)?[A-Z][\w&-]*)*|I)"
@@ -134,7 +133,7 @@ class GraphMemory(StoredMemory):
     async def remember(self, session_id: str, turn: Turn) -> None:
         """Extract the turn's relations, keep them in the turn record (so recall builds the graph from the cached
         turns, fetching only new ones) and as entity and edge items (for inspection and older readers)."""
-        user_text = "\n".join(message_text(m) for m in turn.user)
+        user_text = "\n".join(m.text for m in turn.user)
         triples = await self.relations(user_text)
         record = {**turn_record(turn), "relations": [list(triple) for triple in triples]}
         turn_key = await self._append_turn(session_id, record)

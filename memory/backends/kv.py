@@ -14,7 +14,6 @@ from rank_bm25 import BM25Okapi
 
 from memory.backends.base import Turn
 from memory.backends.stored import StoredMemory, all_items, namespace, turn_record
-from memory.text import message_text
 
 FACT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("name", r"\b(?:my name is|call me|i am called|i'm called)\s+(?P<value>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)"),
@@ -61,7 +60,7 @@ class KeyValueMemory(StoredMemory):
     async def remember(self, session_id: str, turn: Turn) -> None:
         record = turn_record(turn)
         await self._append_turn(session_id, record)
-        for key, value in extract_facts("\n".join(message_text(m) for m in turn.user)).items():
+        for key, value in extract_facts("\n".join(m.text for m in turn.user)).items():
             fact = {"key": key, "value": value, "text": f"{key}: {value}", "at": record["at"], "said": record["user"]}
             await self.store.aput(namespace(session_id, "facts"), key, fact, index=False)
 

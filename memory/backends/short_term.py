@@ -5,7 +5,7 @@ clearing the thread clears the memory.
 """
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AnyMessage, HumanMessage
 from langchain_core.messages.utils import count_tokens_approximately, trim_messages
@@ -36,7 +36,7 @@ class ShortTermMemory:
             allow_partial=False,
         )
         return MemoryContext(
-            messages=list(trimmed),
+            messages=cast(list[AnyMessage], trimmed),  # the same message objects it was given, some dropped
             details={"turns_in_history": len(turn_starts), "messages_recalled": len(trimmed)},
         )
 

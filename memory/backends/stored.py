@@ -14,7 +14,6 @@ from langgraph.store.base import BaseStore, Item
 
 from memory.backends.base import MemoryContext, Turn
 from memory.backends.short_term import ShortTermMemory
-from memory.text import message_text
 
 MEMORY_PREFIX = "memory"
 PAGE = 1000
@@ -29,8 +28,8 @@ def namespace(session_id: str, kind: str) -> tuple[str, ...]:
 
 def turn_record(turn: Turn) -> dict[str, Any]:
     """A finished turn as a store value; `text` is what search and embeddings see."""
-    user = "\n".join(message_text(m) for m in turn.user)
-    answer = message_text(turn.answer)
+    user = "\n".join(m.text for m in turn.user)
+    answer = turn.answer.text
     return {
         "user": user,
         "assistant": answer,

@@ -15,6 +15,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from langgraph.store.base import BaseStore
 
+from llm.embeddings import unit_vectors
 from memory.backends.base import Turn
 from memory.backends.stored import StoredMemory, all_items, namespace, turn_record
 
@@ -23,10 +24,6 @@ from memory.backends.stored import StoredMemory, all_items, namespace, turn_reco
 class _Matrix:
     keys: list[str] = field(default_factory=list)
     rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    return vectors / np.clip(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12, None)
 
 
 class VectorMemory(StoredMemory):
@@ -42,7 +39,7 @@ class VectorMemory(StoredMemory):
 
     async def remember(self, session_id: str, turn: Turn) -> None:
         record = turn_record(turn)
-        vector = _unit(np.asarray(await self.embeddings.aembed_query(record["text"]), dtype=np.float32))
+        vector = unit_vectors(await self.embeddings.aembed_query(record["text"]))
         record["vector"] = [round(float(x), 6) for x in vector]
         await self._append_turn(session_id, record)
 
@@ -64,7 +61,7 @@ class VectorMemory(StoredMemory):
         matrix, texts = await self._matrix(session_id)
         if not matrix.keys:
             return [], {"turns_searched": 0}
-        query_vector = _unit(np.asarray(await self.embeddings.aembed_query(query), dtype=np.float32))
+        query_vector = unit_vectors(await self.embeddings.aembed_query(query))
         scores = await asyncio.to_thread(np.dot, matrix.rows, query_vector)
         best = np.argsort(-scores)[: self.top_k]
         lines = [texts[i].replace("\n", " / ") for i in best]

@@ -19,8 +19,8 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from bench.fake_upstream import serving_in_thread
-from ingest.embeddings import OnnxSentenceEmbeddings
-from tests.fakes import fake_chat, fake_resources
+from llm.embeddings import OnnxSentenceEmbeddings
+from tests.fakes import fake_chat, fake_models
 from tests.rag_fixtures import corpus_settings, index_service
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -49,9 +49,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         update={"api_keys": [SecretStr(CLIENT_KEY)], "admin_keys": [SecretStr(ADMIN_KEY)]}
     )
     embeddings = OnnxSentenceEmbeddings.packaged()
-    resources = fake_resources(fake_chat(ANSWER))
-    resources.index = index_service(settings, embeddings)
-    with serving_in_thread(create_app(settings, resources=resources)) as base_url:
+    models = fake_models(fake_chat(ANSWER), index=index_service(settings, embeddings))
+    with serving_in_thread(create_app(settings, models=models)) as base_url:
         admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
         httpx.post(f"{base_url}/admin/index/build", json={"source_dir": "corpus"}, headers=admin).raise_for_status()
         while httpx.get(f"{base_url}/admin/index/status", headers=admin).json()["status"] == "building":

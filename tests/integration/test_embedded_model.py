@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from config.settings import Settings
-from nodes.gguf import is_instruction_tuned, read_gguf_metadata
-from nodes.local_model import PACKAGED_MODEL_SHA256, ModelIntegrityError, assemble_packaged_model, verified_model_path
+from llm.gguf import is_instruction_tuned, read_gguf_metadata
+from llm.local_server import PACKAGED_MODEL_SHA256, ModelIntegrityError, assemble_packaged_model, verified_model_path
 
 
 @pytest.fixture(scope="module")

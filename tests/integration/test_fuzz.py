@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, Phase, settings
 from api.app import create_app
 from bench.fake_upstream import serving_in_thread
 from config.settings import PROJECT_DOCS, Settings
-from ingest.embeddings import OnnxSentenceEmbeddings
-from tests.fakes import fake_chat, fake_resources
+from llm.embeddings import OnnxSentenceEmbeddings
+from tests.fakes import fake_chat, fake_models
 from tests.rag_fixtures import index_service
 
 ADMIN_KEY = "sk-fuzz-admin"
@@ -49,11 +49,12 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         SAGE_GATEWAY_AUTO_INDEX=False,
     )
     embeddings = OnnxSentenceEmbeddings.packaged()
-    resources = fake_resources(fake_chat("A fuzzed answer.", "Another one."))
-    resources.memory = None  # every backend, selectable per session
-    resources.embeddings, resources.embedding_dims = embeddings, embeddings.dim
-    resources.index = index_service(app_settings, embeddings)
-    app = create_app(app_settings, resources=resources)
+    models = fake_models(  # every memory backend, selectable per session, on the app's store
+        fake_chat("A fuzzed answer.", "Another one."),
+        embeddings=embeddings,
+        index=index_service(app_settings, embeddings),
+    )
+    app = create_app(app_settings, models=models)
     with serving_in_thread(app) as base_url:
         httpx.post(f"{base_url}/admin/index/build", json={"source_dir": "corpus"}, headers=AUTH).raise_for_status()
         httpx.post(f"{base_url}/v1/chat/completions", json=_turn("seed"), headers=AUTH).raise_for_status()
@@ -71,7 +72,7 @@ def _latest_checkpoint(saver: Any, thread_id: str) -> str | None:
 
 def stored_state(app: Any) -> str:
     """Everything a request could change about sessions, read straight from the in-memory store and saver."""
-    sessions = app.state.sessions
+    sessions = app.state.gateway.sessions
     store, saver = sessions.store, sessions.checkpointer
     registry = sorted((item.key, item.value) for item in store.search(("sessions",), limit=100_000))
     latest = {key: _latest_checkpoint(saver, key) for key, _ in registry}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from config.settings import Settings
 from tests.conftest import ClientFactory
-from tests.fakes import answer_stream, fake_chat, fake_resources
+from tests.fakes import answer_stream, fake_chat, fake_models
 
 
 def test_two_gateways_on_one_database_share_sessions_and_memory(
@@ -14,10 +14,8 @@ def test_two_gateways_on_one_database_share_sessions_and_memory(
     settings = [
         Settings(SAGE_GATEWAY_DATA_DIR=tmp_path / name, SAGE_GATEWAY_DATABASE_URL=database_url) for name in "ab"
     ]
-    resources = [fake_resources(fake_chat(answer)) for answer in ("from A", "from B")]
-    for each in resources:
-        each.memory = None  # the app builds its memory backends on the shared store
-    first, second = (make_client(each, s) for each, s in zip(resources, settings, strict=True))
+    models = [fake_models(fake_chat(answer)) for answer in ("from A", "from B")]  # memory: on the shared store
+    first, second = (make_client(each, s) for each, s in zip(models, settings, strict=True))
     session_id = first.post("/sessions", json={"memory_backend": "kv"}).json()["id"]
     ask = {
         "model": "fake-model",
@@ -53,7 +51,7 @@ def test_concurrent_turns_of_one_session_on_two_gateways_are_serialised(
         Settings(SAGE_GATEWAY_DATA_DIR=tmp_path / name, SAGE_GATEWAY_DATABASE_URL=database_url) for name in "ab"
     ]
     clients = [
-        make_client(fake_resources(SlowChat(messages=answer_stream((f"answer {n}",)))), s)
+        make_client(fake_models(SlowChat(messages=answer_stream((f"answer {n}",)))), s)
         for n, s in zip("ab", settings, strict=True)
     ]
 

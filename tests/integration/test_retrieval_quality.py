@@ -4,18 +4,22 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.embeddings import OnnxSentenceEmbeddings
-from ingest.index import BuildParams, build_index
+from config.sections import IndexBuildConfig
+from ingest.index import build_index
 from ingest.service import vector_embedder
+from llm.embeddings import OnnxSentenceEmbeddings
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.json"
+BUILD = IndexBuildConfig(
+    index_name="quality", chunk_size=800, chunk_overlap=160, hnsw_threshold=50_000, max_file_bytes=2_000_000
+)
 
 
 def test_recall_at_4_over_the_docs_is_at_least_0_9(tmp_path: Path, report_figure: Callable[[str], None]) -> None:
     model = OnnxSentenceEmbeddings.packaged()
     embedder = vector_embedder(model, model.name, model.dim)
-    index = build_index(ROOT / "docs", tmp_path, embedder, BuildParams("quality", 800, 160, 50_000))
+    index = build_index(ROOT / "docs", tmp_path, embedder, BUILD)
     questions = json.loads(QUESTIONS.read_text())
     assert len(questions) >= 30
     misses = []

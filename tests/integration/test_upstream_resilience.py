@@ -5,13 +5,12 @@ import time
 from fastapi.testclient import TestClient
 
 from bench.fake_upstream import UpstreamBehaviour, running_fake_upstream
-from graph.resources import Resources
-from memory.backends.short_term import ShortTermMemory
-from nodes.models import openai_compatible_chat_model
+from graph.resources import ModelHandles
+from llm.chat import openai_compatible_chat_model
 from tests.conftest import ClientFactory
 
 
-def upstream_resources(base_url: str, *, timeout: float = 10.0, retries: int = 0) -> Resources:
+def upstream_models(base_url: str, *, timeout: float = 10.0, retries: int = 0) -> ModelHandles:
     model = openai_compatible_chat_model(
         base_url=base_url,
         model="fake-upstream",
@@ -20,7 +19,7 @@ def upstream_resources(base_url: str, *, timeout: float = 10.0, retries: int = 0
         connect_timeout_seconds=timeout,
         max_retries=retries,
     )
-    return Resources(model, "fake-upstream", ShortTermMemory(window_turns=5, max_tokens=10_000), backend="openai")
+    return ModelHandles(chat_model=model, model_name="fake-upstream", backend="openai")
 
 
 def ask(client: TestClient, session_id: str = "s1"):  # type: ignore[no-untyped-def]
@@ -30,7 +29,7 @@ def ask(client: TestClient, session_id: str = "s1"):  # type: ignore[no-untyped-
 
 def test_a_slow_upstream_times_out_with_504_and_records_nothing(make_client: ClientFactory) -> None:
     with running_fake_upstream(UpstreamBehaviour(response_delay=5.0)) as (base_url, behaviour):
-        client = make_client(upstream_resources(base_url, timeout=0.5))
+        client = make_client(upstream_models(base_url, timeout=0.5))
         started = time.monotonic()
         response = ask(client)
         elapsed = time.monotonic() - started
@@ -43,7 +42,7 @@ def test_a_slow_upstream_times_out_with_504_and_records_nothing(make_client: Cli
 
 def test_transient_5xx_is_retried_with_backoff_and_succeeds(make_client: ClientFactory) -> None:
     with running_fake_upstream(UpstreamBehaviour(fail_with=503, fail_times=2)) as (base_url, behaviour):
-        client = make_client(upstream_resources(base_url, retries=2))
+        client = make_client(upstream_models(base_url, retries=2))
         started = time.monotonic()
         response = ask(client)
         elapsed = time.monotonic() - started
@@ -55,14 +54,14 @@ def test_transient_5xx_is_retried_with_backoff_and_succeeds(make_client: ClientF
 
 def test_429_is_retried_too(make_client: ClientFactory) -> None:
     with running_fake_upstream(UpstreamBehaviour(fail_with=429, fail_times=1)) as (base_url, behaviour):
-        response = ask(make_client(upstream_resources(base_url, retries=1)))
+        response = ask(make_client(upstream_models(base_url, retries=1)))
     assert response.status_code == 200
     assert behaviour.chat_calls == 2
 
 
 def test_retries_are_bounded_and_a_dead_backend_is_a_5xx(make_client: ClientFactory) -> None:
     with running_fake_upstream(UpstreamBehaviour(fail_with=500)) as (base_url, behaviour):
-        client = make_client(upstream_resources(base_url, retries=1))
+        client = make_client(upstream_models(base_url, retries=1))
         response = ask(client)
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "upstream_error"

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from langchain_core.language_models import GenericFakeChatModel
 
 from tests.conftest import ClientFactory
-from tests.fakes import FailingChatModel, answer_stream, fake_chat, fake_resources
+from tests.fakes import FailingChatModel, answer_stream, fake_chat, fake_models
 
 
 def ask(client: TestClient, text: str, **extra: object):  # type: ignore[no-untyped-def]
@@ -38,7 +38,7 @@ def test_completion_ids_are_unique_per_completion(client: TestClient) -> None:
 
 
 def test_session_continues_by_body_or_header(make_client: ClientFactory) -> None:
-    client = make_client(fake_resources(fake_chat("one", "two", "three")))
+    client = make_client(fake_models(fake_chat("one", "two", "three")))
     session_id = ask(client, "first").json()["session_id"]
     ask(client, "second", session_id=session_id)
     client.post(
@@ -51,7 +51,7 @@ def test_session_continues_by_body_or_header(make_client: ClientFactory) -> None
 
 
 def test_full_history_resent_by_the_client_is_not_duplicated(make_client: ClientFactory) -> None:
-    client = make_client(fake_resources(fake_chat("one", "two")))
+    client = make_client(fake_models(fake_chat("one", "two")))
     session_id = ask(client, "first").json()["session_id"]
     resent = [
         {"role": "system", "content": "be brief"},
@@ -126,7 +126,7 @@ def test_bad_input_is_an_openai_400_and_changes_no_session(client: TestClient, n
     ],
 )
 def test_backend_down_is_a_5xx_and_the_turn_is_rolled_back(make_client: ClientFactory, error, status) -> None:  # type: ignore[no-untyped-def]
-    client = make_client(fake_resources(FailingChatModel(messages=iter([]), error_factory=error)))
+    client = make_client(fake_models(FailingChatModel(messages=iter([]), error_factory=error)))
     response = client.post(
         "/v1/chat/completions",
         json={"model": "fake-model", "session_id": "s1", "messages": [{"role": "user", "content": "x"}]},
@@ -137,11 +137,11 @@ def test_backend_down_is_a_5xx_and_the_turn_is_rolled_back(make_client: ClientFa
 
 
 def test_failed_turn_in_an_existing_session_leaves_it_unchanged(make_client: ClientFactory, settings) -> None:  # type: ignore[no-untyped-def]
-    healthy = make_client(fake_resources(fake_chat("fine")))
+    healthy = make_client(fake_models(fake_chat("fine")))
     ask(healthy, "first", session_id="s1")
     before = healthy.get("/sessions/s1").json()
     healthy.__exit__(None, None, None)
-    broken = make_client(fake_resources(FailingChatModel(messages=iter([]))))
+    broken = make_client(fake_models(FailingChatModel(messages=iter([]))))
     failed = ask(broken, "second", session_id="s1")
     assert failed.status_code == 500 and failed.json()["error"]["code"] == "internal_error"
     assert broken.get("/sessions/s1").json() == before
@@ -181,7 +181,7 @@ def test_concurrent_turns_of_one_session_are_serialised(make_client: ClientFacto
             await asyncio.sleep(0.05)  # long enough for the other turns to arrive meanwhile
             return await super()._agenerate(*args, **kwargs)
 
-    client = make_client(fake_resources(SlowChat(messages=answer_stream(("answer",)))))
+    client = make_client(fake_models(SlowChat(messages=answer_stream(("answer",)))))
 
     def turn(number: int) -> int:
         return ask(client, f"q{number}", session_id="shared").status_code
@@ -209,7 +209,7 @@ class BreaksMidStream(GenericFakeChatModel):
 
 def test_an_answer_broken_mid_stream_is_an_error_not_spliced_with_the_fallback(make_client: ClientFactory) -> None:
     model = BreaksMidStream(messages=answer_stream(("first answer that breaks off here", "fallback answer")))
-    client = make_client(fake_resources(model))
+    client = make_client(fake_models(model))
     response = ask(client, "hello", stream=True, session_id="broken")
     payloads = [line[len("data: ") :] for line in response.text.splitlines() if line.startswith("data: ")]
     assert payloads[-1] == "[DONE]"

@@ -11,8 +11,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
+from llm.chat import WireMessagesChatOpenAI
 from nodes.classify_intent import INTENT_SCHEMA
-from nodes.models import WireMessagesChatOpenAI
 
 COMPLETION = {
     "id": "chatcmpl-1",

@@ -7,9 +7,9 @@ import openai
 import pytest
 from langchain_core.language_models import GenericFakeChatModel
 
-from nodes.circuit_breaker import CircuitBreaker, CircuitOpenError, is_backend_failure
+from llm.breaker import CircuitBreaker, CircuitOpenError, is_backend_failure
 from tests.conftest import ClientFactory
-from tests.fakes import answer_stream, fake_resources
+from tests.fakes import answer_stream, fake_models
 
 
 class SwitchableModel(GenericFakeChatModel):
@@ -40,13 +40,12 @@ def ask(client, text: str):  # type: ignore[no-untyped-def]
 def test_open_breaker_sends_turns_to_the_fallback_until_the_reset_time(make_client: ClientFactory) -> None:
     clock = Clock()
     model = SwitchableModel(messages=answer_stream(("recovered",)))
-    resources = fake_resources(model)
-    resources.breaker = CircuitBreaker(failure_threshold=2, reset_seconds=30, clock=clock)
-    client = make_client(resources)
+    breaker = CircuitBreaker(failure_threshold=2, reset_seconds=30, clock=clock)
+    client = make_client(fake_models(model, breaker=breaker))
 
     for _ in range(2):  # primary and fallback both fail: the client gets a 503, the breaker counts
         assert ask(client, "hello?").status_code == 503
-    assert resources.breaker.state == "open"
+    assert breaker.state == "open"
     assert client.get("/ready").status_code == 503
 
     model.down = False
@@ -64,7 +63,7 @@ def test_open_breaker_sends_turns_to_the_fallback_until_the_reset_time(make_clie
     trial = ask(client, "and now?")
     assert trial.status_code == 200
     assert trial.json()["sage"]["fallback"] is False
-    assert resources.breaker.state == "closed"
+    assert breaker.state == "closed"
     assert client.get("/ready").status_code == 200
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.embeddings import (
+from llm.embeddings import (
     MODEL_FILE,
     MODEL_SHA256,
     TOKENIZER_FILE,
@@ -34,7 +34,7 @@ def test_inference_threads_follow_the_cpus_the_process_may_use_not_the_machine()
     """A process pinned to one CPU gets one inference thread (two on one CPU made a query 2.5x slower)."""
     probe = (
         "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))});"
-        "from ingest.embeddings import local_embeddings;"
+        "from llm.embeddings import local_embeddings;"
         "print(local_embeddings(None)._session.get_session_options().intra_op_num_threads)"
     )
     pinned = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120)

@@ -6,8 +6,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.store.memory import InMemoryStore
 
 from graph.builder import build_graph
-from graph.context import GatewayContext
 from tests.fakes import FailingChatModel, FailOnceChatModel, fake_chat, fake_resources
+from turn.context import GatewayContext
 
 
 def compiled(resources):  # type: ignore[no-untyped-def]

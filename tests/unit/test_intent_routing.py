@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from graph.routing import route_by_intent
-from graph.state import TurnState
-from nodes.intent_rules import IntentRules
+from turn.intent_rules import IntentRules
+from turn.state import ROUTE_OF_INTENT, TurnState
 
 TABLE = json.loads((Path(__file__).parents[1] / "data" / "intent_table.json").read_text(encoding="utf-8"))
 KNOWN_FALSE_POSITIVES = [
@@ -58,7 +58,7 @@ def test_rules_are_configuration(tmp_path: Path) -> None:
     ("intent", "node"), [("workflow", "generate_workflow"), ("chat", "retrieve"), ("casual", "generate_answer")]
 )
 def test_route_by_intent(intent: str, node: str) -> None:
-    assert route_by_intent(TurnState(intent=intent)) == node
+    assert route_by_intent(TurnState(intent=intent, route=ROUTE_OF_INTENT[intent])) == node
 
 
 async def test_optional_llm_classifier_labels_what_no_rule_matched_and_is_never_streamed() -> None:
@@ -66,12 +66,11 @@ async def test_optional_llm_classifier_labels_what_no_rule_matched_and_is_never_
     from langgraph.checkpoint.memory import InMemorySaver
 
     from graph.builder import build_graph
-    from graph.context import GatewayContext
     from tests.fakes import fake_chat, fake_resources
+    from turn.context import GatewayContext
 
     model = fake_chat('{"intent": "casual", "reason": "small talk"}', "Sure thing!")
-    resources = fake_resources(model)
-    resources.intent_classifier = model
+    resources = fake_resources(model, intent_classifier=True)
     graph = build_graph(resources).compile(checkpointer=InMemorySaver())
     streamed = []
     async for chunk, metadata in graph.astream(
@@ -89,11 +88,15 @@ async def test_optional_llm_classifier_labels_what_no_rule_matched_and_is_never_
 
 async def test_rules_win_without_asking_the_classifier() -> None:
     from langchain_core.messages import HumanMessage
+    from langgraph.runtime import Runtime
 
-    from graph.state import TurnState
     from nodes.classify_intent import classify_intent
     from tests.fakes import FailingChatModel
+    from turn.context import GatewayContext
+    from turn.state import TurnState
 
     state = TurnState(messages=[HumanMessage("hello")])
-    result = await classify_intent(state, rules=IntentRules.load(), classifier=FailingChatModel(messages=iter([])))
+    runtime = Runtime(context=GatewayContext())
+    classifier = FailingChatModel(messages=iter([]))
+    result = await classify_intent(state, runtime, rules=IntentRules.load(), classifier=classifier)
     assert (result["intent"], result["intent_rule"]) == ("casual", "greeting")

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.limits import RateLimiter
-from api.openai_schema import MAX_MESSAGE_CHARS, MAX_MESSAGES
+from api.protocols.openai_chat import MAX_MESSAGE_CHARS, MAX_MESSAGES
 from config.settings import Settings
 from tests.conftest import ClientFactory
 

@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from config.settings import Settings
-from ingest.embeddings import OnnxSentenceEmbeddings
+from llm.embeddings import OnnxSentenceEmbeddings
 from memory.backends.stored import MEMORY_PREFIX
 from tests.conftest import ClientFactory
-from tests.fakes import answer_stream, fake_resources
+from tests.fakes import answer_stream, fake_models
 from tests.unit.test_rag import RecordingChat
 
 FILLER = [
@@ -39,9 +39,7 @@ def memory_app(tmp_path: Path, make_client: ClientFactory, embeddings: OnnxSente
     )
     model = RecordingChat(messages=answer_stream(("Noted.",)))
     model.prompts = []
-    resources = fake_resources(model)
-    resources.memory, resources.embeddings, resources.embedding_dims = None, embeddings, embeddings.dim
-    client = make_client(resources, settings)
+    client = make_client(fake_models(model, embeddings=embeddings), settings)
     return {"client": client, "model": model}
 
 
@@ -121,7 +119,7 @@ def test_graph_answers_a_two_hop_question(memory_app: dict[str, Any]) -> None:
 
 
 def store_keys(client: TestClient, session_id: str) -> list[Any]:
-    store = client.app.state.sessions.store  # type: ignore[attr-defined]
+    store = client.app.state.gateway.sessions.store  # type: ignore[attr-defined]
     namespaces = client.portal.call(  # type: ignore[union-attr]
         partial(store.alist_namespaces, prefix=(MEMORY_PREFIX, session_id))
     )
@@ -155,7 +153,7 @@ def test_cleanup_removes_memory_of_removed_sessions(memory_app: dict[str, Any]) 
     client = memory_app["client"]
     session_id = new_session(client, "kv")
     say(client, session_id, "My name is Ada.")
-    store = client.app.state.sessions.store  # type: ignore[attr-defined]
+    store = client.app.state.gateway.sessions.store  # type: ignore[attr-defined]
     client.portal.call(store.adelete, ("sessions",), session_id)  # the session vanished, its memory did not
     assert store_keys(client, session_id)
     client.post("/sessions/cleanup", params={"max_age_minutes": 60})
@@ -171,7 +169,7 @@ def test_memory_config_and_backend_choice_rules(
     assert config["available_backends"] == ["short_term", "vdb", "kv", "graph"]
     assert client.post("/sessions", json={"memory_backend": "telepathy"}).status_code == 400
     strict = make_client(
-        fake_resources(),
+        fake_models(),
         Settings(SAGE_GATEWAY_DATA_DIR=tmp_path / "s", SAGE_GATEWAY_MEMORY_BACKENDS_ALLOWED="short_term"),
     )
     assert strict.post("/sessions", json={"memory_backend": "vdb"}).status_code == 400

@@ -103,7 +103,7 @@ def test_liveness_stays_up_when_the_store_fails_but_readiness_does_not(
     async def broken(*_: object, **__: object) -> None:
         raise ConnectionError("store down")
 
-    store = client.app.state.sessions.store  # type: ignore[attr-defined]
+    store = client.app.state.gateway.sessions.store  # type: ignore[attr-defined]
     for method in ("aget", "asearch"):  # the store stops answering, whatever a probe reads
         monkeypatch.setattr(store, method, broken)
     health = client.get("/health")

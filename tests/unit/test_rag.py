@@ -9,12 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from langchain_core.messages import BaseMessage
 
-from ingest.embeddings import OnnxSentenceEmbeddings
 from ingest.index import current_version
-from nodes.prompts import NO_PASSAGES_NOTE, PASSAGES_INTRO
+from llm.embeddings import OnnxSentenceEmbeddings
 from tests.conftest import ClientFactory
-from tests.fakes import answer_stream, fake_chat, fake_resources
-from tests.rag_fixtures import corpus_settings, index_service, wait_for_build, with_index
+from tests.fakes import answer_stream, fake_chat, fake_models
+from tests.rag_fixtures import corpus_settings, index_service, wait_for_build
+from turn.prompts import NO_PASSAGES_NOTE, PASSAGES_INTRO
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def rag(tmp_path: Path, make_client: ClientFactory, embeddings: OnnxSentenceEmbe
     model = RecordingChat(messages=answer_stream(("Use the build route [1].",)))
     model.prompts = []
     index = index_service(settings, embeddings)
-    client = make_client(with_index(fake_resources(model), index), settings)
+    client = make_client(fake_models(model, index=index), settings)
     return {"client": client, "settings": settings, "index": index, "model": model, "root": tmp_path / "roots"}
 
 
@@ -206,7 +206,7 @@ def test_the_default_corpus_is_indexed_on_first_start(
     tmp_path: Path, make_client: ClientFactory, embeddings: OnnxSentenceEmbeddings
 ) -> None:
     settings = corpus_settings(tmp_path).model_copy(update={"auto_index": True})
-    client = make_client(with_index(fake_resources(), index_service(settings, embeddings)), settings)
+    client = make_client(fake_models(index=index_service(settings, embeddings)), settings)
     status = wait_for_build(client)
     assert status["status"] == "ready" and status["index"]["num_documents"] == 7
     assert client.get("/health").json()["components"]["index"]["status"] == "ready"
@@ -237,7 +237,7 @@ def test_ingest_refuses_binaries_and_oversized_files_and_says_so(
     (corpus / "latin1.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
     (corpus / "huge.md").write_text("# Huge\n\n" + "word " * 10_000)
     index = index_service(settings, embeddings)
-    client = make_client(with_index(fake_resources(), index), settings)
+    client = make_client(fake_models(index=index), settings)
     manifest = build(client)["index"]
     assert set(manifest["skipped"]) == {"image.md", "latin1.txt", "huge.md"}
     assert "binary" in manifest["skipped"]["image.md"]
@@ -252,3 +252,13 @@ def test_unusable_source_dir_names_are_a_400_not_a_crash(rag: dict[str, Any], so
     response = rag["client"].post("/admin/index/build", json={"source_dir": source[:4096]})
     assert response.status_code == 400, response.text
     assert response.json()["error"]["param"] == "source_dir"
+
+
+@pytest.mark.parametrize("top_k", [1, 2])
+def test_sage_rag_top_k_bounds_the_passages_a_question_gets(
+    tmp_path: Path, make_client: ClientFactory, embeddings: OnnxSentenceEmbeddings, top_k: int
+) -> None:
+    settings = corpus_settings(tmp_path).model_copy(update={"top_k": top_k, "min_score": -1.0})
+    client = make_client(fake_models(index=index_service(settings, embeddings)), settings)
+    build(client)
+    assert len(ask(client, "How do I rename a session?")["sage"]["sources"]) == top_k

@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import ClientFactory
-from tests.fakes import fake_chat, fake_resources
+from tests.fakes import fake_chat, fake_models
 
 
 def ask(client: TestClient, text: str, session_id: str) -> None:
@@ -121,7 +121,7 @@ def test_bad_session_requests_are_openai_errors_and_change_nothing(
 
 
 def test_sessions_survive_an_app_restart_on_sqlite(make_client: ClientFactory) -> None:
-    first = make_client(fake_resources(fake_chat("remembered")))
+    first = make_client(fake_models(fake_chat("remembered")))
     ask(first, "hello", "persist")
     first.__exit__(None, None, None)
     second = make_client()

@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from nodes.workflow_builder import compose_from_template, refine_template
-from nodes.workflow_generator import design_pipeline
-from nodes.workflow_schema import VisualPipeline, has_cycle, load_catalogue, validate_pipeline
 from tests.conftest import ClientFactory
-from tests.fakes import FailingChatModel, fake_chat, fake_resources
+from tests.fakes import FailingChatModel, fake_chat, fake_models
+from workflows.builder import compose_from_template, refine_template
+from workflows.catalogue import load_catalogue
+from workflows.generator import design_pipeline
+from workflows.schema import VisualPipeline
+from workflows.validation import has_cycle, validate_pipeline
 
 CATALOGUE = load_catalogue()
 GOOD_DRAFT = {
@@ -109,7 +111,7 @@ def test_template_branches_when_several_sources_are_named() -> None:
     ],
 )
 def test_validation_names_dangling_ids(change: dict[str, Any], check: str) -> None:
-    from nodes.workflow_builder import pipeline_from_draft
+    from workflows.builder import pipeline_from_draft
 
     pipeline = pipeline_from_draft({**GOOD_DRAFT, **change}, CATALOGUE, source="llm")
     errors = validate_pipeline(pipeline, CATALOGUE)
@@ -135,7 +137,7 @@ def pipeline_json(content: str) -> dict[str, Any]:
 
 
 def test_chat_turn_returns_the_pipeline_and_a_follow_up_refines_it(make_client: ClientFactory) -> None:
-    client: TestClient = make_client(fake_resources(FailingChatModel(messages=iter([]))))  # template path only
+    client: TestClient = make_client(fake_models(FailingChatModel(messages=iter([]))))  # template path only
     first = client.post(
         "/v1/chat/completions",
         json={"model": "fake-model", "messages": [{"role": "user", "content": TEMPLATE_PROMPTS[0]}]},
@@ -162,7 +164,7 @@ def test_chat_turn_returns_the_pipeline_and_a_follow_up_refines_it(make_client: 
 def test_streamed_workflow_turn_sends_the_explanation_and_the_pipeline_in_the_final_chunk(
     make_client: ClientFactory,
 ) -> None:
-    client = make_client(fake_resources(fake_chat(json.dumps(GOOD_DRAFT))))
+    client = make_client(fake_models(fake_chat(json.dumps(GOOD_DRAFT))))
     response = client.post(
         "/v1/chat/completions",
         json={"model": "fake-model", "stream": True, "messages": [{"role": "user", "content": TEMPLATE_PROMPTS[0]}]},
@@ -181,7 +183,7 @@ def test_streamed_workflow_turn_sends_the_explanation_and_the_pipeline_in_the_fi
 
 
 def test_workflow_route_generates_and_refines(make_client: ClientFactory) -> None:
-    client = make_client(fake_resources(fake_chat(json.dumps(GOOD_DRAFT))))
+    client = make_client(fake_models(fake_chat(json.dumps(GOOD_DRAFT))))
     body = client.post("/v1/workflows/generate", json={"prompt": "PDF question answering pipeline"}).json()
     assert body["source"] == "llm" and body["visual_pipeline"]["name"] == "PDF question answering"
     assert "```json" in body["explanation"]

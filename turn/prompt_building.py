@@ -6,7 +6,7 @@ from typing import Any
 
 from langchain_core.messages import AnyMessage, SystemMessage
 
-from nodes.prompts import NO_PASSAGES_NOTE, PASSAGES_INTRO
+from turn.prompts import NO_PASSAGES_NOTE, PASSAGES_INTRO
 
 _FENCE_TAG = re.compile(r"<(/?)(passage)", re.IGNORECASE)
 

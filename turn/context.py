@@ -8,15 +8,14 @@ class GatewayContext:
     """Runtime context of one turn (`context_schema`). Live handles never go here; see `graph.resources`."""
 
     session_id: str = field(default="", metadata={"description": "The session (thread) this turn belongs to."})
-    owner: str = field(default="", metadata={"description": "Fingerprint of the API key a new session will belong to."})
     memory_backend: str = field(
         default="",
         metadata={"description": "The session's memory backend when the caller knows it; empty: look it up."},
     )
-    new_session: bool = field(
-        default=False, metadata={"description": "The session id was just generated: it has no registry entry yet."}
+    top_k: int | None = field(
+        default=None,
+        metadata={"description": "How many passages retrieval considers; empty: the operator's SAGE_RAG_TOP_K."},
     )
-    top_k: int = field(default=4, metadata={"description": "How many passages retrieval considers."})
     temperature: float | None = field(default=None, metadata={"description": "Sampling temperature."})
     top_p: float | None = field(default=None, metadata={"description": "Nucleus sampling mass."})
     max_tokens: int | None = field(default=None, metadata={"description": "Upper bound on answer tokens."})

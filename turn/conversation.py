@@ -1,12 +1,9 @@
-"""Helpers that split a conversation into history and the current turn."""
+"""Conversation helpers the nodes share: the current turn, the latest question, and answer timestamps."""
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
-
-from memory.text import message_text
-
-__all__ = ["last_user_text", "message_text", "split_current_turn"]
 
 
 def split_current_turn(messages: Sequence[AnyMessage]) -> tuple[list[AnyMessage], list[AnyMessage]]:
@@ -19,5 +16,11 @@ def last_user_text(messages: Sequence[AnyMessage]) -> str:
     """The text of the most recent user message, or an empty string."""
     for message in reversed(messages):
         if isinstance(message, HumanMessage):
-            return message_text(message)
+            return message.text
     return ""
+
+
+def stamp(message: AIMessage) -> AIMessage:
+    """Record when the answer was produced (shown by `GET /sessions/{id}`)."""
+    message.response_metadata = {**message.response_metadata, "created_at": datetime.now(UTC).isoformat()}
+    return message

@@ -1,10 +1,23 @@
-"""The state of one chat turn, as the checkpointer keeps it between turns."""
+"""The state of one chat turn, as the checkpointer keeps it between turns, and the facts a turn records.
 
+The API and the metrics read a finished turn's facts (`intent`, `route`, `fallback`, `sources`, `workflow`) from
+here, never node names or the order of `route_trace`.
+"""
+
+import operator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
+
+Intent = Literal["workflow", "chat", "casual"]
+"""What the user wants: a pipeline designed, an answer (from the documentation), or small talk."""
+
+Route = Literal["workflow", "rag", "casual"]
+"""The path that answers the turn: the workflow designer, retrieve-then-generate, or the model directly."""
+
+ROUTE_OF_INTENT: dict[Intent, Route] = {"workflow": "workflow", "chat": "rag", "casual": "casual"}
 
 
 @dataclass(kw_only=True)
@@ -29,8 +42,8 @@ class TurnState(InputState):
     memory_section: str = ""
     """Written by `load_memory`: older memory the backend recalled for this question, as system-prompt text."""
 
-    intent: str = ""
-    """Written by `classify_intent`: `workflow`, `chat` or `casual`."""
+    intent: Intent | None = None
+    """Written by `classify_intent`."""
 
     intent_confidence: float = 0.0
     """Written by `classify_intent`: how sure the rule (or classifier) was."""
@@ -38,12 +51,20 @@ class TurnState(InputState):
     intent_rule: str = ""
     """Written by `classify_intent`: which rule decided (`workflow-refinement` edits the session's pipeline)."""
 
+    route: Route | None = None
+    """Written by `classify_intent`: the path that answers this turn (the graph's conditional edge follows it)."""
+
+    fallback: bool = False
+    """Set by the fallback edge when the turn's answer path failed and the `fallback` node answered instead;
+    `load_memory` clears it at the start of each turn."""
+
     workflow: dict[str, Any] | None = None
     """Written by `generate_workflow`: the session's latest pipeline (`visual_pipeline`, `source`, `attempts`);
     kept across turns so a follow-up can refine it."""
 
-    route_trace: list[str] = field(default_factory=list)
-    """Which nodes ran this turn, in order; `load_memory` starts a fresh list each turn."""
+    route_trace: Annotated[list[str], operator.add] = field(default_factory=list)
+    """The nodes that ran this turn, in order (the builder appends each node's name; the first node of a turn
+    starts a new list). For debugging and the `sage.route` response field only: decisions read the facts above."""
 
     sources: list[dict[str, Any]] = field(default_factory=list)
     """Written by `retrieve`: the passages that passed the similarity threshold, numbered in prompt order

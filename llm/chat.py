@@ -26,7 +26,9 @@ class WireMessagesChatOpenAI(ChatOpenAI):
     put in `extra_body` itself still win.
     """
 
-    def _get_request_payload(self, input_: LanguageModelInput, *, stop: list[str] | None = None, **kwargs: Any) -> dict:
+    def _get_request_payload(
+        self, input_: LanguageModelInput, *, stop: list[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         payload = super()._get_request_payload(input_, stop=stop, **kwargs)
         messages = payload.get("messages")
         if isinstance(messages, list) and messages:

@@ -1,10 +1,24 @@
-"""OpenAI chat-completions wire models: lenient in (unknown fields ignored), strict out."""
+"""OpenAI Chat Completions: the wire models (lenient in, strict out) and the translation to and from a turn.
+
+`turn_request` turns a request into the protocol-neutral `TurnRequest` (system and developer messages become the
+turn's system prompt, never stored; user and assistant messages are the dialogue), and `completion_of` shapes a
+finished turn as a `chat.completion`. Streams are encoded in `api.protocols.openai_chat_stream`.
+"""
 
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any, Literal
 
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.errors import OpenAIError
+from api.extension import sage_extension
+from api.turn_input import TurnRequest, resolve_session_id
+from api.turn_result import TurnResult
+from api.usage import TokenUsage
+from turn.context import GatewayContext
 
 MAX_MESSAGES = 1000
 MAX_MESSAGE_CHARS = 200_000
@@ -89,6 +103,14 @@ class Usage(BaseModel):
     completion_tokens: int
     total_tokens: int
 
+    @classmethod
+    def of(cls, usage: TokenUsage) -> "Usage":
+        return cls(
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            total_tokens=usage.total_tokens,
+        )
+
 
 class ChatMessageOut(BaseModel):
     role: Literal["assistant"] = "assistant"
@@ -115,18 +137,6 @@ class ChatCompletion(BaseModel):
     sage: dict[str, Any] = Field(default_factory=dict)
 
 
-class ModelCard(BaseModel):
-    id: str
-    object: Literal["model"] = "model"
-    created: int
-    owned_by: str = "sage"
-
-
-class ModelList(BaseModel):
-    object: Literal["list"] = "list"
-    data: list[ModelCard]
-
-
 def new_completion_id() -> str:
     """A unique id per completion (never reused across a session)."""
     return f"chatcmpl-{uuid.uuid4().hex}"
@@ -134,3 +144,50 @@ def new_completion_id() -> str:
 
 def unix_now() -> int:
     return int(time.time())
+
+
+def _message(incoming: ChatMessageIn, received: dict[str, Any]) -> AnyMessage:
+    kind = HumanMessage if incoming.role == "user" else AIMessage
+    return kind(incoming.text(), id=str(uuid.uuid4()), name=incoming.name, response_metadata=received)
+
+
+def turn_request(request: ChatCompletionRequest, *, session_id: str | None, max_tokens_cap: int) -> TurnRequest:
+    """The request as a turn of the session `session_id` (the body's or header's; None: a new session)."""
+    max_tokens = request.max_completion_tokens or request.max_tokens
+    if max_tokens is not None and max_tokens > max_tokens_cap:
+        raise OpenAIError(
+            400, f"max_tokens may be at most {max_tokens_cap}", param="max_tokens", code="max_tokens_too_large"
+        )
+    resolved, new_session = resolve_session_id(session_id)
+    received = {"created_at": datetime.now(UTC).isoformat()}
+    system_parts = [m.text() for m in request.messages if m.role in ("system", "developer")]
+    context = GatewayContext(
+        temperature=request.temperature,
+        top_p=request.top_p,
+        max_tokens=max_tokens,
+        stop=request.stop if isinstance(request.stop, list) else None,
+        seed=request.seed,
+        user=request.user,
+    )
+    return TurnRequest(
+        session_id=resolved,
+        new_session=new_session,
+        dialogue=[_message(m, received) for m in request.messages if m.role in ("user", "assistant")],
+        system_prompt="\n\n".join(p for p in system_parts if p) or None,
+        context=context,
+        steps=bool(request.sage and request.sage.steps),
+    )
+
+
+def completion_of(result: TurnResult, model: str) -> ChatCompletion:
+    """A finished turn as a `chat.completion`, with the `session_id` and `sage` extensions."""
+    message = ChatMessageOut(content=result.answer.text)
+    return ChatCompletion(
+        id=new_completion_id(),
+        created=unix_now(),
+        model=model,
+        choices=[Choice(message=message, finish_reason=result.finish_reason)],
+        usage=Usage.of(result.usage),
+        session_id=result.session_id,
+        sage=sage_extension(result),
+    )

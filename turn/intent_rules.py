@@ -1,4 +1,4 @@
-"""The ordered intent rules, kept as data in `nodes/data/intent_rules.json` (or a file the operator names).
+"""The ordered intent rules, kept as data in `turn/data/intent_rules.json` (or a file the operator names).
 
 First match wins; no match means `chat` (answer from the documentation) with a low confidence. Questions about
 building things ("how do I design a recommender system?") and known false positives ("design a system prompt",
@@ -6,15 +6,35 @@ building things ("how do I design a recommender system?") and known false positi
 a pipeline, an edit instruction ("add a reranker before the generator") is a workflow refinement.
 """
 
-import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Literal
 
-Intent = Literal["workflow", "chat", "casual"]
+from pydantic import BaseModel, ConfigDict
+
+from turn.state import Intent
+
 DEFAULT_RULES_PATH = Path(__file__).parent / "data" / "intent_rules.json"
 NO_MATCH_CONFIDENCE = 0.5
+REFINEMENT_RULE = "workflow-refinement"
+
+
+class RuleRow(BaseModel):
+    """One row of the rule file, validated so that a bad operator file fails at start with a clear message."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = REFINEMENT_RULE
+    intent: Intent
+    pattern: str
+    confidence: float
+
+
+class RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    rules: list[RuleRow]
+    refinement: RuleRow
 
 
 @dataclass(frozen=True)
@@ -26,6 +46,10 @@ class IntentRule:
     pattern: re.Pattern[str]
     confidence: float
 
+    @classmethod
+    def from_row(cls, row: RuleRow) -> "IntentRule":
+        return cls(row.name, row.intent, re.compile(row.pattern, re.IGNORECASE | re.DOTALL), row.confidence)
+
 
 @dataclass(frozen=True)
 class IntentRules:
@@ -34,18 +58,9 @@ class IntentRules:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_RULES_PATH) -> "IntentRules":
-        data = json.loads(path.read_text(encoding="utf-8"))
-
-        def rule(row: dict[str, object], name: str | None = None) -> IntentRule:
-            flags = re.IGNORECASE | re.DOTALL
-            return IntentRule(
-                str(name or row["name"]),
-                row["intent"],
-                re.compile(str(row["pattern"]), flags),
-                float(row["confidence"]),  # type: ignore[arg-type]
-            )
-
-        return cls(tuple(rule(row) for row in data["rules"]), rule(data["refinement"], "workflow-refinement"))
+        table = RuleFile.model_validate_json(path.read_text(encoding="utf-8"))
+        refinement = IntentRule.from_row(table.refinement.model_copy(update={"name": REFINEMENT_RULE}))
+        return cls(tuple(IntentRule.from_row(row) for row in table.rules), refinement)
 
     def classify(self, text: str, *, has_workflow: bool = False) -> tuple[Intent, float, str]:
         """Return `(intent, confidence, rule name)` for the user's latest message."""
@@ -55,3 +70,9 @@ class IntentRules:
             if rule.pattern.search(text):
                 return rule.intent, rule.confidence, rule.name
         return "chat", NO_MATCH_CONFIDENCE, "default"
+
+
+@cache
+def load_intent_rules(path: Path | None = None) -> IntentRules:
+    """The operator's rule table, or the packaged one; read and compiled once per file (it is configuration)."""
+    return IntentRules.load(path) if path is not None else IntentRules.load()

@@ -1,10 +1,12 @@
 """Wire shapes of `/sessions/**`, as the reference gateway (and the Studio front end) expect them."""
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from pydantic import BaseModel, ConfigDict, Field
 
-from memory.sessions import SESSION_ID_PATTERN
+from memory.sessions import SESSION_ID_PATTERN, SessionRecord
 
 TITLE_MAX_CHARS = 200
 
@@ -28,6 +30,16 @@ class SessionSummary(BaseModel):
     last_active: str
     message_count: int
 
+    @classmethod
+    def of(cls, record: SessionRecord) -> "SessionSummary":
+        return cls(
+            id=record.id,
+            title=record.title,
+            created_at=record.created_at,
+            last_active=record.last_active,
+            message_count=record.message_count,
+        )
+
 
 class SessionStats(BaseModel):
     total_sessions: int
@@ -38,12 +50,26 @@ class SessionsPublic(BaseModel):
     sessions: list[SessionSummary]
     stats: SessionStats
 
+    @classmethod
+    def of(cls, records: Sequence[SessionRecord]) -> "SessionsPublic":
+        stats = SessionStats(total_sessions=len(records), total_messages=sum(r.message_count for r in records))
+        return cls(sessions=[SessionSummary.of(record) for record in records], stats=stats)
+
 
 class SessionMessage(BaseModel):
     role: Literal["user", "assistant"]
     content: str
     timestamp: str | None
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, message: HumanMessage | AIMessage) -> "SessionMessage":
+        return cls(
+            role="user" if isinstance(message, HumanMessage) else "assistant",
+            content=message.text,
+            timestamp=message.response_metadata.get("created_at"),
+            metadata={"id": message.id},
+        )
 
 
 class SessionMetadata(BaseModel):
@@ -57,6 +83,17 @@ class SessionPublic(BaseModel):
     created_at: str
     last_active: str
     metadata: SessionMetadata
+
+    @classmethod
+    def of(cls, record: SessionRecord, messages: Sequence[AnyMessage]) -> "SessionPublic":
+        """The session with its user and assistant messages (the conversation as the client saw it)."""
+        return cls(
+            id=record.id,
+            messages=[SessionMessage.of(m) for m in messages if isinstance(m, HumanMessage | AIMessage)],
+            created_at=record.created_at,
+            last_active=record.last_active,
+            metadata=SessionMetadata(title=record.title, memory_backend=record.memory_backend),
+        )
 
 
 class SessionStatus(BaseModel):

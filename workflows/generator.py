@@ -6,6 +6,7 @@ llama.cpp as a grammar. Calls are tagged `nostream`: the JSON is never streamed 
 
 import json
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -14,15 +15,18 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemM
 from langgraph.constants import TAG_NOSTREAM
 from pydantic import ValidationError
 
-from nodes.prompts import WORKFLOW_REFINE_PROMPT, WORKFLOW_REPAIR_PROMPT, WORKFLOW_SYSTEM_PROMPT
-from nodes.workflow_builder import (
+from llm.breaker import CircuitBreaker
+from workflows.builder import (
     compose_from_template,
     draft_json_schema,
     draft_of,
     pipeline_from_draft,
     refine_template,
 )
-from nodes.workflow_schema import Catalogue, Operator, VisualPipeline, validate_pipeline
+from workflows.catalogue import Catalogue, Operator
+from workflows.prompts import WORKFLOW_REFINE_PROMPT, WORKFLOW_REPAIR_PROMPT, WORKFLOW_SYSTEM_PROMPT
+from workflows.schema import VisualPipeline
+from workflows.validation import validate_pipeline
 
 logger = logging.getLogger(__name__)
 Source = Literal["llm", "template"]
@@ -68,8 +72,13 @@ async def design_pipeline(
     previous: VisualPipeline | None = None,
     *,
     attempts: int = 2,
+    breaker: CircuitBreaker | None = None,
 ) -> DesignResult:
-    """The best valid pipeline for `request` (refining `previous` when given); never raises for model trouble."""
+    """The best valid pipeline for `request` (refining `previous` when given); never raises for model trouble.
+
+    Each model call goes through `breaker` when given: while the backend keeps failing, the template answers at
+    once instead of waiting on it.
+    """
     schema = {"type": "json_schema", "json_schema": {"name": "pipeline", "schema": draft_json_schema(catalogue)}}
     model = chat_model.bind(response_format=schema, temperature=0, max_tokens=700)
     messages: list[AnyMessage] = [SystemMessage(_system_prompt(catalogue))]
@@ -79,7 +88,8 @@ async def design_pipeline(
     errors: list[str] = []
     for attempt in range(1, attempts + 1):
         try:
-            reply = await model.ainvoke(messages, config={"tags": [TAG_NOSTREAM]})
+            with breaker.guard() if breaker else nullcontext():
+                reply = await model.ainvoke(messages, config={"tags": [TAG_NOSTREAM]})
         except Exception as exc:  # a model that cannot answer leaves the template to do the job
             logger.warning("workflow model call failed: %s", exc)
             errors.append(f"model call failed: {type(exc).__name__}")
@@ -93,6 +103,19 @@ async def design_pipeline(
         request, catalogue
     )
     return DesignResult(fallback, "template", attempts, errors)
+
+
+@dataclass(frozen=True)
+class WorkflowDesigner:
+    """The one designer a process uses, so the `generate_workflow` node and `POST /v1/workflows/generate` call the
+    model the same way, through the same circuit breaker."""
+
+    chat_model: BaseChatModel
+    catalogue: Catalogue
+    breaker: CircuitBreaker | None = None
+
+    async def design(self, request: str, previous: VisualPipeline | None = None) -> DesignResult:
+        return await design_pipeline(self.chat_model, self.catalogue, request, previous, breaker=self.breaker)
 
 
 def explain(pipeline: VisualPipeline, source: Source, refined: bool) -> str:

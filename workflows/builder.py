@@ -6,48 +6,38 @@ composer needs no model at all: it picks catalogue operators named in the reques
 """
 
 import re
-from typing import Any
+from collections import defaultdict
+from typing import Any, Literal
 
-from nodes.workflow_schema import (
-    Catalogue,
-    Connection,
-    PipelineNode,
-    VisualPipeline,
-    layout,
-    slug_id,
-    topological_order,
-)
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from workflows.catalogue import Catalogue
+from workflows.schema import Connection, PipelineNode, Position, VisualPipeline
+from workflows.validation import topological_order
+
+
+class DraftStep(BaseModel):
+    """One step of a draft. Links are written on the step they enter (`inputs`), which small models get right far
+    more often than a separate edge list."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,23}$")
+    type: str
+    inputs: list[str] = Field(max_length=4)
 
 
 def draft_json_schema(catalogue: Catalogue) -> dict[str, Any]:
-    """JSON schema of a draft: ordered steps, each naming the steps that feed it (`inputs`).
-
-    `type` is an enum of catalogue types, so constrained decoding cannot invent one; links are written on the
-    step they enter, which small models get right far more often than a separate edge list.
-    """
-    return {
-        "type": "object",
-        "properties": {
-            "name": {"type": "string", "maxLength": 80},
-            "steps": {
-                "type": "array",
-                "minItems": 2,
-                "maxItems": 10,
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,23}$"},
-                        "type": {"type": "string", "enum": sorted(catalogue.operators)},
-                        "inputs": {"type": "array", "maxItems": 4, "items": {"type": "string"}},
-                    },
-                    "required": ["id", "type", "inputs"],
-                    "additionalProperties": False,
-                },
-            },
-        },
-        "required": ["name", "steps"],
-        "additionalProperties": False,
-    }
+    """JSON schema of a draft: a name and 2-10 ordered steps whose `type` is an enum of the catalogue's types, so
+    constrained decoding cannot invent one."""
+    types: Any = Literal[tuple(sorted(catalogue.operators))]
+    step = create_model("DraftStep", __base__=DraftStep, type=(types, ...))
+    draft = create_model(
+        "PipelineDraft",
+        __config__=ConfigDict(extra="forbid"),
+        name=(str, Field(max_length=80)),
+        steps=(list[step], Field(min_length=2, max_length=10)),
+    )
+    return draft.model_json_schema()
 
 
 def _links(draft: dict[str, Any]) -> list[dict[str, Any]]:
@@ -73,7 +63,7 @@ def pipeline_from_draft(draft: dict[str, Any], catalogue: Catalogue, *, source: 
         }
         label = str(step.get("label") or operator.label)[:120] or operator.label
         nodes.append(
-            PipelineNode(id=node_id, type=operator.type, label=label, position={"x": 0, "y": 0}, config=config)
+            PipelineNode(id=node_id, type=operator.type, label=label, position=Position(x=0, y=0), config=config)
         )
     by_id = {node.id: node for node in nodes}
     edges = []
@@ -202,7 +192,9 @@ _EDIT = re.compile(
 _REMOVE_VERBS = {"remove", "delete", "drop", "删除", "去掉", "移除"}
 
 
-def _remove(steps: list[dict[str, Any]], links: list[dict[str, Any]], doomed: set[str]) -> tuple[list, list]:
+def _remove(
+    steps: list[dict[str, Any]], links: list[dict[str, Any]], doomed: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Drop steps and reconnect their inputs to their outputs, so the chain stays whole."""
     incoming = [link["source"] for link in links if link["target"] in doomed and link["source"] not in doomed]
     outgoing = [link["target"] for link in links if link["source"] in doomed and link["target"] not in doomed]
@@ -249,3 +241,30 @@ def refine_template(previous: VisualPipeline, instruction: str, catalogue: Catal
         links = _insert(links, new_id, anchors[0], before)
         steps = [*steps, {"id": new_id, "type": new_type, "label": catalogue.operators[new_type].label}]
     return pipeline_from_draft({**draft, "steps": steps, "connections": links}, catalogue, source="template")
+
+
+def layout(ids: list[str], edges: list[tuple[str, str]]) -> dict[str, Position]:
+    """Left-to-right layers by longest path from a source; nodes of one layer stacked vertically."""
+    depth = {node: 0 for node in ids}
+    for node in topological_order(ids, edges):
+        for source, target in edges:
+            if source == node:
+                depth[target] = max(depth[target], depth[node] + 1)
+    rows: dict[int, int] = defaultdict(int)
+    positions = {}
+    for node in ids:
+        layer = depth[node]
+        positions[node] = Position(x=100 + 260 * layer, y=100 + 140 * rows[layer])
+        rows[layer] += 1
+    return positions
+
+
+def slug_id(text: str, taken: set[str]) -> str:
+    """A node id from a type or label, unique among `taken`."""
+    base = re.sub(r"[^a-z0-9_-]+", "_", text.lower()).strip("_-")[:40] or "node"
+    if not base[0].isalpha():
+        base = f"n_{base}"
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}_{number}", number + 1
+    return candidate

@@ -1,0 +1,103 @@
+"""Turn events -> OpenAI `chat.completion.chunk` SSE frames, ending with `data: [DONE]`.
+
+The stream is pure OpenAI: a role chunk, content chunks, a final chunk with `finish_reason` (carrying the `sage`
+extension and `session_id`), an optional usage chunk (`stream_options.include_usage`, empty `choices`), then
+`[DONE]`. Only a client that asked for `"sage": {"steps": true}` also gets named `sage.step` events (one per
+finished graph node); OpenAI SDKs never see a frame they cannot parse unless they ask for it. A failure after
+the first byte becomes an error frame followed by `[DONE]`: the status line is sent.
+"""
+
+import json
+from collections.abc import AsyncGenerator
+from typing import Any, Literal
+
+import anyio
+from pydantic import BaseModel, Field
+
+from api.errors import as_openai_error
+from api.extension import sage_extension
+from api.protocols.openai_chat import Usage, new_completion_id, unix_now
+from api.streaming import TurnEvent
+
+STEP_EVENT = "sage.step"
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+class ChunkDelta(BaseModel):
+    """What a chunk adds to the message; fields it does not carry are left out, as OpenAI does."""
+
+    role: Literal["assistant"] | None = Field(default=None, exclude_if=_absent)
+    content: str | None = Field(default=None, exclude_if=_absent)
+
+
+class ChunkChoice(BaseModel):
+    index: int = 0
+    delta: ChunkDelta
+    finish_reason: str | None = None
+
+
+class ChatCompletionChunk(BaseModel):
+    """One frame of a streamed completion; `usage` only on the usage chunk, the extensions only on the last."""
+
+    id: str
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    created: int
+    model: str
+    choices: list[ChunkChoice]
+    usage: Usage | None = Field(default=None, exclude_if=_absent)
+    session_id: str | None = Field(default=None, exclude_if=_absent)
+    sage: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
+
+
+class ChunkWriter:
+    """Builds the frames of one completion, all with the same id, timestamp and model."""
+
+    def __init__(self, model: str) -> None:
+        self.id = new_completion_id()
+        self.created = unix_now()
+        self.model = model
+
+    def chunk(self, choices: list[ChunkChoice], **extensions: Any) -> str:
+        frame = ChatCompletionChunk(id=self.id, created=self.created, model=self.model, choices=choices, **extensions)
+        return frame.model_dump_json()
+
+    def delta(self, delta: ChunkDelta, finish_reason: str | None = None, **extensions: Any) -> str:
+        return self.chunk([ChunkChoice(delta=delta, finish_reason=finish_reason)], **extensions)
+
+
+async def sse_frames(
+    first: TurnEvent | None,
+    events: AsyncGenerator[TurnEvent],
+    writer: ChunkWriter,
+    *,
+    include_usage: bool,
+) -> AsyncGenerator[dict[str, str]]:
+    """Frames for sse-starlette; `first` is the event the route already awaited, so early failures are HTTP errors.
+
+    Closing these frames closes `events` too, which stops the turn and its model call (client disconnect).
+    """
+    yield {"data": writer.delta(ChunkDelta(role="assistant", content=""))}
+    try:
+        event = first
+        while event is not None:
+            if event.step is not None:
+                yield {"event": STEP_EVENT, "data": json.dumps(event.step, ensure_ascii=False, separators=(",", ":"))}
+            if event.token is not None:
+                yield {"data": writer.delta(ChunkDelta(content=event.token))}
+            if event.result is not None:
+                result = event.result
+                extensions = {"session_id": result.session_id, "sage": sage_extension(result)}
+                yield {"data": writer.delta(ChunkDelta(), result.finish_reason, **extensions)}
+                if include_usage:
+                    yield {"data": writer.chunk([], usage=Usage.of(result.usage))}
+                break
+            event = await anext(events, None)
+    except Exception as exc:  # the status line is already sent: report in-band
+        yield {"data": json.dumps(as_openai_error(exc).body(), ensure_ascii=False, separators=(",", ":"))}
+    finally:
+        with anyio.CancelScope(shield=True):  # runs inside sse-starlette's cancelled task group on disconnect
+            await events.aclose()
+    yield {"data": "[DONE]"}

@@ -1,0 +1,54 @@
+"""A finished turn as the protocols render it: the answer, its usage, and the facts the graph recorded."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessage, AnyMessage
+
+from api.errors import OpenAIError
+from api.usage import TokenUsage
+from turn.state import Intent, Route
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnFacts:
+    """What the turn graph recorded about how it answered (`turn.state`), read from the run's final values."""
+
+    intent: Intent | None = None
+    route: Route | None = None
+    fallback: bool = False
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    workflow: dict[str, Any] | None = None
+    trace: list[str] = field(default_factory=list)
+    """The nodes that ran, in order (shown to clients as `sage.route`; nothing decides by it)."""
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> "TurnFacts":
+        return cls(
+            intent=values.get("intent"),
+            route=values.get("route"),
+            fallback=bool(values.get("fallback")),
+            sources=values.get("sources") or [],
+            workflow=values.get("workflow"),
+            trace=values.get("route_trace") or [],
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TurnResult:
+    """The outcome of a finished turn, as the response needs it."""
+
+    session_id: str
+    answer: AIMessage
+    usage: TokenUsage
+    finish_reason: str
+    facts: TurnFacts
+
+
+def answer_of(messages: Sequence[AnyMessage], error: str | None = None) -> AIMessage:
+    """The turn's answer: the new last message. A run that ended without one (it must not, but see
+    `graph.routing.to_fallback`) is a 502, never a 200 without an answer."""
+    if not messages or not isinstance(messages[-1], AIMessage):
+        raise OpenAIError(502, f"the turn produced no answer ({error or 'unknown failure'})", code="no_answer")
+    return messages[-1]

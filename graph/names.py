@@ -1,0 +1,18 @@
+"""The turn graph's node names, declared once: the builder adds the nodes under them, the edges route to them, and
+the API picks the answer's tokens out of the stream by them."""
+
+from typing import Final, Literal
+
+LOAD_MEMORY: Final = "load_memory"
+CLASSIFY_INTENT: Final = "classify_intent"
+GENERATE_WORKFLOW: Final = "generate_workflow"
+RETRIEVE: Final = "retrieve"
+GENERATE_ANSWER: Final = "generate_answer"
+FALLBACK: Final = "fallback"
+STORE_MEMORY: Final = "store_memory"
+
+AnswerPath = Literal["generate_workflow", "retrieve", "generate_answer"]
+"""Where `classify_intent` hands a turn on."""
+
+ANSWER_NODES: Final = frozenset({GENERATE_ANSWER, FALLBACK})
+"""Nodes whose model tokens are the turn's answer (streamed to the client)."""
