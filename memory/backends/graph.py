@@ -7,7 +7,6 @@ extractor takes a short lower-case verb phrase between two named entities ("Alic
 in Berlin"), with first-person statements attached to the entity `user`.
 """
 
-import json
 import logging
 import re
 from collections import OrderedDict, defaultdict, deque
@@ -18,6 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.store.base import BaseStore
+from pydantic import BaseModel, ConfigDict, Field
 
 from memory.backends.base import Turn
 from memory.backends.stored import StoredMemory, all_items, namespace, turn_record
@@ -62,33 +62,21 @@ def key_of(name: str) -> str:
     return name.lower()
 
 
-TRIPLES_SCHEMA = {
-    "type": "json_schema",
-    "json_schema": {
-        "name": "relations",
-        "schema": {
-            "type": "object",
-            "properties": {
-                "relations": {
-                    "type": "array",
-                    "maxItems": 12,
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "source": {"type": "string"},
-                            "relation": {"type": "string"},
-                            "target": {"type": "string"},
-                        },
-                        "required": ["source", "relation", "target"],
-                        "additionalProperties": False,
-                    },
-                }
-            },
-            "required": ["relations"],
-            "additionalProperties": False,
-        },
-    },
-}
+class Relation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: str
+    relation: str
+    target: str
+
+
+class Relations(BaseModel):
+    """What the extractor model answers: the (source, relation, target) triples a turn states."""
+
+    model_config = ConfigDict(extra="forbid")
+    relations: list[Relation] = Field(max_length=12)
+
+
+TRIPLES_SCHEMA = {"type": "json_schema", "json_schema": {"name": "relations", "schema": Relations.model_json_schema()}}
 EXTRACTION_PROMPT = (
     "List the facts the user states as (source, relation, target) triples between named people, places, "
     "organisations or things. Use 'user' for the speaker. Relations are short verb phrases such as 'works at'. "
@@ -101,11 +89,11 @@ async def llm_relations(model: BaseChatModel, text: str) -> list[tuple[str, str,
     reply = await model.bind(response_format=TRIPLES_SCHEMA, temperature=0, max_tokens=300).ainvoke(
         [SystemMessage(EXTRACTION_PROMPT), HumanMessage(text)], config={"tags": [TAG_NOSTREAM]}
     )
-    rows = json.loads(str(reply.content))["relations"]
+    rows = Relations.model_validate_json(reply.text).relations
     return [
-        (_entity(str(r["source"]).strip()), str(r["relation"]).strip().lower(), _entity(str(r["target"]).strip()))
+        (_entity(r.source.strip()), r.relation.strip().lower(), _entity(r.target.strip()))
         for r in rows
-        if str(r["source"]).strip() and str(r["target"]).strip() and str(r["relation"]).strip()
+        if r.source.strip() and r.target.strip() and r.relation.strip()
     ]
 
 
