@@ -7,36 +7,42 @@ disconnect must do.
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import anyio
 
 T = TypeVar("T")
-_END = object()
+
+
+@dataclass(frozen=True)
+class _Item(Generic[T]):
+    value: T
 
 
 async def cancellable(source: AsyncIterator[T], *, buffer: int = 64) -> AsyncGenerator[T]:
     """Yield `source`'s items; when this generator is closed or cancelled, cancel `source`'s task and wait."""
-    queue: asyncio.Queue[object] = asyncio.Queue(maxsize=buffer)
+    queue: asyncio.Queue[_Item[T] | Exception | None] = asyncio.Queue(maxsize=buffer)
+    """Items, then None at the end, or the source's exception."""
 
     async def drive() -> None:
         try:
             async for item in source:
-                await queue.put(item)
+                await queue.put(_Item(item))
         except Exception as exc:  # handed to the consumer, raised there
             await queue.put(exc)
             return
-        await queue.put(_END)
+        await queue.put(None)
 
     task = asyncio.create_task(drive())
     try:
         while True:
             item = await queue.get()
-            if item is _END:
+            if item is None:
                 return
             if isinstance(item, Exception):
                 raise item
-            yield item  # type: ignore[misc]
+            yield item.value
     finally:
         if not task.done():
             task.cancel()

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 import anyio
 from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse
+from starlette.background import BackgroundTask
 
 from api.errors import as_openai_error
 from api.extension import sage_extension
@@ -101,3 +103,15 @@ async def sse_frames(
         with anyio.CancelScope(shield=True):  # runs inside sse-starlette's cancelled task group on disconnect
             await events.aclose()
     yield {"data": "[DONE]"}
+
+
+async def stream_response(
+    events: AsyncGenerator[TurnEvent], model: str, headers: dict[str, str], *, include_usage: bool
+) -> EventSourceResponse:
+    """The SSE response of a streamed completion. The first event is awaited here, so a turn that fails before
+    its first token (the backend is down) is an HTTP error, not a 200 with an error frame."""
+    first = await anext(events)
+    frames = sse_frames(first, events, ChunkWriter(model), include_usage=include_usage)
+    # On a client disconnect sse-starlette stops iterating but does not close the generator: the background task
+    # does, which cancels the turn and the upstream call at once.
+    return EventSourceResponse(frames, headers=headers, ping=15, background=BackgroundTask(frames.aclose))

@@ -5,12 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
-from starlette.background import BackgroundTask
 
 from api.auth import ClientDep
 from api.deps import GatewayDep
 from api.protocols.openai_chat import ChatCompletion, ChatCompletionRequest, completion_of, turn_request
-from api.protocols.openai_chat_stream import ChunkWriter, sse_frames
+from api.protocols.openai_chat_stream import stream_response
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 
@@ -29,10 +28,5 @@ async def create_chat_completion(
     if not body.stream:
         result = await gateway.runner.run(turn, caller)
         return JSONResponse(completion_of(result, model).model_dump(), headers=headers)
-    events = gateway.runner.stream(turn, caller)
-    first = await anext(events)  # fail before the 200 when the backend is down
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    frames = sse_frames(first, events, ChunkWriter(model), include_usage=include_usage)
-    # On a client disconnect sse-starlette stops iterating but does not close the generator: the background task
-    # does, which cancels the turn and the upstream call at once.
-    return EventSourceResponse(frames, headers=headers, ping=15, background=BackgroundTask(frames.aclose))
+    return await stream_response(gateway.runner.stream(turn, caller), model, headers, include_usage=include_usage)
