@@ -9,8 +9,6 @@ from api.auth import ClientDep
 from api.errors import OpenAIError, session_not_found
 from api.gateway import Gateway
 from api.served_models import ServedModels
-from api.turns import TurnRunner
-from graph.resources import Resources
 from ingest.service import IndexService
 from memory.sessions import SESSION_ID_PATTERN, SessionRecord, SessionRegistry
 
@@ -22,16 +20,8 @@ async def get_gateway(request: Request) -> Gateway:
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 
 
-async def get_runner(gateway: GatewayDep) -> TurnRunner:
-    return gateway.runner
-
-
 async def get_sessions(gateway: GatewayDep) -> SessionRegistry:
     return gateway.sessions
-
-
-async def get_resources(gateway: GatewayDep) -> Resources:
-    return gateway.resources
 
 
 async def get_served_models(gateway: GatewayDep) -> ServedModels:
@@ -46,9 +36,7 @@ async def get_index(gateway: GatewayDep) -> IndexService:
     return index
 
 
-RunnerDep = Annotated[TurnRunner, Depends(get_runner)]
 SessionsDep = Annotated[SessionRegistry, Depends(get_sessions)]
-ResourcesDep = Annotated[Resources, Depends(get_resources)]
 ServedModelsDep = Annotated[ServedModels, Depends(get_served_models)]
 IndexDep = Annotated[IndexService, Depends(get_index)]
 

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from langchain_core.messages import AnyMessage, HumanMessage
 
 from api.errors import OpenAIError
 from memory.sessions import is_valid_session_id
@@ -57,5 +57,5 @@ def new_messages(dialogue: Sequence[AnyMessage], history: Sequence[AnyMessage]) 
 
 def may_repeat_history(dialogue: Sequence[AnyMessage]) -> bool:
     """Whether the dialogue could repeat stored history, so that the history must be read to merge it: a lone
-    user message cannot (every stored turn ends with an answer)."""
-    return len(dialogue) > 1 or any(isinstance(message, AIMessage) for message in dialogue)
+    message cannot (every stored turn ends with an answer, and a dialogue must end with a question)."""
+    return len(dialogue) > 1
