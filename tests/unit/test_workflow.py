@@ -197,3 +197,21 @@ def test_the_question_goes_to_retrieval_not_through_document_preparation() -> No
     assert ("query_source", "vector_retriever") in links
     assert ("pdf_source", "text_splitter") in links
     assert not any(source == "query_source" and target == "text_splitter" for source, target in links)
+
+
+def test_workflow_route_and_chat_turns_share_the_breaker_and_the_metrics(make_client: ClientFactory) -> None:
+    from llm.breaker import CircuitBreaker
+
+    calls: list[int] = []
+    model = FailingChatModel(
+        messages=iter([]), error_factory=lambda: calls.append(1) or ConnectionError("backend down")
+    )
+    breaker = CircuitBreaker(failure_threshold=1, reset_seconds=60)
+    client = make_client(fake_models(model, breaker=breaker))
+    turn = {"model": "fake-model", "messages": [{"role": "user", "content": TEMPLATE_PROMPTS[0]}]}
+    assert client.post("/v1/chat/completions", json=turn).json()["sage"]["workflow"]["source"] == "template"
+    assert breaker.state == "open" and len(calls) == 1  # the turn's design tried the model through the breaker
+    body = client.post("/v1/workflows/generate", json={"prompt": TEMPLATE_PROMPTS[0]}).json()
+    assert body["source"] == "template" and len(calls) == 1  # the open breaker answered: no second model call
+    metrics = client.get("/metrics").text
+    assert 'sage_workflow_designs_total{source="template"} 2.0' in metrics
