@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from api.schemas.health import SessionTotals
+from api.schemas.sessions import SessionStats
 from graph.resources import Resources
 from memory.sessions import SessionRegistry
 
@@ -45,14 +45,13 @@ def store_unavailable(exc: Exception) -> dict[str, Any]:
     return {"status": "unavailable", "error": type(exc).__name__}
 
 
-async def store_health(sessions: SessionRegistry) -> tuple[dict[str, Any], SessionTotals | None]:
+async def store_health(sessions: SessionRegistry) -> tuple[dict[str, Any], SessionStats | None]:
     """The store's status and the session totals (which read every registry record: for /health only)."""
     try:
         records = await sessions.list()
     except Exception as exc:  # a store that cannot answer: reported, not raised
         return store_unavailable(exc), None
-    totals = SessionTotals(total_sessions=len(records), total_messages=sum(r.message_count for r in records))
-    return {"status": "ready"}, totals
+    return {"status": "ready"}, SessionStats.of(records)
 
 
 async def store_ready(sessions: SessionRegistry) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from typing import Any, cast
 import anyio
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, RemoveMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.graph.state import CompiledStateGraph
 
 from api.auth import Caller
 from api.cancellable import cancellable
@@ -26,14 +25,13 @@ from api.streaming import StreamCollector, TurnEvent
 from api.turn_input import TurnRequest, may_repeat_history, new_messages
 from api.turn_result import TurnFacts, TurnResult, answer_of
 from api.usage import usage_of
+from graph.builder import CompiledTurnGraph
 from graph.names import STORE_MEMORY
 from graph.steps import step_summary
 from memory.locks import SessionLocks
 from memory.sessions import SessionRecord, SessionRegistry
 from turn.context import GatewayContext
-from turn.state import InputState, TurnState
-
-TurnGraph = CompiledStateGraph[TurnState, GatewayContext, InputState, TurnState]
+from turn.state import InputState
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,7 @@ class TurnRunner:
 
     def __init__(
         self,
-        graph: TurnGraph,
+        graph: CompiledTurnGraph,
         sessions: SessionRegistry,
         locks: SessionLocks,
         *,

@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Overwrite
 
@@ -37,6 +38,8 @@ from turn.context import GatewayContext
 from turn.state import InputState, TurnState
 
 TurnGraph = StateGraph[TurnState, GatewayContext, InputState, TurnState]
+CompiledTurnGraph = CompiledStateGraph[TurnState, GatewayContext, InputState, TurnState]
+"""The turn graph as its callers compile it (the gateway with its saver and store, Studio bare)."""
 
 
 class Node(Protocol):

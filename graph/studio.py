@@ -12,17 +12,11 @@ the `Resources` with it, by the same `build_resources` the gateway uses.
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-from langgraph.graph.state import CompiledStateGraph
-
 from config.settings import Settings
-from graph.builder import build_graph
+from graph.builder import CompiledTurnGraph, build_graph
 from graph.resources import build_resources, models_on, open_index_and_endpoint, window_memory
 from ingest.service import IndexService
 from llm.endpoint import Endpoint
-from turn.context import GatewayContext
-from turn.state import InputState, TurnState
-
-StudioGraph = CompiledStateGraph[TurnState, GatewayContext, InputState, TurnState]
 
 
 class StudioGraphFactory:
@@ -47,7 +41,7 @@ class StudioGraphFactory:
         return self._opened
 
     @asynccontextmanager
-    async def __call__(self) -> AsyncIterator[StudioGraph]:
+    async def __call__(self) -> AsyncIterator[CompiledTurnGraph]:
         """Yield the compiled turn graph, on resources from the environment (the server's `.env`)."""
         settings, index, endpoint = await self._open()
         resources = build_resources(settings, models_on(settings, endpoint, index), window_memory(settings))

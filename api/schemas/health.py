@@ -4,16 +4,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-
-class SessionTotals(BaseModel):
-    total_sessions: int
-    total_messages: int
+from api.schemas.sessions import SessionStats
 
 
 class HealthStatus(BaseModel):
     status: Literal["healthy"] = "healthy"
     components: dict[str, dict[str, Any]]
-    sessions: SessionTotals | None
+    sessions: SessionStats | None
     """None when the store cannot answer."""
 
 

@@ -45,6 +45,10 @@ class SessionStats(BaseModel):
     total_sessions: int
     total_messages: int
 
+    @classmethod
+    def of(cls, records: Sequence[SessionRecord]) -> "SessionStats":
+        return cls(total_sessions=len(records), total_messages=sum(r.message_count for r in records))
+
 
 class SessionsPublic(BaseModel):
     sessions: list[SessionSummary]
@@ -52,8 +56,7 @@ class SessionsPublic(BaseModel):
 
     @classmethod
     def of(cls, records: Sequence[SessionRecord]) -> "SessionsPublic":
-        stats = SessionStats(total_sessions=len(records), total_messages=sum(r.message_count for r in records))
-        return cls(sessions=[SessionSummary.of(record) for record in records], stats=stats)
+        return cls(sessions=[SessionSummary.of(record) for record in records], stats=SessionStats.of(records))
 
 
 class SessionMessage(BaseModel):
