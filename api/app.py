@@ -82,7 +82,12 @@ def create_app(settings: Settings, *, models: ModelHandles | None = None) -> Fas
                 resources=resources,
                 sessions=registry,
                 runner=TurnRunner(
-                    graph, registry, locks, default_memory_backend=settings.memory_backend, metrics=metrics
+                    graph,
+                    registry,
+                    locks,
+                    limits=settings.turn_limits(),
+                    default_memory_backend=settings.memory_backend,
+                    metrics=metrics,
                 ),
                 served=ServedModels(handles.model_name, resources.created_at),
                 metrics=metrics,

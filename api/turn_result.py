@@ -46,9 +46,10 @@ class TurnResult:
     facts: TurnFacts
 
 
-def answer_of(messages: Sequence[AnyMessage], error: str | None = None) -> AIMessage:
+def answer_of(messages: Sequence[AnyMessage]) -> AIMessage:
     """The turn's answer: the new last message. A run that ended without one (it must not, but see
-    `graph.routing.to_fallback`) is a 502, never a 200 without an answer."""
+    `graph.routing.to_fallback`) is a 502, never a 200 without an answer (and never with the failure's text: the
+    log has it)."""
     if not messages or not isinstance(messages[-1], AIMessage):
-        raise OpenAIError(502, f"the turn produced no answer ({error or 'unknown failure'})", code="no_answer")
+        raise OpenAIError(502, "the turn produced no answer", code="no_answer")
     return messages[-1]

@@ -1,15 +1,26 @@
 """The turn runner: the one owner of a turn's transaction.
 
-For each turn, in this order: hold the session's lock (`memory.locks`), read its registry record and refuse
-another key's session (as if it did not exist), read the stored history only when the request may repeat it,
-run the graph, then record the turn in the registry. When anything fails (the run, the registry write, a client
-that goes away mid-stream) the turn's messages are taken back out of the thread and a session this turn would
-have created is forgotten, so a failed request leaves the session exactly as it was.
+For each turn, in this order: hold the session's lock (`memory.locks`, waited on for a bounded time), read its
+registry record and refuse another key's session (as if it did not exist), claim a new client-named session for
+the caller (its record, owner included, is written before the run, so no other key can create, continue or read
+it meanwhile), read the stored history only when the request may repeat it, run the graph under one deadline,
+then record the turn in the registry. When anything fails (the run, the deadline, the registry write, a client
+that goes away mid-stream, a delete of the session) the turn's messages are taken back out of the thread and a
+session this turn created is forgotten, so a failed request leaves the session exactly as it was.
+
+Every turn runs in its own task (`api.turn_tasks`), which holds the lock. A stream's events go to its reader
+through a buffer, so the turn runs, commits and lets go of the lock at the model's pace whatever the reader does:
+a reader that falls more than `stream_buffer_events` behind has its turn cut (rolled back); one that stops reading
+after the turn committed keeps the committed turn, and the response's send timeout closes its connection.
+Deletes and clears (`exclusive(abort=True)`) cancel the session's turns in this process before they take the
+lock, so they win: the turn is rolled back and its client gets a 409, never a resurrected session. A turn in
+another process (PostgreSQL, several workers) is waited for instead; the delete still comes last.
 """
 
+import asyncio
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from contextlib import aclosing, asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -18,13 +29,14 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, RemoveM
 from langchain_core.runnables import RunnableConfig
 
 from api.auth import Caller
-from api.cancellable import cancellable
-from api.errors import session_not_found
+from api.errors import OpenAIError, session_not_found
 from api.metrics import GatewayMetrics
 from api.streaming import StreamCollector, TurnEvent
 from api.turn_input import TurnRequest, may_repeat_history, new_messages
 from api.turn_result import TurnFacts, TurnResult, answer_of
+from api.turn_tasks import TurnTasks
 from api.usage import usage_of
+from config.sections import TurnLimits
 from graph.builder import CompiledTurnGraph
 from graph.names import STORE_MEMORY
 from graph.steps import step_summary
@@ -32,6 +44,12 @@ from memory.locks import SessionLocks
 from memory.sessions import SessionRecord, SessionRegistry
 from turn.context import GatewayContext
 from turn.state import InputState
+
+
+def turn_aborted(session_id: str) -> OpenAIError:
+    return OpenAIError(
+        409, f"session '{session_id}' was deleted or cleared during the turn", param="session_id", code="turn_aborted"
+    )
 
 
 @dataclass(frozen=True)
@@ -42,7 +60,10 @@ class OpenTurn:
     owner: str
     """The caller's key fingerprint: a session this turn creates belongs to it."""
     record: SessionRecord | None
-    """The session's registry record before the turn; None for a session this turn creates."""
+    """The session's registry record (as claimed, for a session this turn creates); None for a gateway-named new
+    session, registered only when the turn commits (nobody else can know its id before)."""
+    created: bool
+    """This turn created the session: undoing the turn forgets the session."""
     new_messages: list[AnyMessage]
     system_prompt: str | None
     context: GatewayContext
@@ -56,6 +77,23 @@ class OpenTurn:
         return InputState(messages=self.new_messages, system_prompt=self.system_prompt)
 
 
+class _Reader:
+    """The stream's side of the buffer between a turn's task and the request that reads it."""
+
+    def __init__(self, bound: int) -> None:
+        self.queue: asyncio.Queue[TurnEvent | BaseException] = asyncio.Queue()
+        self.bound = bound
+
+    def send(self, event: TurnEvent) -> None:
+        if self.queue.qsize() >= self.bound:
+            message = f"the stream's reader fell {self.bound} events behind; the turn was cut and rolled back"
+            raise OpenAIError(503, message, code="stream_overflow")
+        self.queue.put_nowait(event)
+
+    def finish(self, end: TurnEvent | BaseException) -> None:
+        self.queue.put_nowait(end)  # the last item is never refused
+
+
 class TurnRunner:
     """Runs turns on the compiled graph, one at a time per session, each as one transaction."""
 
@@ -65,78 +103,160 @@ class TurnRunner:
         sessions: SessionRegistry,
         locks: SessionLocks,
         *,
+        limits: TurnLimits,
         default_memory_backend: str,
         metrics: GatewayMetrics | None = None,
     ) -> None:
         self.graph = graph
         self.sessions = sessions
         self.locks = locks
+        self.limits = limits
         self.default_memory_backend = default_memory_backend
         self.metrics = metrics
+        self.tasks = TurnTasks()
 
     async def run(self, request: TurnRequest, caller: Caller) -> TurnResult:
         """Run a whole turn and return its answer."""
-        async with self._transaction(request, caller) as turn:
-            values = await self.graph.ainvoke(turn.graph_input, turn.config, context=turn.context, durability="exit")
-            answer = answer_of(values.get("messages") or [], values.get("error"))
-            result = self._result(turn, answer, TurnFacts.of(values), None, values.get("memory_context") or [])
-            await self._commit(turn)
+        task = self.tasks.start(request.session_id, self._invoke(request, caller))
+        try:
+            result = await task
+        except asyncio.CancelledError:
+            self._raise_if_aborted(task, request.session_id)
+            raise
         return self._answered(result)
 
     async def stream(self, request: TurnRequest, caller: Caller) -> AsyncGenerator[TurnEvent]:
-        """Yield the answer's tokens as the model produces them (and the steps, when asked), then the result."""
+        """Yield the answer's tokens as the model produces them (and the steps, when asked), then the result.
+        Closing the generator early (the client left) cancels the turn, which rolls it back."""
+        reader = _Reader(self.limits.stream_buffer_events)
+        task = self.tasks.start(request.session_id, self._produce(request, caller, reader))
+        try:
+            while True:
+                item = await reader.queue.get()
+                if isinstance(item, asyncio.CancelledError):
+                    self._raise_if_aborted(task, request.session_id)
+                if isinstance(item, BaseException):
+                    raise item
+                if item.result is not None:
+                    yield TurnEvent(result=self._answered(item.result))
+                    return
+                yield item
+        finally:
+            if not task.done():
+                task.cancel()
+            with anyio.CancelScope(shield=True):
+                await asyncio.gather(task, return_exceptions=True)
+
+    @asynccontextmanager
+    async def exclusive(self, session_id: str, owner: str, *, abort: bool = False) -> AsyncIterator[SessionRecord]:
+        """Hold the caller's session for a change (rename, clear, delete), with its record as it is under the lock.
+        With `abort`, the session's turns in this process are cancelled first, so the change wins over them."""
+        if abort:
+            self.tasks.abort(session_id)
+        async with self.locks.hold(session_id, wait=self.limits.lock_wait_seconds):
+            record = await self.sessions.owned(session_id, owner)
+            if record is None:
+                raise session_not_found(session_id)
+            yield record
+
+    @asynccontextmanager
+    async def locked(self, session_id: str) -> AsyncIterator[None]:
+        """Hold a session id's lock (to create a session under it, so no turn claims it at the same time)."""
+        async with self.locks.hold(session_id, wait=self.limits.lock_wait_seconds):
+            yield
+
+    async def _invoke(self, request: TurnRequest, caller: Caller) -> TurnResult:
+        async with self._transaction(request, caller) as turn:
+            with self._deadline():
+                values = await self.graph.ainvoke(
+                    turn.graph_input, turn.config, context=turn.context, durability="exit"
+                )
+            messages = values.get("messages") or []
+            answer = answer_of(messages)
+            result = self._result(turn, answer, TurnFacts.of(values), None, values.get("memory_context") or [])
+            await self._commit(turn, len(messages))
+        return result
+
+    async def _produce(self, request: TurnRequest, caller: Caller, reader: _Reader) -> None:
+        """The streamed turn's task: runs it into `reader`, and always ends the reader's queue (the result or
+        the failure, cancellation included)."""
+        try:
+            result = await self._run_streamed(request, caller, reader)
+        except BaseException as exc:
+            reader.finish(exc)
+            raise
+        reader.finish(TurnEvent(result=result))
+
+    async def _run_streamed(self, request: TurnRequest, caller: Caller, reader: _Reader) -> TurnResult:
         started = time.perf_counter()
         collected = StreamCollector()
         async with self._transaction(request, caller) as turn:
-            run = self.graph.astream(
-                turn.graph_input,
-                turn.config,
-                context=turn.context,
-                stream_mode=["messages", "values", "updates"] if request.steps else ["messages", "values"],
-                durability="exit",
-            )
-            events = cancellable(run)  # closing `events` (a client disconnect) cancels the run and the model
-            first_token = True
-            try:
-                async for mode, payload in events:
-                    if mode == "updates":
-                        for node, update in cast(dict[str, Any], payload).items():
-                            yield TurnEvent(step=step_summary(node, update, time.perf_counter() - started))
-                    token = collected.absorb(mode, payload)
-                    if token:
-                        if self.metrics is not None and first_token:
-                            self.metrics.first_token(time.perf_counter() - started)
-                        first_token = False
-                        yield TurnEvent(token=token)
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await events.aclose()
-            answer = answer_of(collected.messages, collected.values.get("error"))
+            with self._deadline():
+                run = self.graph.astream(
+                    turn.graph_input,
+                    turn.config,
+                    context=turn.context,
+                    stream_mode=["messages", "values", "updates"] if request.steps else ["messages", "values"],
+                    durability="exit",
+                )
+                await self._forward(run, collected, reader, started)
+            answer = answer_of(collected.messages)
             if collected.streamed_by is None and answer.text:  # an answer composed, not generated token by token
-                yield TurnEvent(token=answer.text)
+                reader.send(TurnEvent(token=answer.text))
             if collected.usage_chunk is not None and not answer.usage_metadata:
                 answer.usage_metadata = collected.usage_chunk.usage_metadata
             memory_context = collected.values.get("memory_context") or []
             facts = TurnFacts.of(collected.values)
             result = self._result(turn, answer, facts, collected.finish_reason, memory_context)
-            await self._commit(turn)
-        yield TurnEvent(result=self._answered(result))
+            await self._commit(turn, len(collected.messages))
+        return result
+
+    async def _forward(
+        self, run: AsyncIterator[Any], collected: StreamCollector, reader: _Reader, started: float
+    ) -> None:
+        """Hand the run's answer tokens (and step summaries) to the reader as they come; keep the rest."""
+        first_token = True
+        async with aclosing(cast(AsyncGenerator[Any], run)):  # the run ends (and writes) here, before any undo
+            async for mode, payload in run:
+                if mode == "updates":
+                    for node, update in cast(dict[str, Any], payload).items():
+                        reader.send(TurnEvent(step=step_summary(node, update, time.perf_counter() - started)))
+                token = collected.absorb(mode, payload)
+                if token:
+                    if self.metrics is not None and first_token:
+                        self.metrics.first_token(time.perf_counter() - started)
+                    first_token = False
+                    reader.send(TurnEvent(token=token))
+
+    @contextmanager
+    def _deadline(self) -> Iterator[None]:
+        """One deadline over the graph run: the answer, the fallback and whatever they wait on."""
+        with anyio.move_on_after(self.limits.deadline_seconds) as scope:
+            yield
+        if scope.cancelled_caught:
+            message = f"the turn did not finish within its deadline ({self.limits.deadline_seconds:g} s)"
+            raise OpenAIError(504, message, code="turn_timeout")
 
     @asynccontextmanager
     async def _transaction(self, request: TurnRequest, caller: Caller) -> AsyncIterator[OpenTurn]:
         """Lock, claim and merge the turn; on any failure inside, undo it (see the module docstring)."""
-        async with self.locks.hold(request.session_id):
+        async with self.locks.hold(request.session_id, wait=self.limits.lock_wait_seconds):
             record = None if request.new_session else await self.sessions.get(request.session_id)
             if record is not None and record.owner != caller.owner:  # another key's session: as if it did not exist
                 raise session_not_found(request.session_id)
+            created = record is None
             repeats = record is not None and may_repeat_history(request.dialogue)
             history = await self.sessions.messages(request.session_id) if repeats else []
+            fresh = new_messages(request.dialogue, history)
+            if record is None and not request.new_session:  # the claim: the id is the caller's from here on
+                record = await self.sessions.create(request.session_id, owner=caller.owner)
             backend = (record.memory_backend if record else None) or self.default_memory_backend
             turn = OpenTurn(
                 session_id=request.session_id,
                 owner=caller.owner,
                 record=record,
-                new_messages=new_messages(request.dialogue, history),
+                created=created,
+                new_messages=fresh,
                 system_prompt=request.system_prompt,
                 context=replace(request.context, session_id=request.session_id, memory_backend=backend),
             )
@@ -147,22 +267,23 @@ class TurnRunner:
                     await self._undo(turn)
                 raise
 
-    async def _commit(self, turn: OpenTurn) -> None:
-        """Record the turn in the registry: the session's activity, its message count (the turn's messages and the
-        answer), its title while still default, and, for a session this turn created, its owner."""
+    async def _commit(self, turn: OpenTurn, message_count: int) -> None:
+        """Record the turn in the registry: the session's activity, its message count (as the checkpoint has
+        it, so a count left stale by a crash is put right by the next turn), its title while still default, and,
+        for a session this turn created, its owner."""
         first_turn = turn.record is None or turn.record.message_count == 0
         first_user = next((m for m in turn.new_messages if isinstance(m, HumanMessage)), None)
         await self.sessions.record_turn(
             turn.session_id,
             turn.record,
-            added_messages=len(turn.new_messages) + 1,
+            message_count=message_count,
             first_user_text=first_user.text if first_turn and first_user else "",
             owner=turn.owner,
         )
 
     async def _undo(self, turn: OpenTurn) -> None:
-        """Take the failed turn's messages back out of the thread; forget a session this turn would have created."""
-        if turn.record is None:
+        """Take the failed turn's messages back out of the thread; forget a session this turn created."""
+        if turn.created:
             await self.sessions.delete(turn.session_id)
             return
         state = await self.graph.aget_state(turn.config)
@@ -170,6 +291,12 @@ class TurnRunner:
         removals = [RemoveMessage(id=m.id) for m in turn.new_messages if m.id in present and m.id]
         if removals:
             await self.graph.aupdate_state(turn.config, {"messages": removals}, as_node=STORE_MEMORY)
+
+    def _raise_if_aborted(self, task: asyncio.Task[Any], session_id: str) -> None:
+        """A turn cancelled by a delete or clear of its session ends in a 409 (not in a cancelled request)."""
+        current = asyncio.current_task()
+        if self.tasks.was_aborted(task) and (current is None or not current.cancelling()):
+            raise turn_aborted(session_id) from None
 
     def _result(
         self,

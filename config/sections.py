@@ -90,6 +90,20 @@ class BreakerConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TurnLimits:
+    """How long a turn may take and wait, and how far a stream may run ahead of its reader."""
+
+    deadline_seconds: float = 120.0
+    """One deadline for the whole run of a turn: the primary answer and the fallback together."""
+    lock_wait_seconds: float = 15.0
+    """How long a turn (or a change of the session) waits for the session's lock before a 409."""
+    stream_buffer_events: int = 8192
+    """Events a stream buffers for a client that reads slower than the model writes; past it the turn is cut."""
+    stream_send_timeout_seconds: float = 30.0
+    """How long one send to a streaming client may block (a client that stopped reading) before it is cut."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class MemoryConfig:
     """The memory backends: the default one, the ones a session may pick, and their budgets."""
 

@@ -25,6 +25,7 @@ from config.sections import (
     SessionBackend,
     SqliteSynchronous,
     StorageConfig,
+    TurnLimits,
 )
 
 PROJECT_DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -99,6 +100,27 @@ class Settings(BaseSettings):
     )
     breaker_reset_seconds: float = Field(
         30.0, gt=0, alias="SAGE_CHAT_BREAKER_RESET_SECONDS", description="How long the breaker stays open."
+    )
+    turn_timeout_seconds: float = Field(
+        120.0,
+        gt=0,
+        alias="SAGE_GATEWAY_TURN_TIMEOUT_SECONDS",
+        description="One deadline per turn, covering the answer and its fallback (504 past it).",
+    )
+    lock_wait_seconds: float = Field(
+        15.0,
+        gt=0,
+        alias="SAGE_GATEWAY_LOCK_WAIT_SECONDS",
+        description="How long a request waits for a busy session before a 409 with Retry-After.",
+    )
+    stream_buffer_events: int = Field(
+        8192, ge=16, alias="SAGE_GATEWAY_STREAM_BUFFER_EVENTS", description="Events buffered for a slow reader."
+    )
+    stream_send_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        alias="SAGE_GATEWAY_STREAM_SEND_TIMEOUT_SECONDS",
+        description="How long one send to a stream's client may block before the stream is cut.",
     )
     chat_max_tokens_cap: int = Field(
         4096, ge=1, alias="SAGE_CHAT_MAX_TOKENS_CAP", description="Upper bound on a request's max_tokens."
@@ -269,6 +291,14 @@ class Settings(BaseSettings):
 
     def breaker(self) -> BreakerConfig:
         return BreakerConfig(failures=self.breaker_failures, reset_seconds=self.breaker_reset_seconds)
+
+    def turn_limits(self) -> TurnLimits:
+        return TurnLimits(
+            deadline_seconds=self.turn_timeout_seconds,
+            lock_wait_seconds=self.lock_wait_seconds,
+            stream_buffer_events=self.stream_buffer_events,
+            stream_send_timeout_seconds=self.stream_send_timeout_seconds,
+        )
 
     def memory(self) -> MemoryConfig:
         return MemoryConfig(

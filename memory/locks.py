@@ -1,25 +1,54 @@
 """Per-session turn locks: two turns of one session never run at the same time, so none interleaves or is lost.
 
-Policy: the second turn waits for the first (serialise), it is not rejected. In one process an `asyncio.Lock`
-per session does it; with PostgreSQL, where several gateway processes share sessions, a session-level advisory
-lock (`pg_advisory_lock`) held on a dedicated connection for the length of the turn does it across processes.
+Policy: the second turn waits for the first (serialise), but only for a bounded time: a lock that is not free
+within `wait` seconds raises `SessionBusyError` (the API answers 409 with `Retry-After`), never a hang. In one
+process an `asyncio.Lock` per session does it; with PostgreSQL, where several gateway processes share sessions, a
+session-level advisory lock does it across processes. The advisory lock is tried (`pg_try_advisory_lock`), not
+waited on, so a waiting turn holds no connection; only a turn that holds the lock holds one, and turns hold locks
+only while they run (the runner never waits on a client while holding one), so slow readers cannot exhaust the
+pool. A crashed process's locks go with its connections.
 """
 
 import asyncio
+import itertools
+import time
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
+import anyio
+
 from config.sections import StorageConfig
 
 if TYPE_CHECKING:  # psycopg is imported only in PostgreSQL mode
+    from psycopg import AsyncConnection
     from psycopg_pool import AsyncConnectionPool
+
+RETRY_POLL_SECONDS = (0.005, 0.02, 0.05, 0.1)
+"""The back-off between tries of a PostgreSQL advisory lock that another process holds (then 0.1 s each)."""
+
+
+class SessionBusyError(Exception):
+    """The session's lock stayed taken for the whole wait: another turn or change of the session is running."""
+
+    def __init__(self, session_id: str, retry_after: float) -> None:
+        super().__init__(f"session {session_id!r} is busy")
+        self.session_id = session_id
+        self.retry_after = retry_after
+
+
+class LockCapacityError(Exception):
+    """Every lock connection of this process is held by a running turn: the process is at its turn capacity."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("no lock connection became free in time")
+        self.retry_after = retry_after
 
 
 class SessionLocks(Protocol):
-    def hold(self, session_id: str) -> AbstractAsyncContextManager[None]:
-        """Hold the session's lock for the duration of the block."""
+    def hold(self, session_id: str, *, wait: float) -> AbstractAsyncContextManager[None]:
+        """Hold the session's lock for the duration of the block, waiting at most `wait` seconds for it."""
         ...
 
 
@@ -30,19 +59,26 @@ class LocalSessionLocks:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     @asynccontextmanager
-    async def hold(self, session_id: str) -> AsyncIterator[None]:
+    async def hold(self, session_id: str, *, wait: float) -> AsyncIterator[None]:
         lock = self._locks.get(session_id)
         if lock is None:
             lock = asyncio.Lock()
             self._locks[session_id] = lock
-        async with lock:
+        try:
+            with anyio.fail_after(wait):
+                await lock.acquire()
+        except TimeoutError:
+            raise SessionBusyError(session_id, retry_after=max(wait, 1.0)) from None
+        try:
             yield
+        finally:
+            lock.release()
 
 
 class PostgresSessionLocks:
     """Advisory locks keyed by the session id, shared by every process on the database.
 
-    The local lock is taken first, so turns of one process queue in memory and use one connection at a time.
+    The local lock is taken first, so turns of one process queue in memory and try the database one at a time.
     """
 
     def __init__(self, pool: "AsyncConnectionPool[Any]") -> None:
@@ -50,13 +86,48 @@ class PostgresSessionLocks:
         self.local = LocalSessionLocks()
 
     @asynccontextmanager
-    async def hold(self, session_id: str) -> AsyncIterator[None]:
-        async with self.local.hold(session_id), self.pool.connection() as connection:
-            await connection.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (session_id,))
+    async def hold(self, session_id: str, *, wait: float) -> AsyncIterator[None]:
+        deadline = time.monotonic() + wait
+        async with self.local.hold(session_id, wait=wait):
+            connection = await self._acquire(session_id, deadline, wait)
             try:
                 yield
             finally:
-                await connection.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (session_id,))
+                with anyio.CancelScope(shield=True):
+                    await self._release(connection, session_id)
+
+    async def _acquire(self, session_id: str, deadline: float, wait: float) -> "AsyncConnection[Any]":
+        """A pool connection that holds the session's advisory lock, tried until `deadline`."""
+        from psycopg_pool import PoolTimeout
+
+        for attempt in itertools.count():
+            try:
+                connection: AsyncConnection[Any] = await self.pool.getconn(timeout=max(deadline - time.monotonic(), 0.01))
+            except PoolTimeout:
+                raise LockCapacityError(retry_after=max(wait, 1.0)) from None
+            try:
+                cursor = await connection.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (session_id,))
+                row = await cursor.fetchone()
+            except BaseException:
+                await self.pool.putconn(connection)
+                raise
+            if row is not None and row[0]:
+                return connection
+            await self.pool.putconn(connection)
+            if time.monotonic() >= deadline:
+                break
+            delay = RETRY_POLL_SECONDS[min(attempt, len(RETRY_POLL_SECONDS) - 1)]
+            await asyncio.sleep(min(delay, max(deadline - time.monotonic(), 0)))
+        raise SessionBusyError(session_id, retry_after=max(wait, 1.0))
+
+    async def _release(self, connection: "AsyncConnection[Any]", session_id: str) -> None:
+        """Unlock and return the connection; a connection that could not unlock is closed (which unlocks it), so
+        no lock ever goes back into the pool."""
+        try:
+            await connection.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (session_id,))
+        except Exception:
+            await connection.close()
+        await self.pool.putconn(connection)
 
 
 @asynccontextmanager

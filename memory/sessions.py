@@ -132,18 +132,19 @@ class SessionRegistry:
         session_id: str,
         record: SessionRecord | None,
         *,
-        added_messages: int,
+        message_count: int,
         first_user_text: str,
         owner: str,
     ) -> SessionRecord:
-        """Update the registry after a turn: activity time, message count, and the title while still default.
+        """Update the registry after a turn: activity time, message count (the thread's, as checkpointed), and the
+        title while still default.
 
         `record` is the session as read before the turn (under its lock); None registers a session created by
         this turn, which then belongs to `owner`.
         """
         timestamp = now_iso()
         before = record or SessionRecord(session_id, DEFAULT_TITLE, timestamp, timestamp, 0, True, owner=owner)
-        after = replace(before, last_active=timestamp, message_count=before.message_count + added_messages)
+        after = replace(before, last_active=timestamp, message_count=message_count)
         if after.title_is_default and first_user_text.strip():
             after = replace(after, title=auto_title(first_user_text), title_is_default=False)
         await self.store.aput(SESSIONS_NAMESPACE, session_id, after.to_item(), index=False)

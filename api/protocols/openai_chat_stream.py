@@ -106,12 +106,20 @@ async def sse_frames(
 
 
 async def stream_response(
-    events: AsyncGenerator[TurnEvent], model: str, headers: dict[str, str], *, include_usage: bool
+    events: AsyncGenerator[TurnEvent],
+    model: str,
+    headers: dict[str, str],
+    *,
+    include_usage: bool,
+    send_timeout: float,
 ) -> EventSourceResponse:
     """The SSE response of a streamed completion. The first event is awaited here, so a turn that fails before
-    its first token (the backend is down) is an HTTP error, not a 200 with an error frame."""
+    its first token (the backend is down) is an HTTP error, not a 200 with an error frame. A send that blocks for
+    `send_timeout` seconds (a client that stopped reading) ends the response."""
     first = await anext(events)
     frames = sse_frames(first, events, ChunkWriter(model), include_usage=include_usage)
     # On a client disconnect sse-starlette stops iterating but does not close the generator: the background task
     # does, which cancels the turn and the upstream call at once.
-    return EventSourceResponse(frames, headers=headers, ping=15, background=BackgroundTask(frames.aclose))
+    return EventSourceResponse(
+        frames, headers=headers, ping=15, send_timeout=send_timeout, background=BackgroundTask(frames.aclose)
+    )

@@ -29,4 +29,6 @@ async def create_chat_completion(
         result = await gateway.runner.run(turn, caller)
         return JSONResponse(completion_of(result, model).model_dump(), headers=headers)
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    return await stream_response(gateway.runner.stream(turn, caller), model, headers, include_usage=include_usage)
+    send_timeout = gateway.runner.limits.stream_send_timeout_seconds
+    events = gateway.runner.stream(turn, caller)
+    return await stream_response(events, model, headers, include_usage=include_usage, send_timeout=send_timeout)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import AdminDep, ClientDep
-from api.deps import GatewayDep, OwnedSession, SessionsDep
+from api.deps import GatewayDep, OwnedSession, SessionId, SessionsDep
 from api.errors import OpenAIError
 from api.schemas.memory import SessionMemoryPublic
 from api.schemas.sessions import (
@@ -39,9 +39,10 @@ async def create_session(gateway: GatewayDep, caller: ClientDep, payload: Sessio
         message = f"memory_backend must be one of: {', '.join(selectable)}"
         raise OpenAIError(400, message, param="memory_backend", code="invalid_backend")
     session_id = payload.session_id or uuid.uuid4().hex
-    if payload.session_id and await gateway.sessions.get(session_id) is not None:
-        raise OpenAIError(409, f"session '{session_id}' already exists", param="session_id", code="session_exists")
-    record = await gateway.sessions.create(session_id, payload.title, payload.memory_backend, owner=caller.owner)
+    async with gateway.runner.locked(session_id):  # no turn claims the id meanwhile
+        if await gateway.sessions.get(session_id) is not None:
+            raise OpenAIError(409, f"session '{session_id}' already exists", param="session_id", code="session_exists")
+        record = await gateway.sessions.create(session_id, payload.title, payload.memory_backend, owner=caller.owner)
     return SessionPublic.of(record, [])
 
 
@@ -67,21 +68,26 @@ async def session_memory(record: OwnedSession, sessions: SessionsDep) -> Session
 
 
 @router.delete("/{session_id}", response_model=SessionStatus)
-async def delete_session(record: OwnedSession, sessions: SessionsDep) -> SessionStatus:
-    """Delete the session, its conversation and its memory."""
-    await sessions.delete(record.id)
+async def delete_session(session_id: SessionId, gateway: GatewayDep, caller: ClientDep) -> SessionStatus:
+    """Delete the session, its conversation and its memory; a turn in flight on it is stopped and rolled back."""
+    async with gateway.runner.exclusive(session_id, caller.owner, abort=True) as record:
+        await gateway.sessions.delete(record.id)
     return SessionStatus(status="deleted", session_id=record.id)
 
 
 @router.post("/{session_id}/clear", response_model=SessionStatus)
-async def clear_session(record: OwnedSession, sessions: SessionsDep) -> SessionStatus:
-    """Empty the conversation and memory; the session and its title stay."""
-    await sessions.clear(record)
+async def clear_session(session_id: SessionId, gateway: GatewayDep, caller: ClientDep) -> SessionStatus:
+    """Empty the conversation and memory; the session and its title stay. A turn in flight is stopped."""
+    async with gateway.runner.exclusive(session_id, caller.owner, abort=True) as record:
+        await gateway.sessions.clear(record)
     return SessionStatus(status="cleared", session_id=record.id)
 
 
 @router.patch("/{session_id}/title", response_model=TitleUpdated)
-async def update_title(record: OwnedSession, payload: TitleUpdate, sessions: SessionsDep) -> TitleUpdated:
-    """Rename the session; the response echoes the title as stored."""
-    renamed = await sessions.rename(record, payload.title.strip() or payload.title)
+async def update_title(
+    session_id: SessionId, payload: TitleUpdate, gateway: GatewayDep, caller: ClientDep
+) -> TitleUpdated:
+    """Rename the session (after a turn in flight commits); the response echoes the title as stored."""
+    async with gateway.runner.exclusive(session_id, caller.owner) as record:
+        renamed = await gateway.sessions.rename(record, payload.title.strip() or payload.title)
     return TitleUpdated(session_id=record.id, title=renamed.title)
