@@ -1,6 +1,7 @@
 """OpenAI-shaped errors: every failure leaves as `{"error": {"message", "type", "param", "code"}}`."""
 
 import logging
+import math
 from typing import Any
 
 import httpx
@@ -9,6 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from llm.breaker import CircuitOpenError
+from llm.chat import MalformedUpstreamError
+from memory.locks import LockCapacityError, SessionBusyError
 
 logger = logging.getLogger(__name__)
 
@@ -62,15 +67,47 @@ class OpenAIError(Exception):
         }
 
 
+def _retry_after(seconds: float) -> dict[str, str]:
+    return {"Retry-After": str(max(1, math.ceil(seconds)))}
+
+
+def from_gateway_limits(exc: BaseException) -> OpenAIError | None:
+    """The gateway's own bounds (a busy session, no free lock connection) as the status
+    that tells a client what to do: retry later, or ask for less."""
+    if isinstance(exc, SessionBusyError):
+        message = f"session '{exc.session_id}' is busy with another request; retry shortly"
+        return OpenAIError(409, message, param="session_id", code="session_busy", headers=_retry_after(exc.retry_after))
+    if isinstance(exc, LockCapacityError):
+        message = "the gateway is at its capacity of concurrent turns; retry shortly"
+        return OpenAIError(429, message, code="turn_capacity", headers=_retry_after(exc.retry_after))
+    return None
+
+
 def from_upstream(exc: BaseException) -> OpenAIError | None:
-    """Translate a chat-backend failure into the gateway status that says what went wrong, or None."""
+    """Translate a chat-backend failure into the gateway status that says what went wrong, or None.
+
+    What the backend said is logged here and never forwarded: its error bodies can hold internal addresses,
+    keys or prompts. The client learns the class of the failure and the upstream status.
+    """
+    error = _upstream_error(exc)
+    if error is not None:
+        logger.warning("chat backend failure (%s): %s", error.code, exc)
+    return error
+
+
+def _upstream_error(exc: BaseException) -> OpenAIError | None:
+    if isinstance(exc, CircuitOpenError):
+        return OpenAIError(503, "the model backend is failing; retry later", code="upstream_unavailable")
     if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException | TimeoutError):
         return OpenAIError(504, "the model backend did not answer in time", code="upstream_timeout")
     if isinstance(exc, openai.APIConnectionError | httpx.TransportError | ConnectionError):
         return OpenAIError(503, "the model backend is unreachable", code="upstream_unavailable")
+    if isinstance(exc, MalformedUpstreamError | openai.APIResponseValidationError):
+        return OpenAIError(502, "the model backend sent a malformed response", code="upstream_malformed")
     if isinstance(exc, openai.APIStatusError):
         if exc.status_code in (400, 404, 413, 422):
-            return OpenAIError(400, f"the model backend rejected the request: {exc.message}", code="upstream_rejected")
+            message = f"the model backend rejected the request (HTTP {exc.status_code})"
+            return OpenAIError(400, message, code="upstream_rejected")
         if exc.status_code == 429:
             return OpenAIError(503, "the model backend is overloaded (429)", code="upstream_rate_limited")
         return OpenAIError(502, f"the model backend failed with HTTP {exc.status_code}", code="upstream_error")
@@ -81,6 +118,9 @@ def as_openai_error(exc: BaseException) -> OpenAIError:
     """Any exception as the error the client gets; unknown ones are logged and become a plain 500."""
     if isinstance(exc, OpenAIError):
         return exc
+    bounded = from_gateway_limits(exc)
+    if bounded is not None:
+        return bounded
     upstream = from_upstream(exc)
     if upstream is None and exc.__cause__ is not None:
         upstream = from_upstream(exc.__cause__)

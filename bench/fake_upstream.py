@@ -1,8 +1,10 @@
 """A fake OpenAI-compatible chat server for tests and benchmarks (loopback only).
 
 It answers every chat request with a fixed text, streamed word by word, and real-looking `usage`. Knobs:
-`delay_per_token` (seconds), `response_delay` (seconds before anything is sent: a slow backend), and `fail_with`
-(an HTTP status to answer with; only the first `fail_times` chat requests when that is set).
+`delay_per_token` (seconds), `response_delay` (seconds before anything is sent: a slow backend), `fail_with`
+(an HTTP status to answer with, its error message `error_message`; only the first `fail_times` chat requests when
+that is set) and `malformed` (a broken answer: a body that is not JSON, `choices: []`, or a stream cut before its
+end).
 """
 
 import asyncio
@@ -14,6 +16,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Literal
 
 import uvicorn
 from starlette.applications import Starlette
@@ -23,6 +26,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 DEFAULT_ANSWER = "Paris is the capital of France and this is a fake upstream answer."
+
+Malformation = Literal["not_json", "empty_choices", "cut_stream"]
 
 
 @dataclass
@@ -34,6 +39,8 @@ class UpstreamBehaviour:
     fail_with: int | None = None
     fail_times: int | None = None
     response_delay: float = 0.0
+    error_message: str = "injected failure"
+    malformed: Malformation | None = None
     chat_calls: int = 0
     model: str = "fake-upstream"
     last_request: dict | None = None
@@ -58,8 +65,11 @@ def build_fake_upstream(behaviour: UpstreamBehaviour) -> Starlette:
         failing = behaviour.fail_times is None or behaviour.chat_calls <= behaviour.fail_times
         if behaviour.fail_with and failing:
             return JSONResponse(
-                {"error": {"message": "injected failure", "type": "server_error"}}, status_code=behaviour.fail_with
+                {"error": {"message": behaviour.error_message, "type": "server_error"}},
+                status_code=behaviour.fail_with,
             )
+        if behaviour.malformed == "not_json":
+            return Response("data: {not json\n\n" if body.get("stream") else "{not json", media_type="text/plain")
         words = behaviour.answer.split(" ")
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body.get("messages", []))
         usage = {
@@ -77,7 +87,9 @@ def build_fake_upstream(behaviour: UpstreamBehaviour) -> Starlette:
                     "object": "chat.completion",
                     "created": int(time.time()),
                     "model": behaviour.model,
-                    "choices": [
+                    "choices": []
+                    if behaviour.malformed == "empty_choices"
+                    else [
                         {
                             "index": 0,
                             "message": {"role": "assistant", "content": behaviour.answer},
@@ -111,6 +123,8 @@ def build_fake_upstream(behaviour: UpstreamBehaviour) -> Starlette:
             finally:
                 if not finished:
                     behaviour.streams_cut.append(time.monotonic())
+            if behaviour.malformed in ("cut_stream", "empty_choices"):
+                return  # the connection closes with neither a finish_reason nor [DONE]
             yield chunk({}, "stop")
             if include_usage:
                 payload = {

@@ -93,7 +93,9 @@ def build_graph(resources: Resources) -> TurnGraph:
         error_handler=on_error,
         destinations=(FALLBACK,),
     )
-    builder.add_node(FALLBACK, traced(FALLBACK, partial(fallback, chat_model=models.chat_model)))
+    builder.add_node(
+        FALLBACK, traced(FALLBACK, partial(fallback, chat_model=models.chat_model, breaker=models.breaker))
+    )
     builder.add_node(STORE_MEMORY, traced(STORE_MEMORY, partial(store_memory, memory=resources.memory)))
 
     builder.add_edge(START, LOAD_MEMORY)

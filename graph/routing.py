@@ -1,5 +1,6 @@
-"""Edge functions of the turn graph: pure decisions, no I/O."""
+"""Edge functions of the turn graph: decisions, no I/O (but the log)."""
 
+import logging
 from collections import deque
 from typing import Literal
 
@@ -11,6 +12,8 @@ from turn.state import Route, TurnState
 
 HANDLED_ERRORS_KEPT = 1024
 """How many handled node errors stay referenced (see `to_fallback`)."""
+
+logger = logging.getLogger(__name__)
 
 NODE_OF_ROUTE: dict[Route, AnswerPath] = {"workflow": GENERATE_WORKFLOW, "rag": RETRIEVE, "casual": GENERATE_ANSWER}
 
@@ -33,5 +36,8 @@ def to_fallback(state: TurnState, error: NodeError, *, keepalive: deque[BaseExce
         LangGraph stops confusing the two, and the keepalive can then go.
     """
     keepalive.append(error.error)
-    reason = f"{error.node}: {type(error.error).__name__}: {error.error}"
+    # The exception's text can hold what the backend said (internal addresses, keys): the log gets it, the
+    # state (which clients see, in `sage.step` events and error bodies) only the node and the error's class.
+    logger.warning("%s failed; answering in %s", error.node, FALLBACK, exc_info=error.error)
+    reason = f"{error.node}: {type(error.error).__name__}"
     return Command(goto=FALLBACK, update={"error": reason, "fallback": True, "route_trace": [error.node]})

@@ -13,6 +13,8 @@ from typing import Literal
 import httpx
 import openai
 
+from llm.chat import MalformedUpstreamError
+
 BreakerState = Literal["closed", "open", "half_open"]
 
 _BACKEND_FAILURES = (
@@ -20,6 +22,7 @@ _BACKEND_FAILURES = (
     openai.InternalServerError,
     openai.RateLimitError,
     httpx.TransportError,
+    MalformedUpstreamError,
     TimeoutError,
     ConnectionError,
 )

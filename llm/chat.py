@@ -4,15 +4,29 @@ Remote servers (vLLM, Ollama, OpenAI) and the embedded llama.cpp server all spea
 client type covers them and token usage, streaming and sampling parameters behave the same everywhere.
 """
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
 from pydantic import SecretStr
 
 NO_KEY = "not-needed"
 """Local servers need no key, but the OpenAI client insists on one being set."""
+
+
+_PARSE_FAILURES = (ValueError, KeyError, TypeError, IndexError, AttributeError)
+"""What langchain-openai and the openai SDK raise on a body they cannot read (bad JSON, a missing or null
+`choices`, an `error` object in a 200, a frame of the wrong shape); json and pydantic errors are ValueErrors."""
+
+
+class MalformedUpstreamError(RuntimeError):
+    """The backend answered, but not with a chat completion the gateway can read (or its stream broke off before
+    its end), so there is no answer to pass on or store."""
 
 
 class WireMessagesChatOpenAI(ChatOpenAI):
@@ -35,6 +49,41 @@ class WireMessagesChatOpenAI(ChatOpenAI):
             payload["extra_body"] = {"messages": messages, **(payload.get("extra_body") or {})}
             payload["messages"] = []
         return payload
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        """The completion, or `MalformedUpstreamError` for a body that is not one (`choices: []` included)."""
+        try:
+            result = await super()._agenerate(messages, stop, run_manager, **kwargs)
+        except _PARSE_FAILURES as exc:
+            raise MalformedUpstreamError(f"unreadable completion: {exc}") from exc
+        if not result.generations:
+            raise MalformedUpstreamError("the completion has no choices")
+        return result
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        """The stream's chunks; `MalformedUpstreamError` for an unreadable frame, and for a stream that closes
+        without any choice's `finish_reason` (cut off: what arrived is not a whole answer, so it is not stored)."""
+        finished = False
+        try:
+            async for chunk in super()._astream(messages, stop, run_manager, **kwargs):
+                finished = finished or bool((chunk.generation_info or {}).get("finish_reason"))
+                yield chunk
+        except _PARSE_FAILURES as exc:
+            raise MalformedUpstreamError(f"unreadable stream frame: {exc}") from exc
+        if not finished:
+            raise MalformedUpstreamError("the stream ended without a finish_reason")
 
 
 def openai_compatible_chat_model(

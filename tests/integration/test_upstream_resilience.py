@@ -1,10 +1,13 @@
 """Timeouts and bounded retries against a real (fake) OpenAI-compatible upstream on loopback."""
 
+import json
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
-from bench.fake_upstream import UpstreamBehaviour, running_fake_upstream
+from bench.fake_upstream import Malformation, UpstreamBehaviour, running_fake_upstream
+from config.settings import Settings
 from graph.resources import ModelHandles
 from llm.chat import openai_compatible_chat_model
 from tests.conftest import ClientFactory
@@ -66,4 +69,62 @@ def test_retries_are_bounded_and_a_dead_backend_is_a_5xx(make_client: ClientFact
     assert response.status_code == 502
     assert response.json()["error"]["code"] == "upstream_error"
     assert behaviour.chat_calls == 4  # (1 try + 1 retry) in generate_answer, the same in fallback; then it stops
+    assert client.get("/sessions").json()["sessions"] == []
+
+
+SECRET = "sk-live-7f3a9 at http://10.0.0.7:8000/internal"
+
+
+@pytest.mark.parametrize(("status", "expected"), [(400, 400), (401, 502), (500, 502)])
+def test_what_a_failing_upstream_says_never_reaches_the_client(
+    make_client: ClientFactory, status: int, expected: int
+) -> None:
+    with running_fake_upstream(UpstreamBehaviour(fail_with=status, error_message=SECRET)) as (base_url, _):
+        client = make_client(upstream_models(base_url))
+        plain = ask(client, "plain")
+        body = {
+            "messages": [{"role": "user", "content": "hello"}],
+            "session_id": "streamed",
+            "stream": True,
+            "sage": {"steps": True},  # step events name the failed node: they must not carry its text either
+        }
+        streamed = client.post("/v1/chat/completions", json=body)
+    assert plain.status_code == expected
+    assert f"HTTP {status}" in plain.json()["error"]["message"]  # the status class is told, the body is not
+    assert "sage.step" in streamed.text
+    for response in (plain, streamed):
+        assert "sk-live" not in response.text and "10.0.0.7" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("malformed", "stream"), [("not_json", False), ("not_json", True), ("empty_choices", False), ("cut_stream", True)]
+)
+def test_a_malformed_upstream_answer_is_a_502_and_nothing_is_stored(
+    make_client: ClientFactory, malformed: Malformation, stream: bool
+) -> None:
+    with running_fake_upstream(UpstreamBehaviour(malformed=malformed)) as (base_url, _):
+        client = make_client(upstream_models(base_url))
+        body = {"messages": [{"role": "user", "content": "hello"}], "session_id": "broken", "stream": stream}
+        response = client.post("/v1/chat/completions", json=body)
+    if response.headers["content-type"].startswith("text/event-stream"):  # the failure came after the first token
+        frames = [json.loads(line[5:]) for line in response.text.splitlines() if line.startswith("data: {")]
+        assert frames[-1]["error"]["code"] in ("upstream_malformed", "upstream_error")
+        assert all(frame.get("choices", [{}])[0].get("finish_reason") is None for frame in frames[:-1])
+    else:
+        assert response.status_code == 502, response.text
+        assert response.json()["error"]["code"] == "upstream_malformed"
+    assert client.get("/sessions/broken").status_code == 404  # a cut or unreadable answer is not kept
+
+
+def test_a_hanging_upstream_is_bounded_by_one_turn_deadline(make_client: ClientFactory, settings: Settings) -> None:
+    one_second = settings.model_copy(update={"turn_timeout_seconds": 1.0})
+    with running_fake_upstream(UpstreamBehaviour(response_delay=4.0)) as (base_url, behaviour):
+        client = make_client(upstream_models(base_url, timeout=3.0), one_second)
+        started = time.monotonic()
+        response = ask(client)
+        elapsed = time.monotonic() - started
+    assert response.status_code == 504, response.text
+    assert response.json()["error"]["code"] == "turn_timeout"
+    assert elapsed < 2.5  # not the primary's 3 s and then the fallback's 3 s
+    assert behaviour.chat_calls == 1
     assert client.get("/sessions").json()["sessions"] == []

@@ -37,26 +37,23 @@ def ask(client, text: str):  # type: ignore[no-untyped-def]
     return client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": text}]})
 
 
-def test_open_breaker_sends_turns_to_the_fallback_until_the_reset_time(make_client: ClientFactory) -> None:
+def test_open_breaker_fails_turns_at_once_fallback_included_until_the_reset_time(make_client: ClientFactory) -> None:
     clock = Clock()
     model = SwitchableModel(messages=answer_stream(("recovered",)))
     breaker = CircuitBreaker(failure_threshold=2, reset_seconds=30, clock=clock)
     client = make_client(fake_models(model, breaker=breaker))
 
-    for _ in range(2):  # primary and fallback both fail: the client gets a 503, the breaker counts
-        assert ask(client, "hello?").status_code == 503
+    failed = ask(client, "hello?")  # primary and fallback both fail: the client gets a 503, the breaker counts two
+    assert failed.status_code == 503
     assert breaker.state == "open"
     assert client.get("/ready").status_code == 503
 
     model.down = False
     calls = model.calls
-    answered = ask(client, "are you back?")
-    assert answered.status_code == 200
-    assert answered.json()["sage"]["fallback"] is True
-    assert model.calls == calls + 1  # generate_answer did not call the backend; only the fallback did
-
+    refused = ask(client, "are you back?")
+    assert refused.status_code == 503 and refused.json()["error"]["code"] == "upstream_unavailable"
+    assert model.calls == calls  # neither generate_answer nor the fallback waited on the backend
     metrics = client.get("/metrics").text
-    assert "sage_fallback_turns_total 1.0" in metrics
     assert 'sage_circuit_breaker_state{state="open"} 1.0' in metrics
 
     clock.now += 31  # half-open: one trial turn goes through generate_answer again

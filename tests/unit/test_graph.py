@@ -82,7 +82,7 @@ async def test_failure_in_generate_answer_takes_the_fallback_edge() -> None:
         "fallback",
         "store_memory",
     ]
-    assert "first call fails" in values["error"]
+    assert values["error"] == "generate_answer: RuntimeError"  # the class only: the text may hold upstream secrets
 
 
 async def test_when_the_fallback_fails_too_the_turn_fails() -> None:
