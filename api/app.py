@@ -13,12 +13,13 @@ from fastapi.routing import APIRoute
 from api.auth import KeyRing, require_admin
 from api.errors import install_error_handlers
 from api.gateway import Gateway
-from api.limits import BodySizeLimitMiddleware, RateLimiter, enforce_rate_limit
+from api.limits import BodySizeLimitMiddleware, enforce_rate_limit
 from api.metrics import GatewayMetrics, MetricsMiddleware
 from api.routes import admin_index, chat, health, memory, sessions, workflows
 from api.routes import models as model_list
 from api.routes.ui import mount_ui
 from api.served_models import ServedModels
+from api.token_bucket import RateLimiter
 from api.turns import TurnRunner
 from config.settings import Settings
 from graph.builder import build_graph

@@ -4,53 +4,13 @@ Both refuse before any work is done, so a refused request costs almost nothing a
 """
 
 import math
-import time
-from collections import OrderedDict
-from dataclasses import dataclass
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import ClientDep
 from api.errors import OpenAIError
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-class RateLimiter:
-    """A token bucket per caller: `per_minute` requests a minute on average, bursts up to `burst`.
-
-    Counted in this process; with several workers each has its own buckets, so the effective limit is per
-    worker. Buckets of idle callers are evicted beyond `max_callers`, so random keys cannot grow memory.
-    """
-
-    def __init__(self, per_minute: int, burst: int | None = None, *, max_callers: int = 10_000) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(burst or per_minute)
-        self.max_callers = max_callers
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-
-    @property
-    def enabled(self) -> bool:
-        return self.rate > 0
-
-    def acquire(self, caller: str, now: float | None = None) -> float:
-        """Take one request from `caller`'s bucket: 0 when allowed, else the seconds until one is available."""
-        now = time.monotonic() if now is None else now
-        bucket = self._buckets.pop(caller, None) or _Bucket(self.burst, now)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-        bucket.updated = now
-        self._buckets[caller] = bucket
-        if len(self._buckets) > self.max_callers:
-            self._buckets.popitem(last=False)
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return 0.0
-        return (1 - bucket.tokens) / self.rate
+from api.token_bucket import RateLimiter
 
 
 async def enforce_rate_limit(request: Request, caller: ClientDep) -> None:

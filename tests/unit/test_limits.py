@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.limits import RateLimiter
 from api.protocols.openai_chat import MAX_MESSAGE_CHARS, MAX_MESSAGES
+from api.token_bucket import RateLimiter
 from config.settings import Settings
 from tests.conftest import ClientFactory
 
@@ -108,3 +108,13 @@ def test_rate_limiter_memory_is_bounded() -> None:
     for n in range(1000):
         limiter.acquire(f"caller-{n}", now=0)
     assert len(limiter._buckets) == 100
+
+
+def test_waiting_time_is_read_without_taking_a_request_or_adding_a_caller() -> None:
+    limiter = RateLimiter(per_minute=60, burst=1)
+    assert limiter.wait("new", now=0) == 0
+    assert "new" not in limiter._buckets
+    assert limiter.acquire("k", now=0) == 0
+    assert limiter.wait("k", now=0) == pytest.approx(1.0)
+    assert limiter.wait("k", now=0.25) == pytest.approx(0.75)
+    assert limiter.acquire("k", now=1.0) == 0  # the waits took nothing
