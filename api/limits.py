@@ -1,15 +1,14 @@
-"""Request limits: a per-caller rate limit and a cap on request body size.
+"""Request limits: a per-caller rate limit, a per-address limit on the routes that need no key, and a cap on
+request body size.
 
-Both refuse before any work is done, so a refused request costs almost nothing and changes nothing.
+All refuse before any work is done, so a refused request costs almost nothing and changes nothing.
 """
-
-import math
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import ClientDep
-from api.errors import OpenAIError
+from api.errors import OpenAIError, too_many_requests
 from api.token_bucket import RateLimiter
 
 
@@ -20,12 +19,31 @@ async def enforce_rate_limit(request: Request, caller: ClientDep) -> None:
         return
     wait = limiter.acquire(caller.rate_key)
     if wait > 0:
-        raise OpenAIError(
-            429,
-            f"rate limit exceeded: retry in {math.ceil(wait)} s",
-            code="rate_limit_exceeded",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
+        raise too_many_requests(wait, "rate limit exceeded", "rate_limit_exceeded")
+
+
+class AnonymousRateLimitMiddleware:
+    """A token bucket per client address for every path outside `keyed_prefixes`: the probes, the service map,
+    the chat page, the API docs and unknown paths, which anyone may call. Keyed paths are left to the key checks
+    (and their own limits), so a client with a key is never counted twice."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, keyed_prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.keyed_prefixes = keyed_prefixes
+
+    def _is_keyed(self, path: str) -> bool:
+        return any(path == prefix or path.startswith(prefix + "/") for prefix in self.keyed_prefixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.limiter.enabled and not self._is_keyed(scope["path"]):
+            client = scope.get("client")
+            wait = self.limiter.acquire(f"addr-{client[0]}" if client else "addr-unknown")
+            if wait > 0:
+                refusal = too_many_requests(wait, "rate limit exceeded for this address", "rate_limit_exceeded")
+                await refusal.response()(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodySizeLimitMiddleware:

@@ -134,6 +134,20 @@ class Settings(BaseSettings):
     rate_limit_burst: int | None = Field(
         None, ge=1, alias="SAGE_GATEWAY_RATE_LIMIT_BURST", description="Bucket size (default: the per-minute rate)."
     )
+    auth_failures_per_minute: int = Field(
+        10,
+        ge=0,
+        alias="SAGE_GATEWAY_AUTH_FAILURES_PER_MINUTE",
+        description="Missing or wrong keys a client address may present a minute (in a burst of as many) before "
+        "its requests get 429, with keys configured; 0 = no limit.",
+    )
+    anonymous_rate_limit_per_minute: int = Field(
+        1200,
+        ge=0,
+        alias="SAGE_GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE",
+        description="Requests a client address may send a minute to the routes that need no key (/health, /ready, "
+        "/, /ui, docs), with keys configured; 0 = no limit.",
+    )
 
     local_model_path: Path | None = Field(
         None,

@@ -118,3 +118,33 @@ def test_waiting_time_is_read_without_taking_a_request_or_adding_a_caller() -> N
     assert limiter.wait("k", now=0) == pytest.approx(1.0)
     assert limiter.wait("k", now=0.25) == pytest.approx(0.75)
     assert limiter.acquire("k", now=1.0) == 0  # the waits took nothing
+
+
+def anonymous_limited(make_client: ClientFactory, tmp_path: Path, *, keys: bool = True) -> TestClient:
+    extra = {"SAGE_GATEWAY_API_KEY": "key-a"} if keys else {}
+    settings = Settings(SAGE_GATEWAY_DATA_DIR=tmp_path, SAGE_GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE=3, **extra)
+    return make_client(app_settings=settings)
+
+
+@pytest.mark.parametrize("path", ["/health", "/ready", "/", "/ui/", "/openapi.json", "/no-such-page"])
+def test_routes_without_a_key_are_limited_per_address(make_client: ClientFactory, tmp_path: Path, path: str) -> None:
+    client = anonymous_limited(make_client, tmp_path)
+    assert 429 not in [client.get(path).status_code for _ in range(3)]
+    refused = client.get(path)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["type"] == "rate_limit_error"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 20
+    assert TestClient(client.app, client=("192.0.2.8", 40000)).get(path).status_code != 429  # another address
+
+
+def test_keyed_routes_do_not_spend_the_anonymous_budget(make_client: ClientFactory, tmp_path: Path) -> None:
+    client = anonymous_limited(make_client, tmp_path)
+    headers = {"Authorization": "Bearer key-a"}
+    assert {client.get("/v1/models", headers=headers).status_code for _ in range(5)} == {200}
+    assert {client.get("/sessions", headers=headers).status_code for _ in range(5)} == {200}
+    assert client.get("/health").status_code == 200
+
+
+def test_without_keys_the_anonymous_limit_is_off(make_client: ClientFactory, tmp_path: Path) -> None:
+    client = anonymous_limited(make_client, tmp_path, keys=False)
+    assert {client.get("/health").status_code for _ in range(6)} == {200}
