@@ -13,7 +13,12 @@ from fastapi.routing import APIRoute
 from api.auth import KeyRing, require_admin
 from api.errors import install_error_handlers
 from api.gateway import Gateway
-from api.limits import AnonymousRateLimitMiddleware, BodySizeLimitMiddleware, enforce_rate_limit
+from api.limits import (
+    AnonymousRateLimitMiddleware,
+    BodySizeLimitMiddleware,
+    BodyTimeoutMiddleware,
+    enforce_rate_limit,
+)
 from api.metrics import GatewayMetrics, MetricsMiddleware
 from api.routes import admin_index, chat, health, memory, sessions, workflows
 from api.routes import models as model_list
@@ -122,6 +127,7 @@ def create_app(settings: Settings, *, models: ModelHandles | None = None) -> Fas
     mount_ui(app)
     # Outermost last: the request id wraps everything, CORS headers reach even refusals, then metrics and limits.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyTimeoutMiddleware, seconds=settings.body_timeout_seconds)
     app.add_middleware(AnonymousRateLimitMiddleware, limiter=anonymous, keyed_prefixes=KEYED_PREFIXES)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(

@@ -1,14 +1,15 @@
-"""Request limits: a per-caller rate limit, a per-address limit on the routes that need no key, and a cap on
-request body size.
+"""Request limits: a per-caller rate limit, a per-address limit on the routes that need no key, a cap on request
+body size and a deadline for the body to arrive.
 
 All refuse before any work is done, so a refused request costs almost nothing and changes nothing.
 """
 
+import anyio
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import ClientDep
-from api.errors import OpenAIError, too_many_requests
+from api.errors import OpenAIError, request_timeout, too_many_requests
 from api.token_bucket import RateLimiter
 
 
@@ -44,6 +45,52 @@ class AnonymousRateLimitMiddleware:
                 await refusal.response()(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+
+
+class _BodyTooSlow(Exception):
+    """The request body did not arrive before its deadline."""
+
+
+class BodyTimeoutMiddleware:
+    """408 (and the connection closed) for a request whose body has not all arrived `seconds` after the request
+    reached the gateway, however slowly it trickles; nothing after the body (such as waiting for a disconnect
+    during a stream) is bounded. It must wrap whatever reads the body (`BodySizeLimitMiddleware`), so the
+    deadline surfaces here and not inside a route."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = anyio.current_time() + self.seconds
+        body_received = response_started = False
+
+        async def bounded_receive() -> Message:
+            nonlocal body_received
+            if body_received:
+                return await receive()
+            try:
+                with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+                    message = await receive()
+            except TimeoutError:
+                raise _BodyTooSlow from None
+            body_received = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, tracking_send)
+        except _BodyTooSlow:
+            if response_started:
+                raise
+            await request_timeout(f"the request body did not arrive within {self.seconds:g} s")(scope, receive, send)
 
 
 class BodySizeLimitMiddleware:

@@ -176,7 +176,7 @@ def test_the_cli_refuses_before_serving(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("SAGE_GATEWAY_API_KEY", raising=False)
     monkeypatch.delenv("SAGE_GATEWAY_ADMIN_KEY", raising=False)
     served: list[object] = []
-    monkeypatch.setattr("api.cli.uvicorn.run", lambda *a, **k: served.append(a))
+    monkeypatch.setattr("api.cli.serve", served.append)
     with pytest.raises(SystemExit, match="--insecure"):
         main(["--host", "0.0.0.0"])
     assert served == []

@@ -1,11 +1,17 @@
-"""Each limit: body size (declared and chunked), message count and length, max_tokens, the per-key rate limit."""
+"""Each limit: body size (declared and chunked), the body deadline, message count and length, max_tokens, the
+per-key rate limit and the per-address limit of the routes that need no key."""
 
-from collections.abc import Iterator
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Message, Receive, Scope, Send
 
+from api.limits import BodyTimeoutMiddleware
 from api.protocols.openai_chat import MAX_MESSAGE_CHARS, MAX_MESSAGES
 from api.token_bucket import RateLimiter
 from config.settings import Settings
@@ -148,3 +154,56 @@ def test_keyed_routes_do_not_spend_the_anonymous_budget(make_client: ClientFacto
 def test_without_keys_the_anonymous_limit_is_off(make_client: ClientFactory, tmp_path: Path) -> None:
     client = anonymous_limited(make_client, tmp_path, keys=False)
     assert {client.get("/health").status_code for _ in range(6)} == {200}
+
+
+async def call_with_body_timeout(receive: Callable[[], Awaitable[Message]], seconds: float) -> list[Message]:
+    """Run an app that reads the whole body and then waits for a disconnect, behind the body deadline."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+        assert (await receive())["type"] == "http.disconnect"
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    middleware = BodyTimeoutMiddleware(app, seconds)
+    await asyncio.wait_for(middleware({"type": "http", "method": "POST"}, receive, send), timeout=5)
+    return sent
+
+
+async def test_a_body_that_does_not_arrive_in_time_is_408() -> None:
+    async def trickling() -> Message:
+        await asyncio.sleep(0.05)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    started = time.monotonic()
+    sent = await call_with_body_timeout(trickling, seconds=0.3)
+    assert 0.3 <= time.monotonic() - started < 1
+    assert sent[0]["status"] == 408
+    assert (b"connection", b"close") in sent[0]["headers"]
+    assert json.loads(sent[1]["body"])["error"] == {
+        "message": "the request body did not arrive within 0.3 s",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "request_timeout",
+    }
+
+
+async def test_after_the_body_nothing_is_bounded() -> None:
+    messages: list[Message] = [
+        {"type": "http.request", "body": b"{}", "more_body": False},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> Message:
+        if len(messages) == 1:
+            await asyncio.sleep(0.5)  # the client stays past the deadline, as a stream's reader does
+        return messages.pop(0)
+
+    sent = await call_with_body_timeout(receive, seconds=0.2)
+    assert [message.get("status") for message in sent] == [200, None]
