@@ -24,6 +24,7 @@ from api.routes import admin_index, chat, health, memory, sessions, workflows
 from api.routes import models as model_list
 from api.routes.ui import mount_ui
 from api.served_models import ServedModels
+from api.string_hygiene import StringHygieneMiddleware
 from api.token_bucket import RateLimiter
 from api.turns import TurnRunner
 from config.settings import Settings
@@ -125,7 +126,9 @@ def create_app(settings: Settings, *, models: ModelHandles | None = None) -> Fas
     app.include_router(admin_index.router, dependencies=[Depends(require_admin)])
     app.include_router(health.router)
     mount_ui(app)
-    # Outermost last: the request id wraps everything, CORS headers reach even refusals, then metrics and limits.
+    # Outermost last: the request id wraps everything, CORS headers reach even refusals, then metrics and limits;
+    # the body deadline wraps the size limit (which reads the body), which wraps the string check (which parses it).
+    app.add_middleware(StringHygieneMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(BodyTimeoutMiddleware, seconds=settings.body_timeout_seconds)
     app.add_middleware(AnonymousRateLimitMiddleware, limiter=anonymous, keyed_prefixes=KEYED_PREFIXES)

@@ -93,6 +93,10 @@ class BodyTimeoutMiddleware:
             await request_timeout(f"the request body did not arrive within {self.seconds:g} s")(scope, receive, send)
 
 
+BODYLESS_METHODS = ("GET", "HEAD", "OPTIONS", "DELETE")
+"""Methods whose bodies no route reads: neither bounded nor read at the edge."""
+
+
 class BodySizeLimitMiddleware:
     """Refuse request bodies over `max_bytes` with an OpenAI-shaped 413, declared or streamed (chunked).
 
@@ -104,7 +108,7 @@ class BodySizeLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        if scope["type"] != "http" or scope["method"] in BODYLESS_METHODS:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
@@ -116,7 +120,7 @@ class BodySizeLimitMiddleware:
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay([message], receive), send)
+                await self.app(scope, replay([message], receive), send)
                 return
             body = message.get("body", b"")
             size += len(body)
@@ -127,7 +131,7 @@ class BodySizeLimitMiddleware:
             if not message.get("more_body", False):
                 break
         whole: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        await self.app(scope, _replay([whole], receive), send)
+        await self.app(scope, replay([whole], receive), send)
 
     async def _refuse(self, send: Send) -> None:
         error = OpenAIError(
@@ -143,7 +147,8 @@ async def _never_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
+def replay(messages: list[Message], receive: Receive) -> Receive:
+    """A `receive` that hands out `messages` (a body already read) first, then whatever `receive` gives."""
     pending = list(messages)
 
     async def replaying() -> Message:
