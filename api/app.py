@@ -13,12 +13,19 @@ from fastapi.routing import APIRoute
 from api.auth import KeyRing, require_admin
 from api.errors import install_error_handlers
 from api.gateway import Gateway
-from api.limits import BodySizeLimitMiddleware, RateLimiter, enforce_rate_limit
+from api.limits import (
+    AnonymousRateLimitMiddleware,
+    BodySizeLimitMiddleware,
+    BodyTimeoutMiddleware,
+    enforce_rate_limit,
+)
 from api.metrics import GatewayMetrics, MetricsMiddleware
 from api.routes import admin_index, chat, health, memory, sessions, workflows
 from api.routes import models as model_list
 from api.routes.ui import mount_ui
 from api.served_models import ServedModels
+from api.string_hygiene import StringHygieneMiddleware
+from api.token_bucket import RateLimiter
 from api.turns import TurnRunner
 from config.settings import Settings
 from graph.builder import build_graph
@@ -29,6 +36,9 @@ from memory.sessions import SessionRegistry
 from memory.store import open_store
 
 logger = logging.getLogger(__name__)
+
+KEYED_PREFIXES = ("/v1", "/sessions", "/memory", "/admin", "/metrics")
+"""The paths that need a key when keys are configured; everything else is open to anyone (and limited per address)."""
 
 
 def _version() -> str:
@@ -112,6 +122,8 @@ def create_app(settings: Settings, *, models: ModelHandles | None = None) -> Fas
     )
     app.state.keys = KeyRing(settings.api_keys, settings.admin_keys)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.auth_failures = RateLimiter(settings.auth_failures_per_minute)
+    anonymous = RateLimiter(settings.anonymous_rate_limit_per_minute if settings.keys_configured else 0)
     app.state.metrics = GatewayMetrics()
     install_error_handlers(app)
     for module in (chat, model_list, workflows, sessions, memory):
@@ -119,8 +131,12 @@ def create_app(settings: Settings, *, models: ModelHandles | None = None) -> Fas
     app.include_router(admin_index.router, dependencies=[Depends(require_admin)])
     app.include_router(health.router)
     mount_ui(app)
-    # Outermost last: the request id wraps everything, CORS headers reach even refusals, then metrics and limits.
+    # Outermost last: the request id wraps everything, CORS headers reach even refusals, then metrics and limits;
+    # the body deadline wraps the size limit (which reads the body), which wraps the string check (which parses it).
+    app.add_middleware(StringHygieneMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyTimeoutMiddleware, seconds=settings.body_timeout_seconds)
+    app.add_middleware(AnonymousRateLimitMiddleware, limiter=anonymous, keyed_prefixes=KEYED_PREFIXES)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(
         CORSMiddleware,

@@ -3,6 +3,7 @@
 Two key sets come from the settings: client keys (`SAGE_GATEWAY_API_KEY`) open `/v1/*`, `/sessions/**` and
 `/memory/**`; admin keys (`SAGE_GATEWAY_ADMIN_KEY`) open those and `/admin/**`, `/sessions/cleanup` and
 `/metrics`. With no key at all the gateway is open, and the CLI then only binds loopback (see `api.cli`).
+A client address that keeps presenting missing or wrong keys is refused with 429 before any key is compared.
 Sessions belong to the fingerprint of the key that made them, never to the key itself, so no key is stored.
 """
 
@@ -15,7 +16,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from pydantic import SecretStr
 
-from api.errors import OpenAIError
+from api.errors import OpenAIError, too_many_requests
+from api.token_bucket import RateLimiter
 
 _BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
@@ -79,17 +81,33 @@ def _unauthorized(message: str) -> OpenAIError:
     return OpenAIError(401, message, code="invalid_api_key", headers=_BEARER_CHALLENGE)
 
 
+def _refuse_if_failing(failures: RateLimiter, address: str) -> None:
+    """429 for an address whose failure bucket is empty: it has guessed enough keys for now."""
+    if failures.enabled and (wait := failures.wait(address)) > 0:
+        raise too_many_requests(wait, "too many requests with a missing or wrong API key", "too_many_auth_failures")
+
+
+def _failed(failures: RateLimiter, address: str, message: str) -> OpenAIError:
+    """Count one failure against `address` and return the 401 it gets."""
+    if failures.enabled:
+        failures.acquire(address)
+    return _unauthorized(message)
+
+
 async def require_client(request: Request) -> Caller:
     """Any valid key (client or admin); everyone when the gateway runs without keys."""
     ring: KeyRing = request.app.state.keys
+    address = _client_address(request)
     if not ring.enabled:
-        return Caller(owner="", admin=True, rate_key=_client_address(request))
+        return Caller(owner="", admin=True, rate_key=address)
+    failures: RateLimiter = request.app.state.auth_failures
+    _refuse_if_failing(failures, address)
     token = bearer_token(request)
     if token is None:
-        raise _unauthorized("missing API key: send it as 'Authorization: Bearer <key>'")
+        raise _failed(failures, address, "missing API key: send it as 'Authorization: Bearer <key>'")
     is_admin = ring.is_admin(token)
     if not (is_admin or ring.is_client(token)):
-        raise _unauthorized("invalid API key")
+        raise _failed(failures, address, "invalid API key")
     fingerprint = key_fingerprint(token)
     return Caller(owner=fingerprint, admin=is_admin, rate_key=fingerprint)
 

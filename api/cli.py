@@ -7,11 +7,11 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-import uvicorn
+from typing import Any
 
 from api.app import create_app
 from api.logging_setup import log_config
+from api.server import EdgeLimits, ServerConfig, serve
 from config.settings import Settings
 
 
@@ -57,6 +57,22 @@ def refuse_open_bind(settings: Settings) -> None:
     )
 
 
+def server_config(app: Any, settings: Settings, logging_config: dict[str, Any] | None) -> ServerConfig:
+    """uvicorn's configuration: the bind address, logging, workers (`app` is then an import string of a factory),
+    keep-alive and the connection limits."""
+    return ServerConfig(
+        app,
+        limits=EdgeLimits(header_timeout=settings.header_timeout_seconds, max_connections=settings.max_connections),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        log_config=logging_config,
+        timeout_keep_alive=settings.keep_alive_seconds,
+        workers=settings.workers,
+        factory=isinstance(app, str),
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Read settings from the environment once, let flags override them, and serve (or run `ingest`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -80,27 +96,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging_config = log_config(settings.log_level)
     logging.config.dictConfig(logging_config)
     if settings.workers == 1:
-        uvicorn.run(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            log_config=logging_config,
-        )
+        serve(server_config(create_app(settings), settings, logging_config))
         return
     if settings.resolved_session_backend() != "postgres":
         raise SystemExit("SAGE_GATEWAY_WORKERS > 1 needs SAGE_GATEWAY_DATABASE_URL: SQLite sessions serve one process")
     # Worker processes build their own app from the environment: hand them the flags through it (start-up only).
     os.environ.update({"SAGE_GATEWAY_DATA_DIR": str(settings.data_dir), "SAGE_GATEWAY_LOG_LEVEL": settings.log_level})
-    uvicorn.run(
-        "api.app:create_app_from_env",
-        factory=True,
-        workers=settings.workers,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        log_config=logging_config,
-    )
+    serve(server_config("api.app:create_app_from_env", settings, logging_config))
 
 
 if __name__ == "__main__":

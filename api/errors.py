@@ -165,3 +165,17 @@ def session_not_found(session_id: str) -> OpenAIError:
     """The 404 every route gives for a session that does not exist or belongs to another key (so a caller cannot
     even learn that it exists)."""
     return OpenAIError(404, f"session '{session_id}' not found", param="session_id", code="session_not_found")
+
+
+def too_many_requests(wait: float, message: str, code: str) -> OpenAIError:
+    """The 429 of every rate limit, telling the client (in `Retry-After`, whole seconds) when to come back."""
+    seconds = max(1, math.ceil(wait))
+    return OpenAIError(429, f"{message}: retry in {seconds} s", code=code, headers={"Retry-After": str(seconds)})
+
+
+def request_timeout(message: str) -> JSONResponse:
+    """The 408 for a request that arrived too slowly (the client's fault, so an invalid request); the connection
+    is closed after it."""
+    body = OpenAIError(408, message, code="request_timeout").body()
+    body["error"]["type"] = "invalid_request_error"
+    return JSONResponse(body, status_code=408, headers={"Connection": "close"})

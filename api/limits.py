@@ -1,56 +1,16 @@
-"""Request limits: a per-caller rate limit and a cap on request body size.
+"""Request limits: a per-caller rate limit, a per-address limit on the routes that need no key, a cap on request
+body size and a deadline for the body to arrive.
 
-Both refuse before any work is done, so a refused request costs almost nothing and changes nothing.
+All refuse before any work is done, so a refused request costs almost nothing and changes nothing.
 """
 
-import math
-import time
-from collections import OrderedDict
-from dataclasses import dataclass
-
+import anyio
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import ClientDep
-from api.errors import OpenAIError
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-class RateLimiter:
-    """A token bucket per caller: `per_minute` requests a minute on average, bursts up to `burst`.
-
-    Counted in this process; with several workers each has its own buckets, so the effective limit is per
-    worker. Buckets of idle callers are evicted beyond `max_callers`, so random keys cannot grow memory.
-    """
-
-    def __init__(self, per_minute: int, burst: int | None = None, *, max_callers: int = 10_000) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(burst or per_minute)
-        self.max_callers = max_callers
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-
-    @property
-    def enabled(self) -> bool:
-        return self.rate > 0
-
-    def acquire(self, caller: str, now: float | None = None) -> float:
-        """Take one request from `caller`'s bucket: 0 when allowed, else the seconds until one is available."""
-        now = time.monotonic() if now is None else now
-        bucket = self._buckets.pop(caller, None) or _Bucket(self.burst, now)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-        bucket.updated = now
-        self._buckets[caller] = bucket
-        if len(self._buckets) > self.max_callers:
-            self._buckets.popitem(last=False)
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return 0.0
-        return (1 - bucket.tokens) / self.rate
+from api.errors import OpenAIError, request_timeout, too_many_requests
+from api.token_bucket import RateLimiter
 
 
 async def enforce_rate_limit(request: Request, caller: ClientDep) -> None:
@@ -60,12 +20,81 @@ async def enforce_rate_limit(request: Request, caller: ClientDep) -> None:
         return
     wait = limiter.acquire(caller.rate_key)
     if wait > 0:
-        raise OpenAIError(
-            429,
-            f"rate limit exceeded: retry in {math.ceil(wait)} s",
-            code="rate_limit_exceeded",
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
+        raise too_many_requests(wait, "rate limit exceeded", "rate_limit_exceeded")
+
+
+class AnonymousRateLimitMiddleware:
+    """A token bucket per client address for every path outside `keyed_prefixes`: the probes, the service map,
+    the chat page, the API docs and unknown paths, which anyone may call. Keyed paths are left to the key checks
+    (and their own limits), so a client with a key is never counted twice."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter, keyed_prefixes: tuple[str, ...]) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.keyed_prefixes = keyed_prefixes
+
+    def _is_keyed(self, path: str) -> bool:
+        return any(path == prefix or path.startswith(prefix + "/") for prefix in self.keyed_prefixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.limiter.enabled and not self._is_keyed(scope["path"]):
+            client = scope.get("client")
+            wait = self.limiter.acquire(f"addr-{client[0]}" if client else "addr-unknown")
+            if wait > 0:
+                refusal = too_many_requests(wait, "rate limit exceeded for this address", "rate_limit_exceeded")
+                await refusal.response()(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class _BodyTooSlow(Exception):
+    """The request body did not arrive before its deadline."""
+
+
+class BodyTimeoutMiddleware:
+    """408 (and the connection closed) for a request whose body has not all arrived `seconds` after the request
+    reached the gateway, however slowly it trickles; nothing after the body (such as waiting for a disconnect
+    during a stream) is bounded. It must wrap whatever reads the body (`BodySizeLimitMiddleware`), so the
+    deadline surfaces here and not inside a route."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = anyio.current_time() + self.seconds
+        body_received = response_started = False
+
+        async def bounded_receive() -> Message:
+            nonlocal body_received
+            if body_received:
+                return await receive()
+            try:
+                with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+                    message = await receive()
+            except TimeoutError:
+                raise _BodyTooSlow from None
+            body_received = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, tracking_send)
+        except _BodyTooSlow:
+            if response_started:
+                raise
+            await request_timeout(f"the request body did not arrive within {self.seconds:g} s")(scope, receive, send)
+
+
+BODYLESS_METHODS = ("GET", "HEAD", "OPTIONS", "DELETE")
+"""Methods whose bodies no route reads: neither bounded nor read at the edge."""
 
 
 class BodySizeLimitMiddleware:
@@ -79,7 +108,7 @@ class BodySizeLimitMiddleware:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        if scope["type"] != "http" or scope["method"] in BODYLESS_METHODS:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
@@ -91,7 +120,7 @@ class BodySizeLimitMiddleware:
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay([message], receive), send)
+                await self.app(scope, replay([message], receive), send)
                 return
             body = message.get("body", b"")
             size += len(body)
@@ -102,7 +131,7 @@ class BodySizeLimitMiddleware:
             if not message.get("more_body", False):
                 break
         whole: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        await self.app(scope, _replay([whole], receive), send)
+        await self.app(scope, replay([whole], receive), send)
 
     async def _refuse(self, send: Send) -> None:
         error = OpenAIError(
@@ -118,7 +147,8 @@ async def _never_receive() -> Message:
     return {"type": "http.disconnect"}
 
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
+def replay(messages: list[Message], receive: Receive) -> Receive:
+    """A `receive` that hands out `messages` (a body already read) first, then whatever `receive` gives."""
     pending = list(messages)
 
     async def replaying() -> Message:

@@ -154,8 +154,16 @@ def free_port() -> int:
 def serving_in_thread(app: ASGIApp, *, start_timeout: float = 60) -> Iterator[str]:
     """Serve an in-process ASGI app with a real uvicorn on a free loopback port, in a background thread, until the
     block ends; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", access_log=False)
+    with serving_config_in_thread(config, start_timeout=start_timeout) as base_url:
+        yield base_url
+
+
+@contextmanager
+def serving_config_in_thread(config: uvicorn.Config, *, start_timeout: float = 60) -> Iterator[str]:
+    """Run a uvicorn server with `config` (on loopback) in a background thread until the block ends; yields its
+    base URL."""
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout
@@ -164,7 +172,7 @@ def serving_in_thread(app: ASGIApp, *, start_timeout: float = 60) -> Iterator[st
             raise RuntimeError("in-process server did not start")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{config.port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)

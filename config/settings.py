@@ -150,11 +150,47 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         4_000_000, ge=1024, alias="SAGE_GATEWAY_MAX_BODY_BYTES", description="Larger request bodies get 413."
     )
+    header_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        alias="SAGE_GATEWAY_HEADER_TIMEOUT_SECONDS",
+        description="A connection whose request headers have not all arrived this long after it (or the request) "
+        "began is closed (slowloris).",
+    )
+    body_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        alias="SAGE_GATEWAY_BODY_TIMEOUT_SECONDS",
+        description="A request whose body has not all arrived this long after its headers gets 408.",
+    )
+    keep_alive_seconds: int = Field(
+        5, ge=1, alias="SAGE_GATEWAY_KEEP_ALIVE_SECONDS", description="Idle keep-alive connections are closed after."
+    )
+    max_connections: int = Field(
+        1024,
+        ge=1,
+        alias="SAGE_GATEWAY_MAX_CONNECTIONS",
+        description="Connections held open at once (per process); more are answered 503 and closed at once.",
+    )
     rate_limit_per_minute: int = Field(
         0, ge=0, alias="SAGE_GATEWAY_RATE_LIMIT_PER_MINUTE", description="Requests per key a minute; 0 = no limit."
     )
     rate_limit_burst: int | None = Field(
         None, ge=1, alias="SAGE_GATEWAY_RATE_LIMIT_BURST", description="Bucket size (default: the per-minute rate)."
+    )
+    auth_failures_per_minute: int = Field(
+        10,
+        ge=0,
+        alias="SAGE_GATEWAY_AUTH_FAILURES_PER_MINUTE",
+        description="Missing or wrong keys a client address may present a minute (in a burst of as many) before "
+        "its requests get 429, with keys configured; 0 = no limit.",
+    )
+    anonymous_rate_limit_per_minute: int = Field(
+        1200,
+        ge=0,
+        alias="SAGE_GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE",
+        description="Requests a client address may send a minute to the routes that need no key (/health, /ready, "
+        "/, /ui, docs), with keys configured; 0 = no limit.",
     )
 
     local_model_path: Path | None = Field(

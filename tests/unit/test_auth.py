@@ -176,7 +176,57 @@ def test_the_cli_refuses_before_serving(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delenv("SAGE_GATEWAY_API_KEY", raising=False)
     monkeypatch.delenv("SAGE_GATEWAY_ADMIN_KEY", raising=False)
     served: list[object] = []
-    monkeypatch.setattr("api.cli.uvicorn.run", lambda *a, **k: served.append(a))
+    monkeypatch.setattr("api.cli.serve", served.append)
     with pytest.raises(SystemExit, match="--insecure"):
         main(["--host", "0.0.0.0"])
     assert served == []
+
+
+def keyed_with_failure_limit(make_client: ClientFactory, tmp_path: Path, failures: int) -> TestClient:
+    settings = Settings(
+        SAGE_GATEWAY_DATA_DIR=tmp_path,
+        SAGE_GATEWAY_API_KEY=CLIENT_A,
+        SAGE_GATEWAY_ADMIN_KEY=ADMIN,
+        SAGE_GATEWAY_AUTH_FAILURES_PER_MINUTE=failures,
+    )
+    return make_client(app_settings=settings)
+
+
+def test_an_address_that_keeps_failing_gets_429_before_any_key_is_compared(
+    make_client: ClientFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = keyed_with_failure_limit(make_client, tmp_path, failures=3)
+    attempts = [{"Authorization": "Bearer wrong-1"}, {}, {"Authorization": "Bearer wrong-2"}]
+    assert [client.get("/v1/models", headers=h).status_code for h in attempts] == [401, 401, 401]
+
+    compared: list[bytes] = []
+    monkeypatch.setattr(auth.hmac, "compare_digest", lambda a, b: compared.append(a) or False)
+    for headers in ({"Authorization": "Bearer wrong-3"}, bearer(CLIENT_A), {}):
+        refused = client.get("/sessions", headers=headers)
+        assert refused.status_code == 429, refused.text
+        assert refused.json()["error"] == {
+            "message": refused.json()["error"]["message"],
+            "type": "rate_limit_error",
+            "param": None,
+            "code": "too_many_auth_failures",
+        }
+        assert 1 <= int(refused.headers["Retry-After"]) <= 20  # one failure back every 60/3 s
+    assert compared == []  # refused before the key comparison
+    assert "wrong-" not in refused.text  # the presented key is never echoed
+
+    monkeypatch.undo()
+    elsewhere = TestClient(client.app, client=("192.0.2.7", 40000))  # another address has its own count
+    assert elsewhere.get("/v1/models", headers=bearer(CLIENT_A)).status_code == 200
+    assert elsewhere.get("/metrics", headers=bearer(CLIENT_A)).status_code == 403  # a valid key is no failure
+
+
+def test_valid_keys_are_never_counted_as_failures(make_client: ClientFactory, tmp_path: Path) -> None:
+    client = keyed_with_failure_limit(make_client, tmp_path, failures=2)
+    assert {client.get("/v1/models", headers=bearer(CLIENT_A)).status_code for _ in range(10)} == {200}
+    assert client.get("/metrics", headers=bearer(ADMIN)).status_code == 200
+    assert [client.get("/v1/models").status_code for _ in range(3)] == [401, 401, 429]
+
+
+def test_the_failure_limit_can_be_switched_off(make_client: ClientFactory, tmp_path: Path) -> None:
+    client = keyed_with_failure_limit(make_client, tmp_path, failures=0)
+    assert {client.get("/v1/models").status_code for _ in range(30)} == {401}

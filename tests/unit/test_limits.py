@@ -1,13 +1,19 @@
-"""Each limit: body size (declared and chunked), message count and length, max_tokens, the per-key rate limit."""
+"""Each limit: body size (declared and chunked), the body deadline, message count and length, max_tokens, the
+per-key rate limit and the per-address limit of the routes that need no key."""
 
-from collections.abc import Iterator
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Message, Receive, Scope, Send
 
-from api.limits import RateLimiter
+from api.limits import BodyTimeoutMiddleware
 from api.protocols.openai_chat import MAX_MESSAGE_CHARS, MAX_MESSAGES
+from api.token_bucket import RateLimiter
 from config.settings import Settings
 from tests.conftest import ClientFactory
 
@@ -108,3 +114,96 @@ def test_rate_limiter_memory_is_bounded() -> None:
     for n in range(1000):
         limiter.acquire(f"caller-{n}", now=0)
     assert len(limiter._buckets) == 100
+
+
+def test_waiting_time_is_read_without_taking_a_request_or_adding_a_caller() -> None:
+    limiter = RateLimiter(per_minute=60, burst=1)
+    assert limiter.wait("new", now=0) == 0
+    assert "new" not in limiter._buckets
+    assert limiter.acquire("k", now=0) == 0
+    assert limiter.wait("k", now=0) == pytest.approx(1.0)
+    assert limiter.wait("k", now=0.25) == pytest.approx(0.75)
+    assert limiter.acquire("k", now=1.0) == 0  # the waits took nothing
+
+
+def anonymous_limited(make_client: ClientFactory, tmp_path: Path, *, keys: bool = True) -> TestClient:
+    extra = {"SAGE_GATEWAY_API_KEY": "key-a"} if keys else {}
+    settings = Settings(SAGE_GATEWAY_DATA_DIR=tmp_path, SAGE_GATEWAY_ANONYMOUS_RATE_LIMIT_PER_MINUTE=3, **extra)
+    return make_client(app_settings=settings)
+
+
+@pytest.mark.parametrize("path", ["/health", "/ready", "/", "/ui/", "/openapi.json", "/no-such-page"])
+def test_routes_without_a_key_are_limited_per_address(make_client: ClientFactory, tmp_path: Path, path: str) -> None:
+    client = anonymous_limited(make_client, tmp_path)
+    assert 429 not in [client.get(path).status_code for _ in range(3)]
+    refused = client.get(path)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["type"] == "rate_limit_error"
+    assert 1 <= int(refused.headers["Retry-After"]) <= 20
+    assert TestClient(client.app, client=("192.0.2.8", 40000)).get(path).status_code != 429  # another address
+
+
+def test_keyed_routes_do_not_spend_the_anonymous_budget(make_client: ClientFactory, tmp_path: Path) -> None:
+    client = anonymous_limited(make_client, tmp_path)
+    headers = {"Authorization": "Bearer key-a"}
+    assert {client.get("/v1/models", headers=headers).status_code for _ in range(5)} == {200}
+    assert {client.get("/sessions", headers=headers).status_code for _ in range(5)} == {200}
+    assert client.get("/health").status_code == 200
+
+
+def test_without_keys_the_anonymous_limit_is_off(make_client: ClientFactory, tmp_path: Path) -> None:
+    client = anonymous_limited(make_client, tmp_path, keys=False)
+    assert {client.get("/health").status_code for _ in range(6)} == {200}
+
+
+async def call_with_body_timeout(receive: Callable[[], Awaitable[Message]], seconds: float) -> list[Message]:
+    """Run an app that reads the whole body and then waits for a disconnect, behind the body deadline."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+        assert (await receive())["type"] == "http.disconnect"
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    middleware = BodyTimeoutMiddleware(app, seconds)
+    await asyncio.wait_for(middleware({"type": "http", "method": "POST"}, receive, send), timeout=5)
+    return sent
+
+
+async def test_a_body_that_does_not_arrive_in_time_is_408() -> None:
+    async def trickling() -> Message:
+        await asyncio.sleep(0.05)
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+    started = time.monotonic()
+    sent = await call_with_body_timeout(trickling, seconds=0.3)
+    assert 0.3 <= time.monotonic() - started < 1
+    assert sent[0]["status"] == 408
+    assert (b"connection", b"close") in sent[0]["headers"]
+    assert json.loads(sent[1]["body"])["error"] == {
+        "message": "the request body did not arrive within 0.3 s",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "request_timeout",
+    }
+
+
+async def test_after_the_body_nothing_is_bounded() -> None:
+    messages: list[Message] = [
+        {"type": "http.request", "body": b"{}", "more_body": False},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> Message:
+        if len(messages) == 1:
+            await asyncio.sleep(0.5)  # the client stays past the deadline, as a stream's reader does
+        return messages.pop(0)
+
+    sent = await call_with_body_timeout(receive, seconds=0.2)
+    assert [message.get("status") for message in sent] == [200, None]
