@@ -102,7 +102,8 @@ class PostgresSessionLocks:
 
         for attempt in itertools.count():
             try:
-                connection: AsyncConnection[Any] = await self.pool.getconn(timeout=max(deadline - time.monotonic(), 0.01))
+                timeout = max(deadline - time.monotonic(), 0.01)
+                connection: AsyncConnection[Any] = await self.pool.getconn(timeout=timeout)
             except PoolTimeout:
                 raise LockCapacityError(retry_after=max(wait, 1.0)) from None
             try:
