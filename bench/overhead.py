@@ -36,7 +36,9 @@ DEFAULT_PROMPT = "What is the capital of France?"
 
 
 @contextmanager
-def process(args: list[str], env: dict[str, str], health_url: str, cpus: set[int] | None = None) -> Iterator[None]:
+def process(
+    args: list[str], env: dict[str, str], health_url: str, cpus: set[int] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server process until the block ends, waiting until `health_url` answers (pinned to `cpus` if given)."""
     pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, preexec_fn=pin)
@@ -51,7 +53,7 @@ def process(args: list[str], env: dict[str, str], health_url: str, cpus: set[int
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{args} did not start")
             time.sleep(0.1)
-        yield
+        yield proc
     finally:
         proc.terminate()
         proc.wait(timeout=20)
