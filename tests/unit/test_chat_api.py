@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from langchain_core.language_models import GenericFakeChatModel
 
+from config.settings import Settings
 from tests.conftest import ClientFactory
 from tests.fakes import FailingChatModel, answer_stream, fake_chat, fake_models
 
@@ -190,6 +191,31 @@ def test_concurrent_turns_of_one_session_are_serialised(make_client: ClientFacto
         assert list(pool.map(turn, range(6))) == [200] * 6
     messages = [m["content"] for m in client.get("/sessions/shared").json()["messages"]]
     assert sorted(messages[0::2]) == [f"q{n}" for n in range(6)] and messages[1::2] == ["answer"] * 6
+
+
+def test_a_turn_that_waits_too_long_for_its_session_gets_409_with_retry_after(
+    make_client: ClientFactory, settings: Settings
+) -> None:
+    import asyncio
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    class SlowChat(GenericFakeChatModel):
+        async def _agenerate(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            await asyncio.sleep(1.0)  # holds the session's lock for longer than the other turn will wait
+            return await super()._agenerate(*args, **kwargs)
+
+    impatient = settings.model_copy(update={"lock_wait_seconds": 0.2})
+    client = make_client(fake_models(SlowChat(messages=answer_stream(("slow", "second")))), impatient)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(ask, client, "first", session_id="busy")
+        time.sleep(0.3)
+        second = ask(client, "second", session_id="busy")
+        assert first.result().status_code == 200
+    assert second.status_code == 409, second.text
+    assert second.json()["error"]["code"] == "session_busy" and int(second.headers["Retry-After"]) >= 1
+    messages = [m["content"] for m in client.get("/sessions/busy").json()["messages"]]
+    assert messages == ["first", "slow"]  # the refused turn left nothing behind
 
 
 class BreaksMidStream(GenericFakeChatModel):
