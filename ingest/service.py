@@ -48,6 +48,8 @@ class BuildJob:
     files_total: int = 0
     current_file: str = ""
     error: str | None = None
+    error_type: str | None = None
+    """The failure's class name alone (`error` may name files: it is for the admin routes only)."""
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     finished_at: str | None = None
 
@@ -126,7 +128,7 @@ class IndexService:
             job.status = "done"
         except Exception as exc:
             logger.exception("index build failed; the previous index keeps serving")
-            job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            job.status, job.error, job.error_type = "failed", f"{type(exc).__name__}: {exc}", type(exc).__name__
         finally:
             job.finished_at = datetime.now(UTC).isoformat()
 
