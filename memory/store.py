@@ -1,13 +1,24 @@
 """Store factory: the session registry and the memory backends live in a LangGraph `BaseStore`."""
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from langgraph.store.base import BaseStore
+from langgraph.store.base import BaseStore, Item, SearchOp
 from langgraph.store.memory import InMemoryStore
 
 from config.sections import StorageConfig
 from memory.sqlite_offload import offloaded_store
+
+
+class RecentFirstInMemoryStore(InMemoryStore):
+    """`InMemoryStore` listing a namespace most recently written first, as the SQLite and PostgreSQL stores do
+    (`ORDER BY updated_at DESC`); the library's own lists items in the order they were first written."""
+
+    def _filter_items(self, op: SearchOp) -> list[tuple[Item, list[list[float]]]]:
+        # Without a filter the library stops collecting at offset + limit: collect everything, then order.
+        matched = super()._filter_items(op._replace(offset=0, limit=sys.maxsize))
+        return sorted(matched, key=lambda pair: pair[0].updated_at, reverse=True)
 
 
 @asynccontextmanager
@@ -15,7 +26,7 @@ async def open_store(storage: StorageConfig) -> AsyncIterator[BaseStore]:
     """Open the configured store and close it on exit (no vector index: see `memory.backends.vdb`)."""
     match storage.backend:
         case "memory":
-            yield InMemoryStore()
+            yield RecentFirstInMemoryStore()
         case "sqlite":
             storage.data_dir.mkdir(parents=True, exist_ok=True)
             async with offloaded_store(storage.data_dir / "store.sqlite", storage.sqlite_synchronous) as store:

@@ -67,3 +67,16 @@ def test_concurrent_turns_of_one_session_on_two_gateways_are_serialised(
     questions, answers = messages[0::2], messages[1::2]
     assert sorted(questions) == [f"q{n}" for n in range(6)]  # each question exactly once ...
     assert all(a.startswith("answer ") for a in answers)  # ... and directly followed by its answer: no interleaving
+
+
+def test_the_session_listing_is_paged_by_the_database_latest_first(
+    database_url: str, tmp_path: Path, make_client: ClientFactory
+) -> None:
+    client = make_client(app_settings=Settings(SAGE_GATEWAY_DATA_DIR=tmp_path, SAGE_GATEWAY_DATABASE_URL=database_url))
+    for session_id in ["a", "b", "c", "a"]:
+        body = {"model": "fake-model", "session_id": session_id, "messages": [{"role": "user", "content": "x"}]}
+        assert client.post("/v1/chat/completions", json=body).status_code == 200
+    first = client.get("/sessions", params={"limit": 2}).json()
+    assert [s["id"] for s in first["sessions"]] == ["a", "c"] and first["next_offset"] == 2
+    rest = client.get("/sessions", params={"limit": 2, "offset": 2}).json()
+    assert [s["id"] for s in rest["sessions"]] == ["b"] and rest["has_more"] is False
