@@ -8,6 +8,7 @@ from typing import Any
 
 from graph.resources import Resources
 from memory.sessions import SessionRegistry
+from memory.storage_faults import StorageHealth
 
 
 def index_health(resources: Resources) -> dict[str, Any]:
@@ -48,10 +49,16 @@ def store_unavailable(error: str) -> dict[str, Any]:
     return {"status": "unavailable", "error": error}
 
 
-async def store_health(sessions: SessionRegistry) -> dict[str, Any]:
-    """The store's status from one cheap read."""
+async def store_health(sessions: SessionRegistry, storage: StorageHealth) -> dict[str, Any]:
+    """The store's status from one cheap read and the last storage fault: unavailable while the read fails, and
+    for a while after any storage fault (a read that succeeds does not clear it: on a full disk reads still work
+    while every write fails)."""
     try:
         await sessions.ping()
     except Exception as exc:  # reported as not ready
+        storage.observe(exc)
         return store_unavailable(type(exc).__name__)
+    fault = storage.recent_fault()
+    if fault is not None:
+        return {**store_unavailable(fault.error), "fault_seconds_ago": round(fault.seconds_ago, 1)}
     return {"status": "ready"}

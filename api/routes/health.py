@@ -32,7 +32,7 @@ async def health(gateway: GatewayDep) -> HealthStatus:
     resources = gateway.resources
     components = {
         "model": model_health(resources),
-        "store": await store_health(gateway.sessions),
+        "store": await store_health(gateway.sessions, gateway.storage_health),
         "index": index_health(resources),
         "memory": {"backend": gateway.memory.default_backend},
     }
@@ -41,13 +41,13 @@ async def health(gateway: GatewayDep) -> HealthStatus:
 
 @router.get("/ready", response_model=ReadyStatus)
 async def ready(gateway: GatewayDep, response: Response) -> ReadyStatus:
-    """Readiness: 200 when the store answers, the model's breaker is not open and the index is usable; 503 (with
-    the failing components) otherwise, so a balancer skips this process."""
+    """Readiness: 200 when the store answers and met no storage fault lately, the model's breaker is not open and
+    the index is usable; 503 (with the failing components) otherwise, so a balancer skips this process."""
     resources = gateway.resources
     failed = index_failed(resources)
     components = {
         "model": model_health(resources),
-        "store": await store_health(gateway.sessions),
+        "store": await store_health(gateway.sessions, gateway.storage_health),
         "index": failed or index_health(resources),
     }
     ok = all(components[name]["status"] == "ready" for name in ("model", "store")) and failed is None
