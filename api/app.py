@@ -1,5 +1,6 @@
 """The app factory: a composition root. Everything live is built in the lifespan from the `Settings` passed in."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -33,6 +34,7 @@ from graph.resources import ModelHandles, Resources, build_resources, open_model
 from memory.checkpointer import open_checkpointer
 from memory.locks import open_session_locks
 from memory.sessions import SessionRegistry
+from memory.storage_faults import StorageHealth
 from memory.store import open_store
 
 logger = logging.getLogger(__name__)
@@ -73,15 +75,28 @@ def watch(metrics: GatewayMetrics, resources: Resources) -> None:
         metrics.watch_breaker(lambda: breaker.state)
 
 
+def check_storage(settings: Settings) -> None:
+    """Open and close the configured checkpointer and store once, before serving: a database that cannot be opened
+    raises `StorageOpenError` here, where a command line can print its one-line message (inside the server, the
+    lifespan's failure is logged with a traceback)."""
+
+    async def open_and_close() -> None:
+        storage = settings.storage()
+        async with open_checkpointer(storage), open_store(storage):
+            pass
+
+    asyncio.run(open_and_close())
+
+
 def create_app(settings: Settings, *, models: ModelHandles | None = None) -> FastAPI:
     """Build the gateway. `models` lets tests inject fake model handles; otherwise they come from `settings`."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            storage = settings.storage()
-            checkpointer = await stack.enter_async_context(open_checkpointer(storage))
-            store = await stack.enter_async_context(open_store(storage))
+            storage, storage_health = settings.storage(), StorageHealth()
+            checkpointer = await stack.enter_async_context(open_checkpointer(storage, storage_health))
+            store = await stack.enter_async_context(open_store(storage, storage_health))
             locks = await stack.enter_async_context(open_session_locks(storage))
             handles = models if models is not None else await stack.enter_async_context(open_models(settings))
             resources = build_resources(settings, handles, session_memory(settings, store, handles))
@@ -91,6 +106,7 @@ def create_app(settings: Settings, *, models: ModelHandles | None = None) -> Fas
             app.state.gateway = Gateway(
                 resources=resources,
                 sessions=registry,
+                storage_health=storage_health,
                 runner=TurnRunner(
                     graph,
                     registry,

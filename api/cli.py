@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from api.app import create_app
+from api.app import check_storage, create_app
 from api.logging_setup import log_config
 from api.server import EdgeLimits, ServerConfig, serve
 from config.settings import Settings
+from memory.storage_faults import StorageOpenError
 
 
 def parse_args(argv: Sequence[str] | None, defaults: Settings) -> argparse.Namespace:
@@ -93,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         }
     )
     refuse_open_bind(settings)
+    try:  # before serving: uvicorn would report a failed lifespan as a traceback
+        check_storage(settings)
+    except StorageOpenError as exc:
+        raise SystemExit(f"error: {exc}") from None
     logging_config = log_config(settings.log_level)
     logging.config.dictConfig(logging_config)
     if settings.workers == 1:

@@ -1,9 +1,10 @@
 """Request dependencies: typed aliases for what the lifespan built (`app.state.gateway`) and the lookups routes
 share (the caller's session, the served models), so no route imports another."""
 
+from dataclasses import dataclass
 from typing import Annotated, cast
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 
 from api.auth import ClientDep
 from api.errors import OpenAIError, session_not_found
@@ -56,3 +57,26 @@ async def get_owned_session(session_id: SessionId, sessions: SessionsDep, caller
 
 
 OwnedSession = Annotated[SessionRecord, Depends(get_owned_session)]
+
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+MAX_OFFSET = 1_000_000
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """Which page of a listing the caller asks for (`?limit=&offset=`)."""
+
+    limit: int
+    offset: int
+
+
+async def get_page(
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Sessions per page.")] = DEFAULT_PAGE_SIZE,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Sessions to skip (see `next_offset`).")] = 0,
+) -> PageQuery:
+    return PageQuery(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageQuery, Depends(get_page)]

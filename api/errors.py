@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from llm.breaker import CircuitOpenError
 from llm.chat import MalformedUpstreamError
 from memory.locks import LockCapacityError, SessionBusyError
+from memory.storage_faults import storage_fault
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,15 @@ def _upstream_error(exc: BaseException) -> OpenAIError | None:
     return None
 
 
+def from_storage(exc: BaseException) -> OpenAIError | None:
+    """A session-storage fault (full disk, corrupt file, database down) as a 503, or None; the real error is
+    logged, never sent (it names files and hosts)."""
+    if storage_fault(exc) is None:
+        return None
+    logger.error("session storage is unavailable", exc_info=exc)
+    return OpenAIError(503, "session storage is unavailable", code="storage_unavailable")
+
+
 def as_openai_error(exc: BaseException) -> OpenAIError:
     """Any exception as the error the client gets; unknown ones are logged and become a plain 500."""
     if isinstance(exc, OpenAIError):
@@ -126,6 +136,8 @@ def as_openai_error(exc: BaseException) -> OpenAIError:
         upstream = from_upstream(exc.__cause__)
     if upstream is not None:
         return upstream
+    if (storage := from_storage(exc)) is not None:
+        return storage
     logger.exception("unhandled error", exc_info=exc)
     return OpenAIError(500, "internal error", code="internal_error")
 

@@ -9,6 +9,7 @@ from api.turns import TurnRunner
 from config.sections import MemoryConfig
 from graph.resources import Resources
 from memory.sessions import SessionRegistry
+from memory.storage_faults import StorageHealth
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,6 +18,8 @@ class Gateway:
 
     resources: Resources
     sessions: SessionRegistry
+    storage_health: StorageHealth
+    """The last storage fault the checkpointer and store met (readiness turns red for a while after one)."""
     runner: TurnRunner
     served: ServedModels
     metrics: GatewayMetrics

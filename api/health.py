@@ -1,10 +1,14 @@
-"""Component probes behind `/health` and `/ready`: the model backend, the store and the index."""
+"""Component probes behind `/health` and `/ready`: the model backend, the store and the index.
+
+Both routes are anonymous and polled often, so every probe is constant-time (no scan of sessions) and reports
+status words and error class names only: never totals across keys, paths or error texts.
+"""
 
 from typing import Any
 
-from api.schemas.sessions import SessionStats
 from graph.resources import Resources
 from memory.sessions import SessionRegistry
+from memory.storage_faults import StorageHealth
 
 
 def index_health(resources: Resources) -> dict[str, Any]:
@@ -19,15 +23,15 @@ def index_health(resources: Resources) -> dict[str, Any]:
 
 
 def index_failed(resources: Resources) -> dict[str, Any] | None:
-    """The failed build's report when the last build failed and left no index to serve; None otherwise.
+    """`failed` (with the error's class) when the last build failed and left no index to serve; None otherwise.
 
     An index that does not exist yet, or is being built, is not a failure: turns are answered without passages
-    meanwhile.
+    meanwhile. The error's text (it may name files) is for `/admin/index/status`, behind the admin key.
     """
     index = resources.models.index
     if index is None or index.loaded is not None or index.job is None or index.job.status != "failed":
         return None
-    return {"status": "failed", "error": index.job.error}
+    return {"status": "failed", "error": index.job.error_type}
 
 
 def model_health(resources: Resources) -> dict[str, Any]:
@@ -41,23 +45,20 @@ def model_health(resources: Resources) -> dict[str, Any]:
     }
 
 
-def store_unavailable(exc: Exception) -> dict[str, Any]:
-    return {"status": "unavailable", "error": type(exc).__name__}
+def store_unavailable(error: str) -> dict[str, Any]:
+    return {"status": "unavailable", "error": error}
 
 
-async def store_health(sessions: SessionRegistry) -> tuple[dict[str, Any], SessionStats | None]:
-    """The store's status and the session totals (which read every registry record: for /health only)."""
-    try:
-        records = await sessions.list()
-    except Exception as exc:  # a store that cannot answer: reported, not raised
-        return store_unavailable(exc), None
-    return {"status": "ready"}, SessionStats.of(records)
-
-
-async def store_ready(sessions: SessionRegistry) -> dict[str, Any]:
-    """The store's status from one cheap read (readiness probes come often)."""
+async def store_health(sessions: SessionRegistry, storage: StorageHealth) -> dict[str, Any]:
+    """The store's status from one cheap read and the last storage fault: unavailable while the read fails, and
+    for a while after any storage fault (a read that succeeds does not clear it: on a full disk reads still work
+    while every write fails)."""
     try:
         await sessions.ping()
     except Exception as exc:  # reported as not ready
-        return store_unavailable(exc)
+        storage.observe(exc)
+        return store_unavailable(type(exc).__name__)
+    fault = storage.recent_fault()
+    if fault is not None:
+        return {**store_unavailable(fault.error), "fault_seconds_ago": round(fault.seconds_ago, 1)}
     return {"status": "ready"}

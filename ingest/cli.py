@@ -53,4 +53,6 @@ async def _ingest(settings: Settings, source_dir: Path, force: bool) -> int:
         f"indexed {manifest['num_documents']} documents into {manifest['num_chunks']} chunks "
         f"({manifest['build']['embedded_files']} embedded, {manifest['build']['reused_files']} unchanged)"
     )
+    for name, reason in manifest["skipped"].items():
+        print(f"skipped {name}: {reason}", file=sys.stderr)  # noqa: T201
     return 0

@@ -26,7 +26,7 @@ import numpy as np
 
 from config.sections import IndexBuildConfig
 from ingest.chunking import Chunk, chunk_document
-from ingest.loaders import find_documents, read_document
+from ingest.loaders import UnsafeSourceError, decode_document, find_documents, read_source
 
 CURRENT = "CURRENT"
 DATA_FILES = ("faiss.index", "vectors.npy", "chunks.jsonl")
@@ -139,13 +139,15 @@ def build_index(
 
     Blocking (CPU and file work): call it in a thread.
     """
-    sources = find_documents(source_dir)
+    root = source_dir.resolve()  # files are checked against this at open time, whatever happens to the folder
+    listing = find_documents(root)
+    sources = listing.files
     reuse = not force and _reusable(previous, params, embedder)
     old_files = previous.manifest["files"] if reuse and previous else {}
     chunks: list[Chunk] = []
     blocks: list[np.ndarray] = []
     files: dict[str, Any] = {}
-    skipped: dict[str, str] = {}
+    skipped: dict[str, str] = dict(listing.skipped)
     embedded = reused = 0
     for done, source in enumerate(sources):
         if progress:
@@ -153,7 +155,15 @@ def build_index(
         if source.size > params.max_file_bytes:
             skipped[source.relative] = f"larger than {params.max_file_bytes} bytes ({source.size}); not read"
             continue
-        digest = _sha256(source.path)
+        try:
+            raw = read_source(source, root, params.max_file_bytes)  # checked again at open time
+        except UnsafeSourceError as exc:
+            skipped[source.relative] = str(exc)
+            continue
+        if len(raw) > params.max_file_bytes:  # it grew since it was listed
+            skipped[source.relative] = f"larger than {params.max_file_bytes} bytes; not read"
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
         old = old_files.get(source.relative)
         if old and old["sha256"] == digest and previous is not None:
             start, end = old["chunks"]
@@ -162,8 +172,8 @@ def build_index(
             reused += 1
         else:
             try:
-                text = read_document(source)
-            except (ValueError, UnicodeDecodeError) as exc:
+                text = decode_document(source, raw)
+            except ValueError as exc:
                 skipped[source.relative] = str(exc)
                 continue
             doc_chunks = chunk_document(

@@ -5,7 +5,10 @@ of them: Markdown and plain text as they are, reStructuredText titles rewritten 
 BeautifulSoup with `h1`-`h6` kept as headings.
 """
 
+import errno
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,18 @@ class SourceFile:
     relative: str
     path: Path
     size: int
+
+
+@dataclass(frozen=True)
+class DocumentListing:
+    """The documents of a source folder, and the candidates left out with the reason (keyed by a printable name)."""
+
+    files: list[SourceFile]
+    skipped: dict[str, str]
+
+
+class UnsafeSourceError(ValueError):
+    """A listed document is no longer the file that was listed inside the source folder when it is opened."""
 
 
 def resolve_source_dir(requested: str | Path, roots: Iterable[Path]) -> Path:
@@ -50,14 +65,23 @@ def resolve_source_dir(requested: str | Path, roots: Iterable[Path]) -> Path:
     return resolved
 
 
-def find_documents(source_dir: Path) -> list[SourceFile]:
+def printable_name(name: str) -> str:
+    """`name` as text that can be written anywhere: bytes that are not UTF-8 (kept as surrogates by `os.fsdecode`)
+    shown as `\\xNN` escapes."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def find_documents(source_dir: Path) -> DocumentListing:
     """Documents under `source_dir` with a known suffix, in a stable order, with their sizes.
 
     Files reached through a symlink that leaves `source_dir` and hidden files are skipped: they are never read.
-    The size limit is the build's to apply, so that a refused file shows up in the manifest's `skipped`.
+    A document whose name is not UTF-8 cannot be named in the manifest or a passage's source: it is skipped and
+    listed as such. The size limit is the build's to apply, so that a refused file shows up in `skipped` too.
+    Reading happens later (`read_source`), and checks again that the file is still the one listed here.
     """
     source_dir = source_dir.resolve()
     found = []
+    skipped: dict[str, str] = {}
     for path in sorted(source_dir.rglob("*")):
         relative = path.relative_to(source_dir)
         if any(part.startswith(".") for part in relative.parts) or path.suffix.lower() not in SUFFIXES:
@@ -65,13 +89,55 @@ def find_documents(source_dir: Path) -> list[SourceFile]:
         real = path.resolve()
         if not real.is_relative_to(source_dir) or not real.is_file():
             continue
-        found.append(SourceFile(relative.as_posix(), real, real.stat().st_size))
-    return found
+        name = relative.as_posix()
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            skipped[printable_name(name)] = "undecodable file name (not UTF-8); not read"
+            continue
+        found.append(SourceFile(name, real, real.stat().st_size))
+    return DocumentListing(found, skipped)
 
 
-def read_document(source: SourceFile) -> str:
-    """The document as Markdown-headed text; binaries (NUL bytes, not UTF-8) raise `ValueError`."""
-    raw = source.path.read_bytes()
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+"""Never through a link in the last component, never blocking on a FIFO swapped in for a file."""
+
+
+def read_source(source: SourceFile, source_dir: Path, max_bytes: int) -> bytes:
+    """The bytes of a listed document (at most `max_bytes` + 1), from the file listed, inside `source_dir` (a
+    resolved path: the folder as it was checked against the roots).
+
+    Between listing and reading, the file or a folder above it may have been replaced by a link to somewhere
+    else. So the file is opened without following a final link (`O_NOFOLLOW`), and the open file must be a
+    regular file that is the one the path now resolves to (same device and inode), resolved inside `source_dir`;
+    anything else raises `UnsafeSourceError` and nothing is read.
+    """
+    root = Path(os.path.abspath(source_dir))  # as given: resolving it again would follow a folder swapped in
+    try:
+        fd = os.open(source.path, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeSourceError(f"{source.relative} is a link now; not read") from exc
+        raise UnsafeSourceError(f"{source.relative} could not be opened ({exc.strerror}); not read") from exc
+    with os.fdopen(fd, "rb") as handle:
+        opened = os.fstat(handle.fileno())
+        real = Path(os.path.realpath(source.path))
+        try:
+            now = os.stat(real)
+        except OSError:
+            now = None
+        if (
+            not stat.S_ISREG(opened.st_mode)
+            or not real.is_relative_to(root)
+            or now is None
+            or (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino)
+        ):
+            raise UnsafeSourceError(f"{source.relative} left the source folder after it was listed; not read")
+        return handle.read(max_bytes + 1)
+
+
+def decode_document(source: SourceFile, raw: bytes) -> str:
+    """The document's bytes as Markdown-headed text; binaries (NUL bytes, not UTF-8) raise `ValueError`."""
     if b"\0" in raw[:8192]:
         raise ValueError(f"{source.relative} looks binary (NUL bytes); refused")
     try:

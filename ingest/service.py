@@ -14,7 +14,7 @@ from langchain_core.embeddings import Embeddings
 from config.sections import IndexConfig
 from ingest.chunking import Chunk
 from ingest.index import LoadedIndex, VectorEmbedder, build_index, delete_index, load_index
-from ingest.loaders import resolve_source_dir
+from ingest.loaders import SourceOutsideRootsError, resolve_source_dir
 from llm.embeddings import EmbeddingModel, unit_vectors
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,11 @@ class BuildJob:
     files_total: int = 0
     current_file: str = ""
     error: str | None = None
+    error_type: str | None = None
+    """The failure's class name alone (`error` may name files: it is for the admin routes only)."""
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Files the build left out, with the reason (as in the manifest): too large, binary, not UTF-8, an
+    undecodable name, a link swapped in after listing."""
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     finished_at: str | None = None
 
@@ -63,6 +68,7 @@ class BuildJob:
                 "current_file": self.current_file,
             },
             "error": self.error,
+            "skipped": self.skipped,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
         }
@@ -113,6 +119,8 @@ class IndexService:
             job.files_done, job.files_total, job.current_file = done, total, current
 
         try:
+            if await asyncio.to_thread(source_dir.resolve) != source_dir:
+                raise SourceOutsideRootsError(f"{source_dir} changed into a link after it was checked; not read")
             self.loaded = await asyncio.to_thread(
                 build_index,
                 source_dir,
@@ -123,10 +131,11 @@ class IndexService:
                 force=force,
                 progress=progress,
             )
+            job.skipped = dict(self.loaded.manifest["skipped"])
             job.status = "done"
         except Exception as exc:
             logger.exception("index build failed; the previous index keeps serving")
-            job.status, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            job.status, job.error, job.error_type = "failed", f"{type(exc).__name__}: {exc}", type(exc).__name__
         finally:
             job.finished_at = datetime.now(UTC).isoformat()
 

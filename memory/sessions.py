@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from langchain_core.messages import AnyMessage
 from langchain_core.runnables import RunnableConfig
-from langgraph.store.base import BaseStore
+from langgraph.store.base import BaseStore, GetOp
 from langgraph.types import StateSnapshot
 
 from memory.backends import SessionMemory
@@ -92,6 +92,16 @@ def auto_title(first_user_text: str) -> str:
     return line if len(line) <= AUTO_TITLE_CHARS else line[: AUTO_TITLE_CHARS - 1].rstrip() + "…"
 
 
+@dataclass(frozen=True)
+class SessionPage:
+    """One page of a caller's sessions, in the store's order, and whether more follow it."""
+
+    records: list[SessionRecord]
+    offset: int
+    limit: int
+    has_more: bool
+
+
 class ThreadStates(Protocol):
     """Reads a thread's state as the graph sees it: the compiled graph (`CompiledStateGraph.aget_state`)."""
 
@@ -161,27 +171,24 @@ class SessionRegistry:
         await self.store.aput(SESSIONS_NAMESPACE, session_id, record.to_item(), index=False)
         return record
 
-    async def list(self, owner: str | None = None) -> list[SessionRecord]:
-        """The sessions of `owner` (all of them when None), most recently active first."""
-        records: list[SessionRecord] = []
-        offset = 0
-        while True:
-            page = await self.store.asearch(SESSIONS_NAMESPACE, limit=_PAGE, offset=offset)
-            records.extend(
-                SessionRecord.from_item(item.key, item.value)
-                for item in page
-                if owner is None or item.value.get("owner", "") == owner
-            )
-            if len(page) < _PAGE:
-                break
-            offset += _PAGE
-        return sorted(records, key=lambda record: datetime.fromisoformat(record.last_active), reverse=True)
+    async def list(self, owner: str, *, limit: int, offset: int = 0) -> SessionPage:
+        """One page of `owner`'s sessions, most recently active first. The store filters by owner, orders and
+        slices: nothing outside the page (and one item past it, to tell whether more follow) is read.
 
-    async def memory_usage(self, owner: str) -> dict[str, dict[str, Any]]:
-        """Per session of `owner`: what its memory backend holds (items, bytes, last write), its message count,
-        its last activity and its backend."""
+        The order is the store's, `updated_at DESC` (on SQLite to the millisecond: see
+        `memory.sqlite_offload.UPDATED_AT_IN_MILLISECONDS`; in memory through `RecentFirstInMemoryStore`). The
+        registry item is written by every turn and by create, clear and rename, so this is the order of last
+        activity, a rename counting as activity.
+        """
+        items = await self.store.asearch(SESSIONS_NAMESPACE, filter={"owner": owner}, limit=limit + 1, offset=offset)
+        records = [SessionRecord.from_item(item.key, item.value) for item in items[:limit]]
+        return SessionPage(records, offset=offset, limit=limit, has_more=len(items) > limit)
+
+    async def memory_usage(self, page: SessionPage) -> dict[str, dict[str, Any]]:
+        """Per session of `page`: what its memory backend holds (items, bytes, last write), its message count, its
+        last activity and its backend."""
         usage: dict[str, dict[str, Any]] = {}
-        for record in await self.list(owner=owner):
+        for record in page.records:
             stats = await self.memory.stats(record.id)
             usage[record.id] = {**stats, "messages": record.message_count, "last_active": record.last_active}
             if isinstance(self.memory, SessionMemory):
@@ -217,14 +224,37 @@ class SessionRegistry:
 
     async def cleanup(self, max_age: timedelta) -> int:
         """Delete sessions idle for longer than `max_age`, and memory left by sessions that no longer exist;
-        returns how many sessions went."""
+        returns how many sessions went. Reads the registry a page at a time (never all of it at once)."""
         cutoff = datetime.now(UTC) - max_age
-        records = await self.list()
-        stale = [r.id for r in records if datetime.fromisoformat(r.last_active) < cutoff]
-        for session_id in stale:
-            await self.delete(session_id)
-        live = {r.id for r in records} - set(stale)
-        namespaces = await self.store.alist_namespaces(prefix=(MEMORY_PREFIX,), max_depth=2, limit=100_000)
-        for orphan in {ns[1] for ns in namespaces if len(ns) > 1 and ns[1] not in live}:
+        removed = 0
+        offset = 0
+        while True:
+            page = await self.store.asearch(SESSIONS_NAMESPACE, limit=_PAGE, offset=offset)
+            stale = [item.key for item in page if datetime.fromisoformat(item.value["last_active"]) < cutoff]
+            for session_id in stale:
+                await self.delete(session_id)
+            removed += len(stale)
+            if len(page) < _PAGE:
+                break
+            offset += len(page) - len(stale)  # the deleted ones no longer count in the store's order
+        await self._clear_orphaned_memory()
+        return removed
+
+    async def _clear_orphaned_memory(self) -> None:
+        """Clear the memory of sessions that are no longer registered, a page of memory namespaces at a time."""
+        orphans: list[str] = []
+        offset = 0
+        while True:
+            namespaces = await self.store.alist_namespaces(
+                prefix=(MEMORY_PREFIX,), max_depth=2, limit=_PAGE, offset=offset
+            )
+            session_ids = sorted({ns[1] for ns in namespaces if len(ns) > 1})
+            registered = (
+                await self.store.abatch([GetOp(SESSIONS_NAMESPACE, sid) for sid in session_ids]) if session_ids else []
+            )
+            orphans.extend(sid for sid, item in zip(session_ids, registered, strict=True) if item is None)
+            if len(namespaces) < _PAGE:
+                break
+            offset += len(namespaces)
+        for orphan in orphans:  # cleared after the listing, so that clearing does not shift its pages
             await self.memory.clear(orphan)
-        return len(stale)

@@ -27,18 +27,29 @@ from langgraph.store.sqlite import SqliteStore
 
 from config.sections import SqliteSynchronous
 from memory.sqlite_tuning import tune
+from memory.storage_faults import StorageHealth, StorageOpenError, storage_fault
 
 T = TypeVar("T")
 
 
 class DatabaseThread:
-    """The one thread that runs every operation on one SQLite connection, in submission order."""
+    """The one thread that runs every operation on one SQLite connection, in submission order.
 
-    def __init__(self, name: str) -> None:
+    Every operation on the file passes here, so this is where a storage fault (a full disk, a corrupt page) is
+    reported to `health`.
+    """
+
+    def __init__(self, name: str, health: StorageHealth | None = None) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self.health = health
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, partial(function, *args, **kwargs))
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, partial(function, *args, **kwargs))
+        except sqlite3.Error as exc:
+            if self.health is not None:
+                self.health.observe(exc)
+            raise
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
@@ -87,12 +98,32 @@ class OffloadedSqliteSaver(SqliteSaver):
         return await self.thread.run(self.get_delta_channel_history, config=config, channels=channels)
 
 
+UPDATED_AT_IN_MILLISECONDS = """
+CREATE TRIGGER IF NOT EXISTS store_updated_at_milliseconds AFTER INSERT ON store
+BEGIN
+    UPDATE store SET updated_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE rowid = NEW.rowid;
+END;
+"""
+"""`SqliteStore` stamps `updated_at` with `CURRENT_TIMESTAMP`, to the second, and lists by it: sessions active in
+the same second would come in any order, across pages too. The trigger keeps milliseconds (the text still sorts
+in time order beside older whole-second stamps, and still parses as an ISO time)."""
+
+OWNER_INDEX = "CREATE INDEX IF NOT EXISTS store_owner_updated_at ON store (json_extract(value, '$.owner'), updated_at);"
+"""A page of one key's sessions (`filter={"owner": ...}`, latest first) read from this index instead of sorting
+every registry item: 0.2 ms instead of 31 ms at 24,300 sessions."""
+
+
 class OffloadedSqliteStore(SqliteStore):
     """`SqliteStore` whose async batch (behind every async store method) runs on the database thread."""
 
     def __init__(self, conn: sqlite3.Connection, thread: DatabaseThread) -> None:
         super().__init__(conn)
         self.thread = thread
+
+    def setup(self) -> None:
+        super().setup()
+        with self.lock:
+            self.conn.executescript(UPDATED_AT_IN_MILLISECONDS + OWNER_INDEX)
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         return await self.thread.run(self.batch, list(ops))
@@ -101,25 +132,51 @@ class OffloadedSqliteStore(SqliteStore):
 def connect(path: Path, synchronous: SqliteSynchronous, *, autocommit: bool) -> sqlite3.Connection:
     """A tuned connection for the database thread (the classes also guard it with their own lock)."""
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None if autocommit else "DEFERRED")
-    tune(conn, synchronous)
+    try:
+        tune(conn, synchronous)  # the first statement: a file that is not a database fails here
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
 Database = TypeVar("Database", OffloadedSqliteSaver, OffloadedSqliteStore)
 
 
-@asynccontextmanager
-async def _opened_on_own_thread(
-    kind: type[Database], path: Path, synchronous: SqliteSynchronous, *, thread_name: str, autocommit: bool
-) -> AsyncIterator[Database]:
-    """`kind` on `path`, set up (tables created or migrated) on its thread. On exit its pending work finishes,
-    then the file closes, then the thread stops."""
-    thread = DatabaseThread(thread_name)
+async def _open(
+    kind: type[Database], thread: DatabaseThread, path: Path, synchronous: SqliteSynchronous, *, autocommit: bool
+) -> tuple[sqlite3.Connection, Database]:
+    """Connect and set up (tables created or migrated); a file that cannot serve raises `StorageOpenError`."""
+    conn: sqlite3.Connection | None = None
     try:
         conn = await thread.run(connect, path, synchronous, autocommit=autocommit)
+        database = kind(conn, thread)
+        await thread.run(database.setup)
+    except sqlite3.Error as exc:
+        if conn is not None:
+            await thread.run(conn.close)
+        if storage_fault(exc) is None:
+            raise
+        raise StorageOpenError(f"session database {path} cannot be opened: {exc}") from exc
+    return conn, database
+
+
+@asynccontextmanager
+async def _opened_on_own_thread(
+    kind: type[Database],
+    path: Path,
+    synchronous: SqliteSynchronous,
+    *,
+    thread_name: str,
+    autocommit: bool,
+    health: StorageHealth | None,
+) -> AsyncIterator[Database]:
+    """`kind` on `path`, set up on its thread. On exit its pending work finishes, then the file closes, then the
+    thread stops."""
+    thread = DatabaseThread(thread_name, health)
+    try:
+        conn, database = await _open(kind, thread, path, synchronous, autocommit=autocommit)
         try:
-            database = kind(conn, thread)
-            await thread.run(database.setup)
             yield database
         finally:
             await thread.run(conn.close)
@@ -127,13 +184,19 @@ async def _opened_on_own_thread(
         thread.close()
 
 
-def offloaded_saver(path: Path, synchronous: SqliteSynchronous) -> AbstractAsyncContextManager[OffloadedSqliteSaver]:
-    """The checkpointer on `path` (the saver commits after each operation)."""
+def offloaded_saver(
+    path: Path, synchronous: SqliteSynchronous, health: StorageHealth | None = None
+) -> AbstractAsyncContextManager[OffloadedSqliteSaver]:
+    """The checkpointer on `path` (the saver commits after each operation); faults are reported to `health`."""
     return _opened_on_own_thread(
-        OffloadedSqliteSaver, path, synchronous, thread_name="sqlite-checkpoints", autocommit=False
+        OffloadedSqliteSaver, path, synchronous, thread_name="sqlite-checkpoints", autocommit=False, health=health
     )
 
 
-def offloaded_store(path: Path, synchronous: SqliteSynchronous) -> AbstractAsyncContextManager[OffloadedSqliteStore]:
-    """The store on `path` (it manages its own transactions: autocommit mode)."""
-    return _opened_on_own_thread(OffloadedSqliteStore, path, synchronous, thread_name="sqlite-store", autocommit=True)
+def offloaded_store(
+    path: Path, synchronous: SqliteSynchronous, health: StorageHealth | None = None
+) -> AbstractAsyncContextManager[OffloadedSqliteStore]:
+    """The store on `path` (it manages its own transactions: autocommit mode); faults are reported to `health`."""
+    return _opened_on_own_thread(
+        OffloadedSqliteStore, path, synchronous, thread_name="sqlite-store", autocommit=True, health=health
+    )

@@ -5,7 +5,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.auth import AdminDep
 from api.deps import GatewayDep
-from api.health import index_failed, index_health, model_health, store_health, store_ready
+from api.health import index_failed, index_health, model_health, store_health
 from api.schemas.health import HealthStatus, ReadyStatus, ServiceMap
 
 router = APIRouter(tags=["health"])
@@ -28,23 +28,26 @@ ENDPOINTS = {
 
 @router.get("/health", response_model=HealthStatus)
 async def health(gateway: GatewayDep) -> HealthStatus:
-    """Liveness: 200 while the process serves; reports each component and the session totals."""
+    """Liveness: 200 while the process serves; reports each component (constant-time: no session is read)."""
     resources = gateway.resources
-    store, totals = await store_health(gateway.sessions)
-    memory = {"backend": gateway.memory.default_backend}
-    components = {"model": model_health(resources), "store": store, "index": index_health(resources), "memory": memory}
-    return HealthStatus(components=components, sessions=totals)
+    components = {
+        "model": model_health(resources),
+        "store": await store_health(gateway.sessions, gateway.storage_health),
+        "index": index_health(resources),
+        "memory": {"backend": gateway.memory.default_backend},
+    }
+    return HealthStatus(components=components)
 
 
 @router.get("/ready", response_model=ReadyStatus)
 async def ready(gateway: GatewayDep, response: Response) -> ReadyStatus:
-    """Readiness: 200 when the store answers, the model's breaker is not open and the index is usable; 503 (with
-    the failing components) otherwise, so a balancer skips this process."""
+    """Readiness: 200 when the store answers and met no storage fault lately, the model's breaker is not open and
+    the index is usable; 503 (with the failing components) otherwise, so a balancer skips this process."""
     resources = gateway.resources
     failed = index_failed(resources)
     components = {
         "model": model_health(resources),
-        "store": await store_ready(gateway.sessions),
+        "store": await store_health(gateway.sessions, gateway.storage_health),
         "index": failed or index_health(resources),
     }
     ok = all(components[name]["status"] == "ready" for name in ("model", "store")) and failed is None

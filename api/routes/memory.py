@@ -3,8 +3,9 @@
 from fastapi import APIRouter
 
 from api.auth import ClientDep
-from api.deps import GatewayDep, SessionsDep
+from api.deps import GatewayDep, PageDep, SessionsDep
 from api.schemas.memory import MemoryConfigPublic, MemorySettings, MemoryStatsPublic
+from api.schemas.sessions import PageInfo
 from memory.backends import AVAILABLE_BACKENDS
 
 router = APIRouter(prefix="/memory", tags=["memory"])
@@ -29,7 +30,9 @@ async def memory_config(gateway: GatewayDep) -> MemoryConfigPublic:
 
 
 @router.get("/stats", response_model=MemoryStatsPublic)
-async def memory_stats(sessions: SessionsDep, caller: ClientDep) -> MemoryStatsPublic:
-    """Per session of the caller: its backend, the items and bytes it holds, its last write, its message count."""
-    usage = await sessions.memory_usage(owner=caller.owner)
-    return MemoryStatsPublic(total_sessions=len(usage), sessions=usage)
+async def memory_stats(sessions: SessionsDep, caller: ClientDep, page: PageDep) -> MemoryStatsPublic:
+    """Per session of a page of the caller's (as `GET /sessions` pages them): its backend, the items and bytes it
+    holds, its last write, its message count."""
+    listed = await sessions.list(caller.owner, limit=page.limit, offset=page.offset)
+    usage = await sessions.memory_usage(listed)
+    return MemoryStatsPublic(total_sessions=len(usage), sessions=usage, **PageInfo.of(listed).model_dump())

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.auth import AdminDep, ClientDep
-from api.deps import GatewayDep, OwnedSession, SessionId, SessionsDep
+from api.deps import GatewayDep, OwnedSession, PageDep, SessionId, SessionsDep
 from api.errors import OpenAIError
 from api.schemas.memory import SessionMemoryPublic
 from api.schemas.sessions import (
@@ -24,9 +24,9 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
 @router.get("", response_model=SessionsPublic)
-async def list_sessions(sessions: SessionsDep, caller: ClientDep) -> SessionsPublic:
-    """The caller's sessions, most recently active first, with totals."""
-    return SessionsPublic.of(await sessions.list(owner=caller.owner))
+async def list_sessions(sessions: SessionsDep, caller: ClientDep, page: PageDep) -> SessionsPublic:
+    """A page of the caller's sessions, most recently active first, with the page's totals."""
+    return SessionsPublic.of_page(await sessions.list(caller.owner, limit=page.limit, offset=page.offset))
 
 
 @router.post("", response_model=SessionPublic)

@@ -4,14 +4,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from api.schemas.sessions import SessionStats
-
 
 class HealthStatus(BaseModel):
     status: Literal["healthy"] = "healthy"
     components: dict[str, dict[str, Any]]
-    sessions: SessionStats | None
-    """None when the store cannot answer."""
 
 
 class ReadyStatus(BaseModel):

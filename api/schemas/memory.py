@@ -4,6 +4,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from api.schemas.sessions import PageInfo
+
 
 class MemorySettings(BaseModel):
     window_turns: int
@@ -22,8 +24,9 @@ class MemoryConfigPublic(BaseModel):
     available_backends: list[str]
 
 
-class MemoryStatsPublic(BaseModel):
+class MemoryStatsPublic(PageInfo):
     total_sessions: int
+    """Sessions in this page."""
     sessions: dict[str, dict[str, Any]]
     """Per session: its backend, the items and bytes it holds, its last write, its message count and activity."""
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from pydantic import BaseModel, ConfigDict, Field
 
-from memory.sessions import SESSION_ID_PATTERN, SessionRecord
+from memory.sessions import SESSION_ID_PATTERN, SessionPage, SessionRecord
 
 TITLE_MAX_CHARS = 200
 
@@ -50,13 +50,29 @@ class SessionStats(BaseModel):
         return cls(total_sessions=len(records), total_messages=sum(r.message_count for r in records))
 
 
-class SessionsPublic(BaseModel):
-    sessions: list[SessionSummary]
-    stats: SessionStats
+class PageInfo(BaseModel):
+    """Where a page sits in a listing: `next_offset` asks for the next one (None on the last page)."""
+
+    offset: int
+    limit: int
+    has_more: bool
+    next_offset: int | None
 
     @classmethod
-    def of(cls, records: Sequence[SessionRecord]) -> "SessionsPublic":
-        return cls(sessions=[SessionSummary.of(record) for record in records], stats=SessionStats.of(records))
+    def of(cls, page: SessionPage) -> "PageInfo":
+        next_offset = page.offset + len(page.records) if page.has_more else None
+        return cls(offset=page.offset, limit=page.limit, has_more=page.has_more, next_offset=next_offset)
+
+
+class SessionsPublic(PageInfo):
+    sessions: list[SessionSummary]
+    stats: SessionStats
+    """Totals of the sessions in this page (totals of all of a key's sessions would read every one of them)."""
+
+    @classmethod
+    def of_page(cls, page: SessionPage) -> "SessionsPublic":
+        sessions = [SessionSummary.of(record) for record in page.records]
+        return cls(sessions=sessions, stats=SessionStats.of(page.records), **PageInfo.of(page).model_dump())
 
 
 class SessionMessage(BaseModel):

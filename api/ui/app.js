@@ -49,7 +49,9 @@ async function refreshSessions() {
   const data = await api("GET", "/sessions");
   const list = $("#session-list");
   list.replaceChildren(...data.sessions.map(sessionItem));
-  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  // The listing is a page (the latest 100); with more behind it, its totals are lower bounds.
+  const more = data.has_more ? "+" : "";
+  const plural = (n, word) => `${n}${more} ${word}${n === 1 && !more ? "" : "s"}`;
   $("#session-stats").textContent =
     `${plural(data.stats.total_sessions, "session")} · ${plural(data.stats.total_messages, "message")}`;
   const current = data.sessions.find((s) => s.id === state.sessionId);

@@ -1,13 +1,16 @@
 """A real gateway process at INFO: request ids in the log lines, never keys or prompts."""
 
+import os
 import re
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
 import httpx
 
-from bench.fake_upstream import running_fake_upstream
-from tests.integration.servers import running_gateway
+from bench.fake_upstream import free_port, running_fake_upstream
+from tests.integration.servers import PROJECT_ROOT, running_gateway
 
 CLIENT_KEY = "sk-" + uuid.uuid4().hex
 ADMIN_KEY = "sk-admin-" + uuid.uuid4().hex
@@ -37,3 +40,19 @@ def test_logs_carry_request_ids_and_no_secrets(tmp_path: Path) -> None:
     assert all(re.search(r"\[([0-9a-f]{32}|-)\]", line) for line in log.splitlines() if " INFO " in line)
     assert CLIENT_KEY not in log and ADMIN_KEY not in log
     assert prompt not in log
+
+
+def test_a_corrupt_session_database_stops_the_command_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "store.sqlite").write_bytes(b"this is not a database" * 100)
+    env = {**os.environ, "SAGE_GATEWAY_DATA_DIR": str(tmp_path), "SAGE_GATEWAY_AUTO_INDEX": "false"}
+    started = subprocess.run(
+        [sys.executable, "-m", "api", "--port", str(free_port())],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 1
+    assert "Traceback" not in started.stderr
+    assert started.stderr.strip().splitlines()[-1].startswith("error: session database ")

@@ -67,3 +67,43 @@ def test_concurrent_turns_of_one_session_on_two_gateways_are_serialised(
     questions, answers = messages[0::2], messages[1::2]
     assert sorted(questions) == [f"q{n}" for n in range(6)]  # each question exactly once ...
     assert all(a.startswith("answer ") for a in answers)  # ... and directly followed by its answer: no interleaving
+
+
+def test_the_session_listing_is_paged_by_the_database_latest_first(
+    database_url: str, tmp_path: Path, make_client: ClientFactory
+) -> None:
+    client = make_client(app_settings=Settings(SAGE_GATEWAY_DATA_DIR=tmp_path, SAGE_GATEWAY_DATABASE_URL=database_url))
+    for session_id in ["a", "b", "c", "a"]:
+        body = {"model": "fake-model", "session_id": session_id, "messages": [{"role": "user", "content": "x"}]}
+        assert client.post("/v1/chat/completions", json=body).status_code == 200
+    first = client.get("/sessions", params={"limit": 2}).json()
+    assert [s["id"] for s in first["sessions"]] == ["a", "c"] and first["next_offset"] == 2
+    rest = client.get("/sessions", params={"limit": 2, "offset": 2}).json()
+    assert [s["id"] for s in rest["sessions"]] == ["b"] and rest["has_more"] is False
+
+
+def test_a_lost_database_connection_answers_503_and_turns_readiness_red(
+    database_url: str, tmp_path: Path, make_client: ClientFactory
+) -> None:
+    import psycopg
+
+    client = make_client(app_settings=Settings(SAGE_GATEWAY_DATA_DIR=tmp_path, SAGE_GATEWAY_DATABASE_URL=database_url))
+    assert client.get("/sessions").status_code == 200
+    assert client.get("/ready").status_code == 200
+    database = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(database_url.rsplit("/", 1)[0] + "/test", autocommit=True) as admin:
+        admin.execute(  # what a database restart or failover does to the gateway's pooled connections
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        )
+    response = client.get("/sessions")
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "storage_unavailable"
+    assert "terminating" not in response.text
+    for _ in range(20):  # the pools drop their dead connections and reconnect ...
+        if client.get("/sessions").status_code == 200 and client.get("/sessions").status_code == 200:
+            break
+    else:
+        raise AssertionError("the store did not reconnect")
+    ready = client.get("/ready")  # ... and the store answers again, but the fault keeps readiness red for a while
+    assert ready.status_code == 503 and ready.json()["components"]["store"]["status"] == "unavailable"

@@ -2,6 +2,7 @@
 looked at again (and removed when no longer needed)."""
 
 import gc
+import sqlite3
 
 from langgraph.errors import NodeError
 from langgraph.graph import END, START, StateGraph
@@ -53,3 +54,33 @@ async def test_langgraph_takes_a_later_exception_at_a_handled_ones_address_for_h
     builder.add_edge(START, "primary")
     builder.add_edge("fallback", END)
     assert await builder.compile().ainvoke({}) is None  # the fallback's failure was swallowed
+
+
+def test_sqlite_store_lists_by_updated_at_kept_to_the_second() -> None:
+    """Why `memory.sqlite_offload` adds a trigger keeping `updated_at` to the millisecond.
+
+    langgraph-checkpoint-sqlite 3.1.2 stamps `updated_at` with `CURRENT_TIMESTAMP` (whole seconds) and searches
+    `ORDER BY updated_at DESC`, so items written in the same second (sessions active in the same second) come in
+    whatever order SQLite finds them, across pages too. When this fails, the store keeps finer times itself.
+    """
+    from langgraph.store.sqlite import SqliteStore
+
+    store = SqliteStore(sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None))
+    store.setup()
+    for key in ("a", "b", "c"):
+        store.put(("sessions",), key, {"n": key})
+    store.put(("sessions",), "a", {"n": "again"})
+    items = store.search(("sessions",))
+    assert len(items) == 3 and all(item.updated_at.microsecond == 0 for item in items)
+
+
+def test_in_memory_store_lists_in_first_write_order() -> None:
+    """Why `memory.store.RecentFirstInMemoryStore` exists: langgraph 1.2.24's `InMemoryStore` searches in the
+    order keys were first written (a dict, updated in place), where the SQL stores list the latest write first."""
+    from langgraph.store.memory import InMemoryStore
+
+    store = InMemoryStore()
+    for key in ("a", "b", "c"):
+        store.put(("sessions",), key, {"n": key})
+    store.put(("sessions",), "a", {"n": "again"})
+    assert [item.key for item in store.search(("sessions",))] == ["a", "b", "c"]

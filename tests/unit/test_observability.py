@@ -112,3 +112,45 @@ def test_liveness_stays_up_when_the_store_fails_but_readiness_does_not(
     ready = client.get("/ready")
     assert ready.status_code == 503
     assert ready.json()["components"]["store"]["status"] == "unavailable"
+
+
+def test_probes_read_no_session_and_tell_no_totals(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """/health and /ready are anonymous and polled: one cheap read each, never a listing of every key's sessions."""
+    assert ask(client).status_code == 200
+
+    async def listing(*_: object, **__: object) -> None:
+        raise AssertionError("a probe listed the sessions")
+
+    monkeypatch.setattr(client.app.state.gateway.sessions.store, "asearch", listing)  # type: ignore[attr-defined]
+    health = client.get("/health")
+    assert health.status_code == 200
+    assert set(health.json()) == {"status", "components"}  # no all-tenant session totals
+    assert health.json()["components"]["store"] == {"status": "ready"}
+    assert client.get("/ready").status_code == 200
+
+
+def test_readiness_after_a_failed_index_build_names_the_error_class_only(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    from ingest.service import IndexService
+    from llm.embeddings import EmbeddingModel
+    from tests.fakes import fake_models
+    from tests.rag_fixtures import corpus_settings, wait_for_build
+
+    settings = corpus_settings(tmp_path)
+    index = IndexService(settings.index(), EmbeddingModel(DeterministicFakeEmbedding(size=8), "fake", 8))
+    secret = str(tmp_path / "roots" / "corpus" / "private.md")
+
+    def failing(texts: list[str]) -> object:
+        raise OSError(f"cannot read {secret}")
+
+    index.embedder.embed = failing  # type: ignore[assignment]
+    client = make_client(fake_models(index=index), settings)
+    assert client.post("/admin/index/build", json={"source_dir": "corpus"}).status_code == 202
+    assert wait_for_build(client)["job"]["status"] == "failed"
+    ready = client.get("/ready")
+    assert ready.status_code == 503
+    assert ready.json()["components"]["index"] == {"status": "failed", "error": "OSError"}
+    assert str(tmp_path) not in ready.text and str(tmp_path) not in client.get("/health").text

@@ -1,6 +1,7 @@
 """The embedded SQLite checkpointer and store: work runs on each file's own thread, and files written by
 LangGraph's aiosqlite classes (data dirs from before) open and read the same."""
 
+import asyncio
 import threading
 import uuid
 from collections.abc import Callable
@@ -72,3 +73,29 @@ async def test_files_written_by_the_aiosqlite_classes_open_unchanged(tmp_path: P
         assert len([c async for c in saver.alist(config)]) >= 2
         await saver.adelete_thread(thread_id)
         assert await saver.aget_tuple(config) is None
+
+
+async def test_the_store_lists_writes_of_the_same_second_latest_first(tmp_path: Path) -> None:
+    """`updated_at` is kept to the millisecond, so the store's `ORDER BY updated_at DESC` is the order of writes
+    (of writes a millisecond apart or more: a turn takes longer)."""
+    async with offloaded_store(tmp_path / "store.sqlite", "normal") as store:
+        for key in ("a", "b", "c", "a"):
+            await store.aput(("sessions",), key, {"owner": ""})
+            await asyncio.sleep(0.002)
+        listed = await store.asearch(("sessions",), filter={"owner": ""}, limit=2, offset=1)
+        assert [item.key for item in listed] == ["c", "b"]
+        assert [item.key for item in await store.asearch(("sessions",))] == ["a", "c", "b"]
+
+
+async def test_a_page_of_one_owners_sessions_is_read_from_an_index(tmp_path: Path) -> None:
+    """The store's own search SQL for `filter={"owner": ...}` is answered from the owner index, not by sorting every
+    registry item (`memory.sqlite_offload.OWNER_INDEX`)."""
+    async with offloaded_store(tmp_path / "store.sqlite", "normal") as store:
+        await store.aput(("sessions",), "a", {"owner": "k"})
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        await store.asearch(("sessions",), filter={"owner": "k"}, limit=2)
+        store.conn.set_trace_callback(None)
+        search = next(s for s in statements if "json_extract(value, '$.owner')" in s)
+        plan = " ".join(str(row) for row in store.conn.execute(f"EXPLAIN QUERY PLAN {search}").fetchall())
+        assert "store_owner_updated_at" in plan and "TEMP B-TREE" not in plan
