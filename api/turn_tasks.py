@@ -39,9 +39,6 @@ class TurnTasks:
         """Whether `task` ended because a change of its session stopped it (not because its reader left)."""
         return task in self._aborted
 
-    def running(self, session_id: str) -> int:
-        return len(self._running.get(session_id, ()))
-
     def _forget(self, session_id: str, task: asyncio.Task[Any]) -> None:
         running = self._running.get(session_id)
         if running is None:
