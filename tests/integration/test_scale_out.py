@@ -4,7 +4,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -60,7 +60,11 @@ def test_two_processes_share_sessions_and_100_concurrent_turns_lose_nothing(
 
 @pytest.mark.parametrize("mode", ["sqlite", "postgres"])
 def test_kill_9_during_load_loses_no_acknowledged_turn(
-    upstream: tuple[str, UpstreamBehaviour], tmp_path: Path, request: pytest.FixtureRequest, mode: str
+    upstream: tuple[str, UpstreamBehaviour],
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    mode: str,
+    report_figure: Callable[[str], None],
 ) -> None:
     database_url = request.getfixturevalue("database_url") if mode == "postgres" else None
     env = env_for(upstream[0], database_url)
@@ -104,6 +108,7 @@ def test_kill_9_during_load_loses_no_acknowledged_turn(
             assert roles == ["user", "assistant"] * (len(roles) // 2)  # readable and consistent: whole turns only
     finally:
         stop(process)
+    report_figure(f"kill -9 under load ({mode}): {len(acknowledged)} acknowledged turns, 0 lost")
 
 
 def test_client_disconnect_cancels_upstream_and_records_nothing(tmp_path: Path) -> None:
