@@ -5,10 +5,13 @@ It compiles the graph bare: the LangGraph server brings its own checkpointer and
 The server calls the factory on every graph access (each run, each state read). The heavy handles (the embedding
 model with the index, the embedded llama.cpp server) are therefore opened on the first access and kept by the
 factory object for the life of the process; the model and index are used through threads, so any of the server's
-event loops may share them. The chat client, which belongs to one event loop, is made anew on each access, and
-the `Resources` with it, by the same `build_resources` the gateway uses.
+event loops may share them. The chat client belongs to one event loop, so the compiled graph (with its
+`Resources`, made by the same `build_resources` the gateway uses) is built once per event loop and reused by
+every later access on that loop: an access then costs nothing, where building the client and compiling took
+about 100 ms on a busy 2-core machine, the server's "Slow graph load" threshold.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
@@ -26,6 +29,8 @@ class StudioGraphFactory:
         self._opened: tuple[Settings, IndexService, Endpoint] | None = None
         self._handles: AsyncExitStack | None = None
         """Holds the embedded server open; never closed: it lives until the process exits."""
+        self._graphs: dict[asyncio.AbstractEventLoop, CompiledTurnGraph] = {}
+        """The graph built on each of the server's event loops (a handful, living as long as the process)."""
 
     async def _open(self) -> tuple[Settings, IndexService, Endpoint]:
         """Open the heavy handles once. No lock: the server's accesses may run on different event loops, so two
@@ -43,9 +48,13 @@ class StudioGraphFactory:
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[CompiledTurnGraph]:
         """Yield the compiled turn graph, on resources from the environment (the server's `.env`)."""
-        settings, index, endpoint = await self._open()
-        resources = build_resources(settings, models_on(settings, endpoint, index), window_memory(settings))
-        yield build_graph(resources).compile(name="sage-gateway")
+        loop = asyncio.get_running_loop()
+        graph = self._graphs.get(loop)
+        if graph is None:
+            settings, index, endpoint = await self._open()
+            resources = build_resources(settings, models_on(settings, endpoint, index), window_memory(settings))
+            graph = self._graphs.setdefault(loop, build_graph(resources).compile(name="sage-gateway"))
+        yield graph
 
 
 make_graph = StudioGraphFactory()
