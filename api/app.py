@@ -115,7 +115,7 @@ def create_app(settings: Settings, *, models: ModelHandles | None = None) -> Fas
                     default_memory_backend=settings.memory_backend,
                     metrics=metrics,
                 ),
-                served=ServedModels(handles.model_name, resources.created_at),
+                served=ServedModels(handles.model_name, resources.created_at, settings.capabilities()),
                 metrics=metrics,
                 memory=settings.memory(),
                 max_tokens_cap=settings.chat_max_tokens_cap,

@@ -1,8 +1,9 @@
 """The models this gateway answers for: the backend's model, and the `sage-default` alias for it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from api.errors import OpenAIError
+from config.sections import ModelCapabilities
 
 DEFAULT_MODEL_ALIAS = "sage-default"
 
@@ -13,6 +14,8 @@ class ServedModels:
 
     model_name: str
     created: int
+    capabilities: ModelCapabilities = field(default_factory=ModelCapabilities)
+    """What the model can do (declared by the operator): requests needing more are refused, `/v1/models` lists it."""
 
     @property
     def ids(self) -> tuple[str, ...]:

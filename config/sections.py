@@ -70,6 +70,25 @@ class ChatEndpointConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class ModelCapabilities:
+    """What the served chat model can do, as the operator declares it: requests that need more are refused with a
+    400 naming the field, and `/v1/models` lists these as the model's metadata."""
+
+    context_tokens: int | None = None
+    """The model's context window in tokens (None: not declared)."""
+    tools: bool = True
+    """The backend returns tool calls for `tools` (OpenAI function calling)."""
+    json_schema: bool = True
+    """The backend constrains its output to `response_format` (json_object and json_schema)."""
+    vision: bool = False
+    """The backend takes image content parts."""
+    logprobs: bool = True
+    """The backend reports token log probabilities."""
+    max_choices: int = 4
+    """The largest `n` a request may ask for (the gateway generates the choices one by one)."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class LocalModelConfig:
     """The embedded llama.cpp model: the packaged GGUF (assembled into `cache_dir`) or a pinned file of one's own."""
 

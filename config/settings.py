@@ -21,6 +21,7 @@ from config.sections import (
     LocalModelConfig,
     MemoryBackendName,
     MemoryConfig,
+    ModelCapabilities,
     RetrievalConfig,
     SessionBackend,
     SqliteSynchronous,
@@ -121,6 +122,24 @@ class Settings(BaseSettings):
         gt=0,
         alias="SAGE_GATEWAY_STREAM_SEND_TIMEOUT_SECONDS",
         description="How long one send to a stream's client may block before the stream is cut.",
+    )
+    chat_context_tokens: int | None = Field(
+        None,
+        ge=1,
+        alias="SAGE_CHAT_CONTEXT_TOKENS",
+        description="The chat model's context window, listed by /v1/models (default: SAGE_LOCAL_CONTEXT_TOKENS for "
+        "the embedded model, undeclared for a remote one).",
+    )
+    chat_tools: bool = Field(True, alias="SAGE_CHAT_TOOLS", description="The backend can call tools (`tools`).")
+    chat_json_schema: bool = Field(
+        True, alias="SAGE_CHAT_JSON_SCHEMA", description="The backend honours `response_format` (JSON, JSON schema)."
+    )
+    chat_vision: bool = Field(
+        False, alias="SAGE_CHAT_VISION", description="The backend takes image content parts (else they get a 400)."
+    )
+    chat_logprobs: bool = Field(True, alias="SAGE_CHAT_LOGPROBS", description="The backend reports `logprobs`.")
+    chat_max_choices: int = Field(
+        4, ge=1, le=16, alias="SAGE_CHAT_MAX_CHOICES", description="The largest `n` a request may ask for."
     )
     chat_max_tokens_cap: int = Field(
         4096, ge=1, alias="SAGE_CHAT_MAX_TOKENS_CAP", description="Upper bound on a request's max_tokens."
@@ -313,6 +332,17 @@ class Settings(BaseSettings):
             timeout_seconds=self.chat_timeout_seconds,
             connect_timeout_seconds=self.chat_connect_timeout_seconds,
             max_retries=self.chat_max_retries,
+        )
+
+    def capabilities(self) -> ModelCapabilities:
+        local = self.resolved_chat_backend() == "local"
+        return ModelCapabilities(
+            context_tokens=self.chat_context_tokens or (self.local_context_tokens if local else None),
+            tools=self.chat_tools,
+            json_schema=self.chat_json_schema,
+            vision=self.chat_vision,
+            logprobs=self.chat_logprobs,
+            max_choices=self.chat_max_choices,
         )
 
     def local_model(self) -> LocalModelConfig:
