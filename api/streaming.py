@@ -17,12 +17,28 @@ from graph.names import ANSWER_NODES
 
 
 @dataclass(frozen=True)
+class AnswerDelta:
+    """What one streamed model chunk adds to the answer: text, fragments of tool calls (OpenAI's shape, by
+    `index`), a fragment of a legacy function call, and the chunk's token log probabilities."""
+
+    text: str = ""
+    tool_calls: list[dict[str, Any]] | None = None
+    function_call: dict[str, Any] | None = None
+    logprobs: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class TurnEvent:
-    """One item of a streamed turn: a token, a finished graph step (when asked for), or (last) the result."""
+    """One item of a streamed turn: the session it runs in (first), answer deltas, finished graph steps (when
+    asked for), and (last) the result."""
 
     token: str | None = None
     step: dict[str, Any] | None = None
     result: TurnResult | None = None
+    delta: AnswerDelta | None = None
+    """A model chunk that carries more than text (tool calls, logprobs); `token` holds its text too."""
+    session_id: str | None = None
+    """The first event: the session the turn runs in ("" when it keeps nothing)."""
 
 
 @dataclass
@@ -36,8 +52,9 @@ class StreamCollector:
     streamed_by: str | None = None
     """The answer node whose tokens the client has been sent, if any."""
 
-    def absorb(self, mode: str, payload: Any) -> str | None:
-        """Take one `astream` item: returns answer text to stream, and keeps usage, finish reason and the state."""
+    def absorb(self, mode: str, payload: Any) -> AnswerDelta | None:
+        """Take one `astream` item: returns what to stream of the answer, and keeps usage, finish reason and the
+        state."""
         if mode == "messages":
             return self._token(*payload)
         if mode == "values" and isinstance(payload, dict):
@@ -48,17 +65,43 @@ class StreamCollector:
     def messages(self) -> list[AnyMessage]:
         return list(self.values.get("messages") or [])
 
-    def _token(self, chunk: Any, metadata: dict[str, Any]) -> str | None:
+    def _token(self, chunk: Any, metadata: dict[str, Any]) -> AnswerDelta | None:
         node = metadata.get("langgraph_node")
         if node not in ANSWER_NODES or not isinstance(chunk, AIMessageChunk):
             return None
-        text = chunk.text
-        if self.streamed_by not in (None, node) and text:
+        delta = _delta_of(chunk)
+        if self.streamed_by not in (None, node) and delta is not None:
             # The first answer broke off after the client saw part of it: a stream cannot take tokens back,
             # so the fallback's answer is not spliced onto it; the turn fails (and is rolled back) instead.
             raise OpenAIError(502, "the model backend failed in the middle of the answer", code="upstream_error")
         if chunk.usage_metadata:
             self.usage_chunk = chunk
         self.finish_reason = chunk.response_metadata.get("finish_reason") or self.finish_reason
-        self.streamed_by = node if text else self.streamed_by
-        return text or None
+        self.streamed_by = node if delta is not None else self.streamed_by
+        return delta
+
+
+def _delta_of(chunk: AIMessageChunk) -> AnswerDelta | None:
+    """The client-visible part of a model chunk, None when it has none (a usage or finish-only chunk)."""
+    calls = [
+        {
+            "index": part.get("index") or 0,
+            **({"id": part["id"], "type": "function"} if part.get("id") else {}),
+            "function": {
+                **({"name": part["name"]} if part.get("name") else {}),
+                "arguments": part.get("args") or "",
+            },
+        }
+        for part in chunk.tool_call_chunks
+    ]
+    function_call = chunk.additional_kwargs.get("function_call")
+    logprobs = chunk.response_metadata.get("logprobs")
+    delta = AnswerDelta(
+        text=chunk.text,
+        tool_calls=calls or None,
+        function_call=function_call if isinstance(function_call, dict) else None,
+        logprobs=logprobs if isinstance(logprobs, dict) else None,
+    )
+    if not (delta.text or delta.tool_calls or delta.function_call or delta.logprobs):
+        return None
+    return delta

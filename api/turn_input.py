@@ -1,10 +1,12 @@
 """A turn as every protocol hands it to the runner, and the policy that merges it with the stored history."""
 
+import hashlib
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from langchain_core.messages import AnyMessage, HumanMessage
+from langchain_core.messages import AIMessage, AnyMessage, FunctionMessage, HumanMessage, ToolMessage
 
 from api.errors import OpenAIError
 from memory.sessions import is_valid_session_id
@@ -25,6 +27,20 @@ class TurnRequest:
     """The run's knobs (sampling); the runner fills in the session's own fields."""
     steps: bool = False
     """Stream the graph's node-by-node progress too (the `sage.steps` request option)."""
+    store: bool = True
+    """False: answer the turn and keep nothing (the request's `store: false`)."""
+
+    @property
+    def resumes_conversation(self) -> bool:
+        """The client named no session but resent a conversation (it holds an answer): it may continue the session
+        that conversation is in, rather than start a new one for every request."""
+        return self.new_session and self.store and any(isinstance(m, AIMessage) for m in self.dialogue)
+
+    def conversation_so_far(self) -> list[AnyMessage]:
+        """The resent part of the dialogue: everything up to its last answer (what a session must hold to be the
+        one this request continues)."""
+        last_answer = max((i for i, m in enumerate(self.dialogue) if isinstance(m, AIMessage)), default=-1)
+        return list(self.dialogue[: last_answer + 1])
 
 
 def resolve_session_id(requested: str | None) -> tuple[str, bool]:
@@ -38,20 +54,36 @@ def resolve_session_id(requested: str | None) -> tuple[str, bool]:
     return requested, False
 
 
+def _signature(message: AnyMessage) -> list[object]:
+    """What identifies a message as a client resends it: its kind, text, tool calls and the call it answers (never
+    its id, which the client does not know, nor metadata)."""
+    calls = [[c["name"], c["args"]] for c in message.tool_calls] if isinstance(message, AIMessage) else []
+    answers = message.tool_call_id if isinstance(message, ToolMessage) else ""
+    return [message.type, message.text, calls, answers]
+
+
 def _same(stored: AnyMessage, incoming: AnyMessage) -> bool:
-    return type(stored) is type(incoming) and stored.text == incoming.text
+    return _signature(stored) == _signature(incoming)
+
+
+def conversation_key(messages: Sequence[AnyMessage]) -> str:
+    """A digest of a conversation, equal for the same messages as stored and as resent by a client."""
+    text = json.dumps([_signature(m) for m in messages], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def new_messages(dialogue: Sequence[AnyMessage], history: Sequence[AnyMessage]) -> list[AnyMessage]:
     """The messages this turn adds to the session: the dialogue, less a leading run that repeats the stored history
     exactly, so a client that resends the whole conversation each time (as plain OpenAI clients do) does not
-    duplicate it. What is left must end with a user message (else a 400)."""
+    duplicate it. What is left must end with a user message, or with the results of the tools the last answer
+    called (else a 400)."""
     overlap = 0
     if len(history) <= len(dialogue) and all(_same(s, i) for s, i in zip(history, dialogue, strict=False)):
         overlap = len(history)
     fresh = list(dialogue[overlap:])
-    if not fresh or not isinstance(fresh[-1], HumanMessage):
-        raise OpenAIError(400, "the last non-system message must be a new user message", param="messages")
+    if not fresh or not isinstance(fresh[-1], HumanMessage | ToolMessage | FunctionMessage):
+        message = "the last non-system message must be a new user message or a tool result"
+        raise OpenAIError(400, message, param="messages")
     return fresh
 
 

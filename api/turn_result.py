@@ -40,10 +40,13 @@ class TurnResult:
     """The outcome of a finished turn, as the response needs it."""
 
     session_id: str
+    """The session the turn is stored in; "" for a turn that kept nothing (`store: false`)."""
     answer: AIMessage
     usage: TokenUsage
     finish_reason: str
     facts: TurnFacts
+    alternatives: Sequence[AIMessage] = ()
+    """The further choices a request for several (`n`) got; never part of the session."""
 
 
 def answer_of(messages: Sequence[AnyMessage]) -> AIMessage:
@@ -53,3 +56,14 @@ def answer_of(messages: Sequence[AnyMessage]) -> AIMessage:
     if not messages or not isinstance(messages[-1], AIMessage):
         raise OpenAIError(502, "the turn produced no answer", code="no_answer")
     return messages[-1]
+
+
+def finish_reason_of(answer: AIMessage, reported: str | None = None) -> str:
+    """Why the answer ended, as the backend said; when it said nothing, a call to a tool (or legacy function) is
+    `tool_calls` (`function_call`), anything else `stop`."""
+    reason = reported or answer.response_metadata.get("finish_reason")
+    if isinstance(reason, str) and reason:
+        return reason
+    if answer.tool_calls or answer.invalid_tool_calls:
+        return "tool_calls"
+    return "function_call" if "function_call" in answer.additional_kwargs else "stop"

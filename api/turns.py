@@ -19,8 +19,8 @@ another process (PostgreSQL, several workers) is waited for instead; the delete 
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
-from contextlib import aclosing, asynccontextmanager, contextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -32,8 +32,8 @@ from api.auth import Caller
 from api.errors import OpenAIError, session_not_found
 from api.metrics import GatewayMetrics
 from api.streaming import StreamCollector, TurnEvent
-from api.turn_input import TurnRequest, may_repeat_history, new_messages
-from api.turn_result import TurnFacts, TurnResult, answer_of
+from api.turn_input import TurnRequest, conversation_key, may_repeat_history, new_messages
+from api.turn_result import TurnFacts, TurnResult, answer_of, finish_reason_of
 from api.turn_tasks import TurnTasks
 from api.usage import usage_of
 from config.sections import TurnLimits
@@ -53,6 +53,15 @@ def turn_aborted(session_id: str) -> OpenAIError:
 
 
 @dataclass(frozen=True)
+class ConversationLink:
+    """The conversation index entry of a session the client never named (`SessionRegistry.conversations`)."""
+
+    owner: str
+    found_by: str | None
+    """The key this request found the session by (replaced by the session's new key when the turn commits)."""
+
+
+@dataclass(frozen=True)
 class OpenTurn:
     """A turn inside its transaction: the session as it was, and what this turn adds to it."""
 
@@ -67,6 +76,10 @@ class OpenTurn:
     new_messages: list[AnyMessage]
     system_prompt: str | None
     context: GatewayContext
+    store: bool = True
+    """False: the turn is answered, then undone (`store: false` keeps nothing)."""
+    conversation: ConversationLink | None = None
+    """For a session the client never named: how requests that resend its conversation find it again."""
 
     @property
     def config(self) -> RunnableConfig:
@@ -173,8 +186,8 @@ class TurnRunner:
                 )
             messages = values.get("messages") or []
             answer = answer_of(messages)
-            result = self._result(turn, answer, TurnFacts.of(values), None, values.get("memory_context") or [])
-            await self._commit(turn, len(messages))
+            result = self._result(turn, answer, values, None)
+            await self._commit(turn, messages)
         return result
 
     async def _produce(self, request: TurnRequest, caller: Caller, reader: _Reader) -> None:
@@ -191,6 +204,7 @@ class TurnRunner:
         started = time.perf_counter()
         collected = StreamCollector()
         async with self._transaction(request, caller) as turn:
+            reader.send(TurnEvent(session_id=turn.session_id if turn.store else ""))
             with self._deadline():
                 run = self.graph.astream(
                     turn.graph_input,
@@ -205,10 +219,8 @@ class TurnRunner:
                 reader.send(TurnEvent(token=answer.text))
             if collected.usage_chunk is not None and not answer.usage_metadata:
                 answer.usage_metadata = collected.usage_chunk.usage_metadata
-            memory_context = collected.values.get("memory_context") or []
-            facts = TurnFacts.of(collected.values)
-            result = self._result(turn, answer, facts, collected.finish_reason, memory_context)
-            await self._commit(turn, len(collected.messages))
+            result = self._result(turn, answer, collected.values, collected.finish_reason)
+            await self._commit(turn, collected.messages)
         return result
 
     async def _forward(
@@ -221,12 +233,13 @@ class TurnRunner:
                 if mode == "updates":
                     for node, update in cast(dict[str, Any], payload).items():
                         reader.send(TurnEvent(step=step_summary(node, update, time.perf_counter() - started)))
-                token = collected.absorb(mode, payload)
-                if token:
+                delta = collected.absorb(mode, payload)
+                if delta is not None:
                     if self.metrics is not None and first_token:
                         self.metrics.first_token(time.perf_counter() - started)
                     first_token = False
-                    reader.send(TurnEvent(token=token))
+                    plain = not (delta.tool_calls or delta.function_call or delta.logprobs)
+                    reader.send(TurnEvent(token=delta.text or None, delta=None if plain else delta))
 
     @contextmanager
     def _deadline(self) -> Iterator[None]:
@@ -240,17 +253,25 @@ class TurnRunner:
     @asynccontextmanager
     async def _transaction(self, request: TurnRequest, caller: Caller) -> AsyncIterator[OpenTurn]:
         """Lock, claim and merge the turn; on any failure inside, undo it (see the module docstring)."""
-        async with self.locks.hold(request.session_id, wait=self.limits.lock_wait_seconds):
-            record = None if request.new_session else await self.sessions.get(request.session_id)
-            if record is not None and record.owner != caller.owner:  # another key's session: as if it did not exist
-                raise session_not_found(request.session_id)
-            created = record is None
-            repeats = record is not None and may_repeat_history(request.dialogue)
-            history = await self.sessions.messages(request.session_id) if repeats else []
+        async with AsyncExitStack() as held:
+            found = await self._resumed(request, caller, held)
+            record: SessionRecord | None
+            history: Sequence[AnyMessage]
+            if found is not None:
+                request, record, history = found
+            else:
+                await held.enter_async_context(self.locks.hold(request.session_id, wait=self.limits.lock_wait_seconds))
+                record = None if request.new_session else await self.sessions.get(request.session_id)
+                if record is not None and record.owner != caller.owner:  # another key's session: as if not there
+                    raise session_not_found(request.session_id)
+                repeats = record is not None and may_repeat_history(request.dialogue)
+                history = await self.sessions.messages(request.session_id) if repeats else []
             fresh = new_messages(request.dialogue, history)
+            created = record is None
             if record is None and not request.new_session:  # the claim: the id is the caller's from here on
                 record = await self.sessions.create(request.session_id, owner=caller.owner)
             backend = (record.memory_backend if record else None) or self.default_memory_backend
+            unnamed = request.new_session or found is not None
             turn = OpenTurn(
                 session_id=request.session_id,
                 owner=caller.owner,
@@ -259,7 +280,11 @@ class TurnRunner:
                 new_messages=fresh,
                 system_prompt=request.system_prompt,
                 context=replace(request.context, session_id=request.session_id, memory_backend=backend),
+                store=request.store,
             )
+            if unnamed and request.store:
+                key = conversation_key(request.conversation_so_far()) if found is not None else None
+                turn = replace(turn, conversation=ConversationLink(caller.owner, key))
             try:
                 yield turn
             except BaseException:
@@ -267,10 +292,36 @@ class TurnRunner:
                     await self._undo(turn)
                 raise
 
-    async def _commit(self, turn: OpenTurn, message_count: int) -> None:
+    async def _resumed(
+        self, request: TurnRequest, caller: Caller, held: AsyncExitStack
+    ) -> tuple[TurnRequest, SessionRecord, Sequence[AnyMessage]] | None:
+        """For a request that names no session but resends a conversation: the caller's session that holds
+        exactly that conversation, locked, with its record and history; None when there is none (the turn then
+        starts a new session holding the resent conversation)."""
+        if not request.resumes_conversation:
+            return None
+        so_far = request.conversation_so_far()
+        candidate = await self.sessions.find_conversation(caller.owner, conversation_key(so_far))
+        if candidate is None:
+            return None
+        lock = await held.enter_async_context(AsyncExitStack())
+        await lock.enter_async_context(self.locks.hold(candidate, wait=self.limits.lock_wait_seconds))
+        record = await self.sessions.owned(candidate, caller.owner)
+        history = await self.sessions.messages(candidate) if record is not None else []
+        if record is None or conversation_key(history) != conversation_key(so_far):  # moved on, or gone
+            await lock.aclose()
+            return None
+        return replace(request, session_id=candidate, new_session=False), record, history
+
+    async def _commit(self, turn: OpenTurn, messages: Sequence[AnyMessage]) -> None:
         """Record the turn in the registry: the session's activity, its message count (as the checkpoint has
         it, so a count left stale by a crash is put right by the next turn), its title while still default, and,
-        for a session this turn created, its owner."""
+        for a session this turn created, its owner. A session the client never named is indexed by its
+        conversation, so the next request that resends it continues it. A `store: false` turn is undone."""
+        if not turn.store:
+            await self._undo(turn)
+            return
+        message_count = len(messages)
         first_turn = turn.record is None or turn.record.message_count == 0
         first_user = next((m for m in turn.new_messages if isinstance(m, HumanMessage)), None)
         await self.sessions.record_turn(
@@ -280,6 +331,11 @@ class TurnRunner:
             first_user_text=first_user.text if first_turn and first_user else "",
             owner=turn.owner,
         )
+        if turn.conversation is not None:
+            link = turn.conversation
+            await self.sessions.link_conversation(
+                link.owner, conversation_key(messages), turn.session_id, link.found_by
+            )
 
     async def _undo(self, turn: OpenTurn) -> None:
         """Take the failed turn's messages back out of the thread; forget a session this turn created."""
@@ -299,19 +355,17 @@ class TurnRunner:
             raise turn_aborted(session_id) from None
 
     def _result(
-        self,
-        turn: OpenTurn,
-        answer: AIMessage,
-        facts: TurnFacts,
-        finish_reason: str | None,
-        memory_context: list[AnyMessage],
+        self, turn: OpenTurn, answer: AIMessage, values: dict[str, Any], finish_reason: str | None
     ) -> TurnResult:
+        alternatives = [m for m in values.get("alternatives") or [] if isinstance(m, AIMessage)]
+        prompt = [*(values.get("memory_context") or []), *turn.new_messages]
         return TurnResult(
-            session_id=turn.session_id,
+            session_id=turn.session_id if turn.store else "",
             answer=answer,
-            usage=usage_of(answer, [*memory_context, *turn.new_messages]),
-            finish_reason=finish_reason or answer.response_metadata.get("finish_reason") or "stop",
-            facts=facts,
+            usage=usage_of(answer, prompt, alternatives),
+            finish_reason=finish_reason_of(answer, finish_reason),
+            facts=TurnFacts.of(values),
+            alternatives=alternatives,
         )
 
     def _answered(self, result: TurnResult) -> TurnResult:

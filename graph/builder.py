@@ -3,6 +3,7 @@
 START -> load_memory -> classify_intent --workflow--> generate_workflow ------------------> store_memory -> END
                                         --rag-------> retrieve -> generate_answer -------> store_memory
                                         --casual----> generate_answer
+                                        --direct----> answer_direct (tools, JSON) -------> store_memory
          retrieve / generate_answer --on error--> fallback (direct model call) ---------> store_memory
 """
 
@@ -17,6 +18,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Overwrite
 
 from graph.names import (
+    ANSWER_DIRECT,
     CLASSIFY_INTENT,
     FALLBACK,
     GENERATE_ANSWER,
@@ -27,6 +29,7 @@ from graph.names import (
 )
 from graph.resources import Resources
 from graph.routing import HANDLED_ERRORS_KEPT, route_by_intent, to_fallback
+from nodes.answer_direct import answer_direct
 from nodes.classify_intent import classify_intent
 from nodes.fallback import fallback
 from nodes.generate_answer import generate_answer
@@ -94,16 +97,23 @@ def build_graph(resources: Resources) -> TurnGraph:
         destinations=(FALLBACK,),
     )
     builder.add_node(
+        ANSWER_DIRECT,
+        traced(ANSWER_DIRECT, partial(answer_direct, chat_model=models.chat_model, breaker=models.breaker)),
+    )
+    builder.add_node(
         FALLBACK, traced(FALLBACK, partial(fallback, chat_model=models.chat_model, breaker=models.breaker))
     )
     builder.add_node(STORE_MEMORY, traced(STORE_MEMORY, partial(store_memory, memory=resources.memory)))
 
     builder.add_edge(START, LOAD_MEMORY)
     builder.add_edge(LOAD_MEMORY, CLASSIFY_INTENT)
-    builder.add_conditional_edges(CLASSIFY_INTENT, route_by_intent, [GENERATE_WORKFLOW, RETRIEVE, GENERATE_ANSWER])
+    builder.add_conditional_edges(
+        CLASSIFY_INTENT, route_by_intent, [GENERATE_WORKFLOW, RETRIEVE, GENERATE_ANSWER, ANSWER_DIRECT]
+    )
     builder.add_edge(GENERATE_WORKFLOW, STORE_MEMORY)
     builder.add_edge(RETRIEVE, GENERATE_ANSWER)
     builder.add_edge(GENERATE_ANSWER, STORE_MEMORY)
+    builder.add_edge(ANSWER_DIRECT, STORE_MEMORY)
     builder.add_edge(FALLBACK, STORE_MEMORY)
     builder.add_edge(STORE_MEMORY, END)
     return builder

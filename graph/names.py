@@ -8,11 +8,12 @@ CLASSIFY_INTENT: Final = "classify_intent"
 GENERATE_WORKFLOW: Final = "generate_workflow"
 RETRIEVE: Final = "retrieve"
 GENERATE_ANSWER: Final = "generate_answer"
+ANSWER_DIRECT: Final = "answer_direct"
 FALLBACK: Final = "fallback"
 STORE_MEMORY: Final = "store_memory"
 
-AnswerPath = Literal["generate_workflow", "retrieve", "generate_answer"]
+AnswerPath = Literal["generate_workflow", "retrieve", "generate_answer", "answer_direct"]
 """Where `classify_intent` hands a turn on."""
 
-ANSWER_NODES: Final = frozenset({GENERATE_ANSWER, FALLBACK})
+ANSWER_NODES: Final = frozenset({GENERATE_ANSWER, ANSWER_DIRECT, FALLBACK})
 """Nodes whose model tokens are the turn's answer (streamed to the client)."""

@@ -7,7 +7,7 @@ from typing import Literal
 from langgraph.errors import NodeError
 from langgraph.types import Command
 
-from graph.names import FALLBACK, GENERATE_ANSWER, GENERATE_WORKFLOW, RETRIEVE, AnswerPath
+from graph.names import ANSWER_DIRECT, FALLBACK, GENERATE_ANSWER, GENERATE_WORKFLOW, RETRIEVE, AnswerPath
 from turn.state import Route, TurnState
 
 HANDLED_ERRORS_KEPT = 1024
@@ -15,12 +15,17 @@ HANDLED_ERRORS_KEPT = 1024
 
 logger = logging.getLogger(__name__)
 
-NODE_OF_ROUTE: dict[Route, AnswerPath] = {"workflow": GENERATE_WORKFLOW, "rag": RETRIEVE, "casual": GENERATE_ANSWER}
+NODE_OF_ROUTE: dict[Route, AnswerPath] = {
+    "workflow": GENERATE_WORKFLOW,
+    "rag": RETRIEVE,
+    "casual": GENERATE_ANSWER,
+    "direct": ANSWER_DIRECT,
+}
 
 
 def route_by_intent(state: TurnState) -> AnswerPath:
     """Follow the route `classify_intent` chose: pipeline requests to the workflow designer, questions to
-    retrieval, small talk straight to the answer."""
+    retrieval, small talk straight to the answer, and requests for tool calls or JSON to the direct answer."""
     return NODE_OF_ROUTE[state.route or "casual"]
 
 

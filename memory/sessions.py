@@ -21,6 +21,8 @@ from memory.backends.stored import MEMORY_PREFIX
 from memory.checkpointer import Checkpointer
 
 SESSIONS_NAMESPACE = ("sessions",)
+CONVERSATIONS_NAMESPACE = "conversations"
+"""Under ("conversations", owner): conversation digest -> the session a client that never named one is in."""
 DEFAULT_TITLE = "New Chat"
 AUTO_TITLE_CHARS = 60
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
@@ -74,6 +76,10 @@ class SessionRecord:
             "memory_backend": self.memory_backend,
             "owner": self.owner,
         }
+
+
+def _conversations(owner: str) -> tuple[str, str]:
+    return (CONVERSATIONS_NAMESPACE, owner or "-")  # a store label may not be empty; "-" is no key fingerprint
 
 
 def session_memory_choice(store: BaseStore) -> Callable[[str], Awaitable[str | None]]:
@@ -203,6 +209,19 @@ class SessionRegistry:
     async def messages(self, session_id: str) -> Sequence[AnyMessage]:
         """The checkpointed conversation of the session."""
         return list(await self.channel(session_id, "messages") or [])
+
+    async def find_conversation(self, owner: str, key: str) -> str | None:
+        """The session of `owner` whose conversation had the digest `key` when last written (the caller checks
+        that it still has: a session moves on, and a deleted one leaves its entry behind)."""
+        item = await self.store.aget(_conversations(owner), key)
+        session_id = item.value.get("session_id") if item else None
+        return session_id if isinstance(session_id, str) else None
+
+    async def link_conversation(self, owner: str, key: str, session_id: str, replaces: str | None) -> None:
+        """Index the session by its conversation's digest now, dropping the entry it was found by."""
+        await self.store.aput(_conversations(owner), key, {"session_id": session_id}, index=False)
+        if replaces is not None and replaces != key:
+            await self.store.adelete(_conversations(owner), replaces)
 
     async def rename(self, record: SessionRecord, title: str) -> SessionRecord:
         renamed = replace(record, title=title, title_is_default=False)

@@ -55,7 +55,14 @@ async def classify_intent(
     rules: IntentRules,
     classifier: BaseChatModel | None = None,
 ) -> dict[str, Any]:
-    """Label the latest user message `workflow`, `chat` or `casual`, with a confidence and the deciding rule."""
+    """Label the latest user message `workflow`, `chat` or `casual`, with a confidence and the deciding rule.
+
+    A request whose answer must be a tool call or JSON (it carries tools or a JSON `response_format`) takes the
+    direct route whatever it says: the label is still recorded, but no passages or workflow text may shape it.
+    """
+    context = runtime.context or GatewayContext()
+    if context.wants_direct_answer:
+        return {"intent": "chat", "intent_confidence": 1.0, "intent_rule": "client-output-format", "route": "direct"}
     text = last_user_text(state.messages)
     intent, confidence, rule = rules.classify(text, has_workflow=state.workflow is not None)
     if classifier is not None and confidence <= NO_MATCH_CONFIDENCE:

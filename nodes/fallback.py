@@ -7,8 +7,9 @@ from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
 
 from llm.breaker import CircuitBreaker
+from turn.choices import generate_choices
 from turn.context import GatewayContext
-from turn.conversation import split_current_turn, stamp
+from turn.conversation import split_current_turn
 from turn.prompt_building import build_prompt
 from turn.prompts import FALLBACK_SYSTEM_PROMPT
 from turn.state import TurnState
@@ -30,5 +31,4 @@ async def fallback(
     prompt = build_prompt(FALLBACK_SYSTEM_PROMPT, state.system_prompt, [], current)
     context = runtime.context or GatewayContext()
     with breaker.guard() if breaker else nullcontext():
-        answer = await chat_model.bind(**context.sampling_kwargs()).ainvoke(prompt)
-    return {"messages": [stamp(answer)]}
+        return await generate_choices(chat_model.bind(**context.model_kwargs()), prompt, context.choices)

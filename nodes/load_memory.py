@@ -26,4 +26,5 @@ async def load_memory(state: TurnState, runtime: Runtime[GatewayContext], *, mem
         "error": None,
         "sources": [],
         "fallback": False,
+        "alternatives": [],
     }

@@ -7,19 +7,18 @@ from langgraph.runtime import Runtime
 
 from memory.backends import MemoryBackend, Turn, backend_for_turn
 from turn.context import GatewayContext
+from turn.conversation import is_final_answer
 from turn.state import TurnState
 
 
 async def store_memory(state: TurnState, runtime: Runtime[GatewayContext], *, memory: MemoryBackend) -> dict[str, Any]:
     """Remember the turn that just ended (its user messages and the answer); a run without a session (a bare
-    Studio run) remembers nothing."""
+    Studio run) remembers nothing, and neither does a tool round: its turn ends with the answer after the tools."""
     context = runtime.context or GatewayContext()
-    if not context.session_id:
-        return {}
     answer_index = max(i for i, m in enumerate(state.messages) if isinstance(m, AIMessage))
-    previous_answer = max(
-        (i for i, m in enumerate(state.messages[:answer_index]) if isinstance(m, AIMessage)), default=-1
-    )
+    if not context.session_id or not is_final_answer(state.messages[answer_index]):
+        return {}
+    previous_answer = max((i for i, m in enumerate(state.messages[:answer_index]) if is_final_answer(m)), default=-1)
     user: list[AnyMessage] = [
         m for m in state.messages[previous_answer + 1 : answer_index] if isinstance(m, HumanMessage)
     ]

@@ -1,6 +1,7 @@
 """Per-run knobs: JSON-typed, every one defaulted, because Studio and `langgraph dev` can only send JSON."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(kw_only=True)
@@ -22,15 +23,54 @@ class GatewayContext:
     stop: list[str] | None = field(default=None, metadata={"description": "Stop sequences."})
     seed: int | None = field(default=None, metadata={"description": "Sampling seed, where the backend has one."})
     user: str | None = field(default=None, metadata={"description": "End-user id passed through to the backend."})
+    frequency_penalty: float | None = field(default=None, metadata={"description": "Penalty on repeated tokens."})
+    presence_penalty: float | None = field(default=None, metadata={"description": "Penalty on tokens already used."})
+    logit_bias: dict[str, int] | None = field(default=None, metadata={"description": "Token id -> bias."})
+    logprobs: bool | None = field(default=None, metadata={"description": "Report token log probabilities."})
+    top_logprobs: int | None = field(default=None, metadata={"description": "Alternatives per token reported."})
+    tools: list[dict[str, Any]] | None = field(
+        default=None, metadata={"description": "OpenAI function tools the model may call (the direct path answers)."}
+    )
+    tool_choice: str | dict[str, Any] | None = field(
+        default=None, metadata={"description": "none, auto, required or a named tool."}
+    )
+    parallel_tool_calls: bool | None = field(default=None, metadata={"description": "Allow several calls at once."})
+    functions: list[dict[str, Any]] | None = field(default=None, metadata={"description": "Legacy function tools."})
+    function_call: str | dict[str, Any] | None = field(default=None, metadata={"description": "Legacy choice."})
+    response_format: dict[str, Any] | None = field(
+        default=None, metadata={"description": "OpenAI response_format (json_object / json_schema: the direct path)."}
+    )
+    choices: int = field(default=1, metadata={"description": "How many answers to generate (request `n`)."})
+    upstream_extras: dict[str, Any] = field(
+        default_factory=dict, metadata={"description": "Other request fields sent on to the backend unchanged."}
+    )
 
-    def sampling_kwargs(self) -> dict[str, object]:
-        """The OpenAI sampling parameters the client set, ready to bind onto the chat model call."""
-        values = {
+    @property
+    def wants_direct_answer(self) -> bool:
+        """The answer must be a tool call or JSON: no retrieved passages or workflow text may shape it."""
+        structured = (self.response_format or {}).get("type", "text") != "text"
+        return bool(self.tools or self.functions or structured)
+
+    def model_kwargs(self) -> dict[str, object]:
+        """The OpenAI request parameters the client set, ready to bind onto the chat model call."""
+        values: dict[str, object] = {
             "temperature": self.temperature,
             "top_p": self.top_p,
             "max_tokens": self.max_tokens,
             "stop": self.stop,
             "seed": self.seed,
             "user": self.user,
+            "frequency_penalty": self.frequency_penalty,
+            "presence_penalty": self.presence_penalty,
+            "logit_bias": self.logit_bias,
+            "logprobs": self.logprobs,
+            "top_logprobs": self.top_logprobs,
+            "tools": self.tools,
+            "tool_choice": self.tool_choice,
+            "parallel_tool_calls": self.parallel_tool_calls,
+            "functions": self.functions,
+            "function_call": self.function_call,
+            "response_format": self.response_format,
+            **self.upstream_extras,
         }
         return {name: value for name, value in values.items() if value is not None}

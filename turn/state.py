@@ -14,8 +14,9 @@ from langgraph.graph.message import add_messages
 Intent = Literal["workflow", "chat", "casual"]
 """What the user wants: a pipeline designed, an answer (from the documentation), or small talk."""
 
-Route = Literal["workflow", "rag", "casual"]
-"""The path that answers the turn: the workflow designer, retrieve-then-generate, or the model directly."""
+Route = Literal["workflow", "rag", "casual", "direct"]
+"""The path that answers the turn: the workflow designer, retrieve-then-generate, the model with the gateway's
+prompt, or (for tool calls and JSON output) the model with the client's request as it came."""
 
 ROUTE_OF_INTENT: dict[Intent, Route] = {"workflow": "workflow", "chat": "rag", "casual": "casual"}
 
@@ -72,3 +73,7 @@ class TurnState(InputState):
 
     error: str | None = None
     """Set by the fallback edge: why the primary answer path failed."""
+
+    alternatives: list[AnyMessage] = field(default_factory=list)
+    """Written by the answering nodes when the client asked for several choices (`n`): the answers after the
+    first, which are returned but never join the conversation; `load_memory` clears them each turn."""

@@ -1,9 +1,10 @@
 """Turn events -> OpenAI `chat.completion.chunk` SSE frames, ending with `data: [DONE]`.
 
-The stream is pure OpenAI: a role chunk, content chunks, a final chunk with `finish_reason` (carrying the `sage`
-extension and `session_id`), an optional usage chunk (`stream_options.include_usage`, empty `choices`), then
-`[DONE]`. Only a client that asked for `"sage": {"steps": true}` also gets named `sage.step` events (one per
-finished graph node); OpenAI SDKs never see a frame they cannot parse unless they ask for it. A failure after
+The stream is pure OpenAI: a role chunk, content (or `tool_calls`) chunks with their `logprobs` when asked for, the
+further choices of an `n` request (each whole), a final chunk with `finish_reason` (carrying the `sage` extension
+and `session_id`), an optional usage chunk (`stream_options.include_usage`, empty `choices`), then `[DONE]`. Only
+a client that asked for `"sage": {"steps": true}` also gets named `sage.step` events (one per finished graph
+node); OpenAI SDKs never see a frame they cannot parse unless they ask for it. A failure after
 the first byte becomes an error frame followed by `[DONE]`: the status line is sent.
 """
 
@@ -18,8 +19,9 @@ from starlette.background import BackgroundTask
 
 from api.errors import as_openai_error
 from api.extension import sage_extension
-from api.protocols.openai_chat import Usage, new_completion_id, unix_now
+from api.protocols.openai_chat import Usage, message_out, new_completion_id, unix_now
 from api.streaming import TurnEvent
+from api.turn_result import TurnResult, finish_reason_of
 
 STEP_EVENT = "sage.step"
 
@@ -33,12 +35,15 @@ class ChunkDelta(BaseModel):
 
     role: Literal["assistant"] | None = Field(default=None, exclude_if=_absent)
     content: str | None = Field(default=None, exclude_if=_absent)
+    tool_calls: list[dict[str, Any]] | None = Field(default=None, exclude_if=_absent)
+    function_call: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
 
 
 class ChunkChoice(BaseModel):
     index: int = 0
     delta: ChunkDelta
     finish_reason: str | None = None
+    logprobs: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
 
 
 class ChatCompletionChunk(BaseModel):
@@ -66,8 +71,45 @@ class ChunkWriter:
         frame = ChatCompletionChunk(id=self.id, created=self.created, model=self.model, choices=choices, **extensions)
         return frame.model_dump_json()
 
-    def delta(self, delta: ChunkDelta, finish_reason: str | None = None, **extensions: Any) -> str:
-        return self.chunk([ChunkChoice(delta=delta, finish_reason=finish_reason)], **extensions)
+    def delta(
+        self,
+        delta: ChunkDelta,
+        finish_reason: str | None = None,
+        *,
+        index: int = 0,
+        logprobs: dict[str, Any] | None = None,
+        **extensions: Any,
+    ) -> str:
+        choice = ChunkChoice(index=index, delta=delta, finish_reason=finish_reason, logprobs=logprobs)
+        return self.chunk([choice], **extensions)
+
+
+def _delta_frame(writer: ChunkWriter, event: TurnEvent) -> str:
+    if event.delta is None:
+        return writer.delta(ChunkDelta(content=event.token))
+    delta = event.delta
+    chunk_delta = ChunkDelta(content=delta.text or None, tool_calls=delta.tool_calls, function_call=delta.function_call)
+    return writer.delta(chunk_delta, logprobs=delta.logprobs)
+
+
+def _alternative_frames(writer: ChunkWriter, result: TurnResult) -> list[str]:
+    """The further choices (`n`), each whole in one chunk and then its finish chunk: they were not streamed."""
+    frames = []
+    for index, answer in enumerate(result.alternatives, start=1):
+        message = message_out(answer)
+        whole = ChunkDelta(
+            role="assistant",
+            content=message.content,
+            tool_calls=_indexed(message.tool_calls),
+            function_call=message.function_call,
+        )
+        frames.append(writer.delta(whole, index=index, logprobs=answer.response_metadata.get("logprobs")))
+        frames.append(writer.delta(ChunkDelta(), finish_reason_of(answer), index=index))
+    return frames
+
+
+def _indexed(calls: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    return [{"index": n, **call} for n, call in enumerate(calls)] if calls else None
 
 
 async def sse_frames(
@@ -87,12 +129,18 @@ async def sse_frames(
         while event is not None:
             if event.step is not None:
                 yield {"event": STEP_EVENT, "data": json.dumps(event.step, ensure_ascii=False, separators=(",", ":"))}
-            if event.token is not None:
-                yield {"data": writer.delta(ChunkDelta(content=event.token))}
+            if event.token is not None or event.delta is not None:
+                yield {"data": _delta_frame(writer, event)}
             if event.result is not None:
                 result = event.result
-                extensions = {"session_id": result.session_id, "sage": sage_extension(result)}
-                yield {"data": writer.delta(ChunkDelta(), result.finish_reason, **extensions)}
+                for frame in _alternative_frames(writer, result):
+                    yield {"data": frame}
+                last = writer.chunk(
+                    [ChunkChoice(delta=ChunkDelta(), finish_reason=result.finish_reason)],
+                    session_id=result.session_id or None,
+                    sage=sage_extension(result),
+                )
+                yield {"data": last}
                 if include_usage:
                     yield {"data": writer.chunk([], usage=Usage.of(result.usage))}
                 break
@@ -108,14 +156,16 @@ async def sse_frames(
 async def stream_response(
     events: AsyncGenerator[TurnEvent],
     model: str,
-    headers: dict[str, str],
     *,
     include_usage: bool,
     send_timeout: float,
 ) -> EventSourceResponse:
-    """The SSE response of a streamed completion. The first event is awaited here, so a turn that fails before
-    its first token (the backend is down) is an HTTP error, not a 200 with an error frame. A send that blocks for
+    """The SSE response of a streamed completion. The session event and the first answer event are awaited here,
+    so a turn that fails before its first token (the backend is down) is an HTTP error, not a 200 with an error
+    frame, and the `X-Session-Id` header names the session the turn runs in. A send that blocks for
     `send_timeout` seconds (a client that stopped reading) ends the response."""
+    opened = await anext(events)
+    headers = {"X-Session-Id": opened.session_id} if opened.session_id else {}
     first = await anext(events)
     frames = sse_frames(first, events, ChunkWriter(model), include_usage=include_usage)
     # On a client disconnect sse-starlette stops iterating but does not close the generator: the background task

@@ -23,12 +23,15 @@ async def create_chat_completion(
 ) -> JSONResponse | EventSourceResponse:
     """Answer one chat turn in a session (created when new), as a JSON completion or an SSE stream."""
     model = gateway.served.resolve(body.model)
-    turn = turn_request(body, session_id=body.session_id or x_session_id, max_tokens_cap=gateway.max_tokens_cap)
-    headers = {"X-Session-Id": turn.session_id}
+    session_id = body.session_id or x_session_id
+    turn = turn_request(
+        body, session_id=session_id, max_tokens_cap=gateway.max_tokens_cap, capabilities=gateway.served.capabilities
+    )
     if not body.stream:
         result = await gateway.runner.run(turn, caller)
+        headers = {"X-Session-Id": result.session_id} if result.session_id else {}
         return JSONResponse(completion_of(result, model).model_dump(), headers=headers)
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
     send_timeout = gateway.runner.limits.stream_send_timeout_seconds
     events = gateway.runner.stream(turn, caller)
-    return await stream_response(events, model, headers, include_usage=include_usage, send_timeout=send_timeout)
+    return await stream_response(events, model, include_usage=include_usage, send_timeout=send_timeout)

@@ -94,7 +94,26 @@ BAD_BODIES = {
     "max_tokens over the cap": json.dumps(
         {"model": "fake-model", "max_tokens": 10**9, "messages": [{"role": "user", "content": "x"}]}
     ).encode(),
-    "n > 1": json.dumps({"model": "fake-model", "n": 2, "messages": [{"role": "user", "content": "x"}]}).encode(),
+    "n above the choices cap": json.dumps(
+        {"model": "fake-model", "n": 99, "messages": [{"role": "user", "content": "x"}]}
+    ).encode(),
+    "unknown field": json.dumps(
+        {"model": "fake-model", "frobnicate": 1, "messages": [{"role": "user", "content": "x"}]}
+    ).encode(),
+    "tool message without its call id": json.dumps(
+        {"model": "fake-model", "messages": [{"role": "user", "content": "x"}, {"role": "tool", "content": "r"}]}
+    ).encode(),
+    "tool_choice naming no tool": json.dumps(
+        {
+            "model": "fake-model",
+            "tool_choice": {"type": "function", "function": {"name": "nope"}},
+            "tools": [{"type": "function", "function": {"name": "get_weather"}}],
+            "messages": [{"role": "user", "content": "x"}],
+        }
+    ).encode(),
+    "store false with a session": json.dumps(
+        {"model": "fake-model", "store": False, "messages": [{"role": "user", "content": "x"}]}
+    ).encode(),
     "image content part": json.dumps(
         {"model": "fake-model", "messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]}
     ).encode(),

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
 from api.limits import BodyTimeoutMiddleware
-from api.protocols.openai_chat import MAX_MESSAGE_CHARS, MAX_MESSAGES
+from api.protocols.openai_chat import MAX_MESSAGES
+from api.protocols.openai_chat_messages import MAX_MESSAGE_CHARS
 from api.token_bucket import RateLimiter
 from config.settings import Settings
 from tests.conftest import ClientFactory
@@ -69,7 +70,7 @@ def test_a_body_under_the_limit_passes(small_body: TestClient) -> None:
         ({"messages": [user("z" * (MAX_MESSAGE_CHARS + 1))]}, "messages.0.content"),
         ({"messages": [{"role": "user", "content": [{"type": "text", "text": "z" * (MAX_MESSAGE_CHARS + 1)}]}]}, None),
         ({"messages": [user("hi")], "max_tokens": 10**6}, "max_tokens"),
-        ({"messages": [user("hi")], "max_completion_tokens": 10**6}, "max_tokens"),
+        ({"messages": [user("hi")], "max_completion_tokens": 10**6}, "max_completion_tokens"),
     ],
 )
 def test_message_count_length_and_max_tokens_are_bounded(client: TestClient, body: dict, param: str | None) -> None:

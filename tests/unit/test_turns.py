@@ -47,7 +47,7 @@ def test_content_parts_are_joined_and_sampling_fields_carried() -> None:
         )
     )
     assert prepared.dialogue[0].content == "ab"
-    assert prepared.context.sampling_kwargs() == {"temperature": 0.5, "max_tokens": 5, "stop": ["x"]}
+    assert prepared.context.model_kwargs() == {"temperature": 0.5, "max_tokens": 5, "stop": ["x"]}
 
 
 def test_max_tokens_above_the_cap_is_refused() -> None:
