@@ -38,6 +38,10 @@ class WireMessagesChatOpenAI(ChatOpenAI):
     merges `extra_body` into the JSON after that walk, so the messages travel there instead: same bytes, same
     key order (an empty `messages` keeps the key's place and the SDK's required-argument check). Entries a caller
     put in `extra_body` itself still win.
+
+    A `response_format` travels the same way. Given as a parameter, it makes langchain-openai call the SDK's
+    `parse()` and beta `stream()` helpers, which refuse any tool not marked `strict` and re-parse the content the
+    gateway passes on unchanged anyway; in the body, the request takes the plain `create` path, same bytes.
     """
 
     def _get_request_payload(
@@ -48,6 +52,8 @@ class WireMessagesChatOpenAI(ChatOpenAI):
         if isinstance(messages, list) and messages:
             payload["extra_body"] = {"messages": messages, **(payload.get("extra_body") or {})}
             payload["messages"] = []
+        if "response_format" in payload:
+            payload["extra_body"] = {"response_format": payload.pop("response_format"), **payload["extra_body"]}
         return payload
 
     async def _agenerate(

@@ -71,6 +71,8 @@ class GatewayContext:
             "functions": self.functions,
             "function_call": self.function_call,
             "response_format": self.response_format,
-            **self.upstream_extras,
+            # Fields the chat client has no parameter for (and `metadata`, which LangChain takes for its own
+            # tracing) travel in the body as they came.
+            "extra_body": dict(self.upstream_extras) or None,
         }
         return {name: value for name, value in values.items() if value is not None}

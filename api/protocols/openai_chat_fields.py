@@ -71,7 +71,7 @@ CHAT_COMPLETION_FIELDS: Final[Mapping[str, FieldRule]] = {
     "prompt_cache_retention": _opaque("the backend's prompt cache"),
     "prompt_cache_options": _opaque("the backend's prompt cache"),
     "safety_identifier": _opaque("end-user id for the backend's abuse checks"),
-    "modalities": _gateway("only text output is served: ['text'] is accepted, audio is refused"),
+    "modalities": _opaque("only text output is served: ['text'] is sent on, audio is refused"),
     "audio": _refused("the served model produces no audio"),
     "web_search_options": _refused("the gateway has no web search"),
     "moderation": _refused("the gateway runs no moderation"),
