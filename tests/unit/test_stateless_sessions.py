@@ -5,7 +5,6 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from config.settings import Settings
-
 from tests.conftest import ClientFactory
 from tests.fakes import fake_chat, fake_models
 
