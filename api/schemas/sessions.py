@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 from pydantic import BaseModel, ConfigDict, Field
 
 from memory.sessions import SESSION_ID_PATTERN, SessionPage, SessionRecord
@@ -75,19 +75,33 @@ class SessionsPublic(PageInfo):
         return cls(sessions=sessions, stats=SessionStats.of(page.records), **PageInfo.of(page).model_dump())
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class SessionMessage(BaseModel):
-    role: Literal["user", "assistant"]
+    """One stored message; an answer that called tools lists the calls, a tool result names the call it answers."""
+
+    role: Literal["user", "assistant", "tool"]
     content: str
     timestamp: str | None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    tool_calls: list[dict[str, Any]] | None = Field(default=None, exclude_if=_absent)
+    tool_call_id: str | None = Field(default=None, exclude_if=_absent)
 
     @classmethod
-    def of(cls, message: HumanMessage | AIMessage) -> "SessionMessage":
+    def of(cls, message: HumanMessage | AIMessage | ToolMessage) -> "SessionMessage":
+        role: Literal["user", "assistant", "tool"] = (
+            "user" if isinstance(message, HumanMessage) else "tool" if isinstance(message, ToolMessage) else "assistant"
+        )
+        calls = message.tool_calls if isinstance(message, AIMessage) else []
         return cls(
-            role="user" if isinstance(message, HumanMessage) else "assistant",
+            role=role,
             content=message.text,
             timestamp=message.response_metadata.get("created_at"),
             metadata={"id": message.id},
+            tool_calls=[{"id": c.get("id"), "name": c["name"], "args": c["args"]} for c in calls] or None,
+            tool_call_id=message.tool_call_id if isinstance(message, ToolMessage) else None,
         )
 
 
@@ -105,10 +119,10 @@ class SessionPublic(BaseModel):
 
     @classmethod
     def of(cls, record: SessionRecord, messages: Sequence[AnyMessage]) -> "SessionPublic":
-        """The session with its user and assistant messages (the conversation as the client saw it)."""
+        """The session with its user, assistant and tool messages (the conversation as the client saw it)."""
         return cls(
             id=record.id,
-            messages=[SessionMessage.of(m) for m in messages if isinstance(m, HumanMessage | AIMessage)],
+            messages=[SessionMessage.of(m) for m in messages if isinstance(m, HumanMessage | AIMessage | ToolMessage)],
             created_at=record.created_at,
             last_active=record.last_active,
             metadata=SessionMetadata(title=record.title, memory_backend=record.memory_backend),
