@@ -12,12 +12,15 @@ from typing import Any
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-zà-ÿ]+(?:\s[A-Z][a-zà-ÿ]+)*)")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _QUOTED = re.compile(r"['\"]([A-Za-z_][A-Za-z0-9_ ]{0,40})['\"]")
+_QUOTED_NAME = re.compile(r"(?:^|\s)['\"]([^'\"]{1,60})['\"](?=\s|$|[.,;:)])")
 _NOT_NAMES = {"I", "What", "Use", "Please", "Tell", "Return", "The", "And", "Can", "How", "Call", "Give", "Is"}
 
 
 def names_in(text: str) -> list[str]:
-    """Capitalised words or runs of them (places, people) in `text`, in order, without sentence openers."""
-    return [name for name in _CAPITALISED.findall(text) if name.split()[0] not in _NOT_NAMES]
+    """The names in `text`, in order: quoted ones (in any script) if there are any, else capitalised words or runs
+    of them (places, people) without sentence openers."""
+    quoted = _QUOTED_NAME.findall(text)
+    return quoted or [name for name in _CAPITALISED.findall(text) if name.split()[0] not in _NOT_NAMES]
 
 
 def quoted_keys(text: str) -> list[str]:
