@@ -330,6 +330,7 @@ class TurnRunner:
             message_count=message_count,
             first_user_text=first_user.text if first_turn and first_user else "",
             owner=turn.owner,
+            origin="conversation" if turn.conversation is not None else "named",
         )
         if turn.conversation is not None:
             link = turn.conversation

@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from langchain_core.messages import AnyMessage
 from langchain_core.runnables import RunnableConfig
@@ -21,6 +21,7 @@ from memory.backends.stored import MEMORY_PREFIX
 from memory.checkpointer import Checkpointer
 
 SESSIONS_NAMESPACE = ("sessions",)
+SessionOrigin = Literal["named", "conversation"]
 CONVERSATIONS_NAMESPACE = "conversations"
 """Under ("conversations", owner): conversation digest -> the session a client that never named one is in."""
 DEFAULT_TITLE = "New Chat"
@@ -52,6 +53,9 @@ class SessionRecord:
     memory_backend: str | None = None
     owner: str = ""
     """Fingerprint of the API key that created the session ("" when the gateway runs without keys)."""
+    origin: SessionOrigin = "named"
+    """`named`: created under an id (by POST /sessions or a turn naming it); `conversation`: made by the gateway
+    for a client that named none (found again by the conversation it resends)."""
 
     @classmethod
     def from_item(cls, session_id: str, value: dict[str, Any]) -> "SessionRecord":
@@ -64,6 +68,7 @@ class SessionRecord:
             title_is_default=value.get("title_is_default", False),
             memory_backend=value.get("memory_backend"),
             owner=value.get("owner", ""),
+            origin=value.get("origin", "named"),
         )
 
     def to_item(self) -> dict[str, Any]:
@@ -75,6 +80,7 @@ class SessionRecord:
             "title_is_default": self.title_is_default,
             "memory_backend": self.memory_backend,
             "owner": self.owner,
+            "origin": self.origin,
         }
 
 
@@ -151,6 +157,7 @@ class SessionRegistry:
         message_count: int,
         first_user_text: str,
         owner: str,
+        origin: SessionOrigin = "named",
     ) -> SessionRecord:
         """Update the registry after a turn: activity time, message count (the thread's, as checkpointed), and the
         title while still default.
@@ -159,7 +166,9 @@ class SessionRegistry:
         this turn, which then belongs to `owner`.
         """
         timestamp = now_iso()
-        before = record or SessionRecord(session_id, DEFAULT_TITLE, timestamp, timestamp, 0, True, owner=owner)
+        before = record or SessionRecord(
+            session_id, DEFAULT_TITLE, timestamp, timestamp, 0, True, owner=owner, origin=origin
+        )
         after = replace(before, last_active=timestamp, message_count=message_count)
         if after.title_is_default and first_user_text.strip():
             after = replace(after, title=auto_title(first_user_text), title_is_default=False)
@@ -177,7 +186,9 @@ class SessionRegistry:
         await self.store.aput(SESSIONS_NAMESPACE, session_id, record.to_item(), index=False)
         return record
 
-    async def list(self, owner: str, *, limit: int, offset: int = 0) -> SessionPage:
+    async def list(
+        self, owner: str, *, limit: int, offset: int = 0, origin: SessionOrigin | None = None
+    ) -> SessionPage:
         """One page of `owner`'s sessions, most recently active first. The store filters by owner, orders and
         slices: nothing outside the page (and one item past it, to tell whether more follow) is read.
 
@@ -186,7 +197,8 @@ class SessionRegistry:
         registry item is written by every turn and by create, clear and rename, so this is the order of last
         activity, a rename counting as activity.
         """
-        items = await self.store.asearch(SESSIONS_NAMESPACE, filter={"owner": owner}, limit=limit + 1, offset=offset)
+        wanted: dict[str, Any] = {"owner": owner} if origin is None else {"owner": owner, "origin": origin}
+        items = await self.store.asearch(SESSIONS_NAMESPACE, filter=wanted, limit=limit + 1, offset=offset)
         records = [SessionRecord.from_item(item.key, item.value) for item in items[:limit]]
         return SessionPage(records, offset=offset, limit=limit, has_more=len(items) > limit)
 

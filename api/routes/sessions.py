@@ -19,14 +19,24 @@ from api.schemas.sessions import (
     TitleUpdate,
     TitleUpdated,
 )
+from memory.sessions import SessionOrigin
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
+OriginQuery = Annotated[
+    SessionOrigin | None,
+    Query(description="named: sessions created under an id; conversation: those of clients that named none."),
+]
+
 
 @router.get("", response_model=SessionsPublic)
-async def list_sessions(sessions: SessionsDep, caller: ClientDep, page: PageDep) -> SessionsPublic:
-    """A page of the caller's sessions, most recently active first, with the page's totals."""
-    return SessionsPublic.of_page(await sessions.list(caller.owner, limit=page.limit, offset=page.offset))
+async def list_sessions(
+    sessions: SessionsDep, caller: ClientDep, page: PageDep, origin: OriginQuery = None
+) -> SessionsPublic:
+    """A page of the caller's sessions, most recently active first, with the page's totals; `origin` keeps only
+    the named ones or only those the gateway made for clients that named none."""
+    listed = await sessions.list(caller.owner, limit=page.limit, offset=page.offset, origin=origin)
+    return SessionsPublic.of_page(listed)
 
 
 @router.post("", response_model=SessionPublic)

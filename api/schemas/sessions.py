@@ -6,7 +6,7 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 from pydantic import BaseModel, ConfigDict, Field
 
-from memory.sessions import SESSION_ID_PATTERN, SessionPage, SessionRecord
+from memory.sessions import SESSION_ID_PATTERN, SessionOrigin, SessionPage, SessionRecord
 
 TITLE_MAX_CHARS = 200
 
@@ -29,6 +29,7 @@ class SessionSummary(BaseModel):
     created_at: str
     last_active: str
     message_count: int
+    origin: SessionOrigin
 
     @classmethod
     def of(cls, record: SessionRecord) -> "SessionSummary":
@@ -38,6 +39,7 @@ class SessionSummary(BaseModel):
             created_at=record.created_at,
             last_active=record.last_active,
             message_count=record.message_count,
+            origin=record.origin,
         )
 
 

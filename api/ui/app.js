@@ -46,7 +46,7 @@ function report(error) {
 // ---- Sessions sidebar ---------------------------------------------------------------------------------------
 
 async function refreshSessions() {
-  const data = await api("GET", "/sessions");
+  const data = await api("GET", "/sessions?origin=named");
   const list = $("#session-list");
   list.replaceChildren(...data.sessions.map(sessionItem));
   // The listing is a page (the latest 100); with more behind it, its totals are lower bounds.

@@ -80,3 +80,13 @@ def test_another_key_never_continues_a_conversation_it_resends(make_client: Clie
     other = client.post("/v1/chat/completions", json={"messages": resent}, headers=b).json()
     assert other["session_id"] != first["session_id"]
     assert client.get(f"/sessions/{first['session_id']}", headers=a).json()["messages"][-1]["content"] == "a1"
+
+
+def test_sessions_of_clients_that_name_none_are_listed_apart(make_client: ClientFactory) -> None:
+    client = make_client(fake_models(fake_chat("a", "b")))
+    ask(client, [{"role": "user", "content": "one-shot"}])
+    ask(client, [{"role": "user", "content": "named"}], session_id="mine")
+    assert [s["id"] for s in client.get("/sessions?origin=named").json()["sessions"]] == ["mine"]
+    [conversation] = client.get("/sessions?origin=conversation").json()["sessions"]
+    assert conversation["origin"] == "conversation" and conversation["title"] == "one-shot"
+    assert len(sessions(client)) == 2
