@@ -90,6 +90,26 @@ def verified_model_path(path: Path, expected_sha256: str) -> Path:
     return path
 
 
+# Qwen2.5's template asks for calls inside <tool_call> tags, which the packaged 0.5B model never writes: it answers
+# with the same JSON in a ```json block. Restating the format as that block (in the tool instructions and in replayed
+# history) lets llama.cpp's template-derived parser and grammar turn the model's own output into `tool_calls`.
+_QWEN_TOOL_CALL_REWRITES = (
+    ("within <tool_call></tool_call> XML tags:\\n<tool_call>\\n", "in a json code block:\\n```json\\n"),
+    ("}\\n</tool_call><|im_end|>", "}\\n```<|im_end|>"),
+    ('\'\\n<tool_call>\\n{"name": "\'', '\'\\n```json\\n{"name": "\''),
+    ("'}\\n</tool_call>'", "'}\\n```'"),
+)
+
+
+def fenced_tool_call_template(chat_template: str) -> str | None:
+    """Qwen2.5's chat template with tool calls written as ```json blocks; None for a template it does not match."""
+    if not all(old in chat_template for old, _ in _QWEN_TOOL_CALL_REWRITES):
+        return None
+    for old, new in _QWEN_TOOL_CALL_REWRITES:
+        chat_template = chat_template.replace(old, new)
+    return chat_template
+
+
 @dataclass
 class LocalModelServer:
     """A running llama.cpp server; `base_url` is its OpenAI-compatible root on loopback."""
@@ -114,6 +134,9 @@ def start_local_server(model_path: Path, *, context_tokens: int, threads: int, p
     logger.info("loading %s (%s)", metadata.get("general.name"), metadata.get("general.architecture"))
     params = xllamacpp.CommonParams()
     params.model.path = str(model_path)
+    params.use_jinja = True  # without it llama.cpp refuses `tools` ("tools param requires --jinja flag")
+    if (template := fenced_tool_call_template(metadata["tokenizer.chat_template"])) is not None:
+        params.chat_template = template
     params.n_ctx = context_tokens * parallel
     params.n_parallel = parallel
     params.cpuparams.n_threads = threads or (os.cpu_count() or 1)
