@@ -70,6 +70,7 @@ def chat_model_on(settings: Settings, endpoint: Endpoint) -> BaseChatModel:
         timeout_seconds=chat.timeout_seconds,
         connect_timeout_seconds=chat.connect_timeout_seconds,
         max_retries=chat.max_retries,
+        narrows_named_tool_choice=endpoint.backend == "local",
     )
 
 

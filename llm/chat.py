@@ -44,6 +44,10 @@ class WireMessagesChatOpenAI(ChatOpenAI):
     gateway passes on unchanged anyway; in the body, the request takes the plain `create` path, same bytes.
     """
 
+    narrows_named_tool_choice: bool = False
+    """Send a named `tool_choice` as `required` with only that tool: llama.cpp takes a named choice as `auto`
+    (the model may call another tool, or none), while `required` over one tool is held by its grammar."""
+
     def _get_request_payload(
         self, input_: LanguageModelInput, *, stop: list[str] | None = None, **kwargs: Any
     ) -> dict[str, Any]:
@@ -54,6 +58,11 @@ class WireMessagesChatOpenAI(ChatOpenAI):
             payload["messages"] = []
         if "response_format" in payload:
             payload["extra_body"] = {"response_format": payload.pop("response_format"), **payload["extra_body"]}
+        choice = payload.get("tool_choice")
+        if self.narrows_named_tool_choice and isinstance(choice, dict) and payload.get("tools"):
+            named = (choice.get("function") or {}).get("name")
+            payload["tools"] = [t for t in payload["tools"] if (t.get("function") or {}).get("name") == named]
+            payload["tool_choice"] = "required"
         return payload
 
     async def _agenerate(
@@ -100,6 +109,7 @@ def openai_compatible_chat_model(
     timeout_seconds: float,
     connect_timeout_seconds: float,
     max_retries: int,
+    narrows_named_tool_choice: bool = False,
 ) -> BaseChatModel:
     """Build the streaming chat client for one OpenAI-compatible endpoint.
 
@@ -113,4 +123,5 @@ def openai_compatible_chat_model(
         timeout=httpx.Timeout(timeout_seconds, connect=connect_timeout_seconds),
         max_retries=max_retries,
         stream_usage=True,
+        narrows_named_tool_choice=narrows_named_tool_choice,
     )

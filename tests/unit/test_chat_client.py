@@ -117,3 +117,20 @@ async def test_the_sdk_does_not_walk_the_messages() -> None:
     message_shapes = [t for t in walked if "Message" in getattr(t, "__name__", "")]
     assert walked, "the SDK's transform was not reached at all: this test no longer observes it"
     assert message_shapes == []
+
+
+async def test_a_named_tool_choice_becomes_required_over_that_tool_for_llama_cpp() -> None:
+    tools = [{"type": "function", "function": {"name": name, "parameters": {"type": "object"}}} for name in "ab"]
+    choice = {"type": "function", "function": {"name": "b"}}
+    for narrows, expected_tools, expected_choice in ((True, tools[1:], "required"), (False, tools, choice)):
+        bodies: list[bytes] = []
+        model = WireMessagesChatOpenAI(
+            base_url="http://upstream.invalid/v1",
+            model="m",
+            api_key="k",
+            narrows_named_tool_choice=narrows,
+            http_async_client=recording_client(bodies),
+        )
+        await model.bind(tools=tools, tool_choice=choice).ainvoke(PROMPT)
+        sent = json.loads(bodies[0])
+        assert (sent["tools"], sent["tool_choice"]) == (expected_tools, expected_choice)
