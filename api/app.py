@@ -21,7 +21,7 @@ from api.limits import (
     enforce_rate_limit,
 )
 from api.metrics import GatewayMetrics, MetricsMiddleware
-from api.routes import admin_index, chat, health, memory, sessions, workflows
+from api.routes import admin_index, chat, embeddings, health, memory, sessions, workflows
 from api.routes import models as model_list
 from api.routes.ui import mount_ui
 from api.served_models import ServedModels
@@ -115,7 +115,13 @@ def create_app(settings: Settings, *, models: ModelHandles | None = None) -> Fas
                     default_memory_backend=settings.memory_backend,
                     metrics=metrics,
                 ),
-                served=ServedModels(handles.model_name, resources.created_at, settings.capabilities()),
+                served=ServedModels(
+                    handles.model_name,
+                    resources.created_at,
+                    settings.capabilities(),
+                    embedding_model=handles.index.embedder.name if handles.index else None,
+                    embedding_dim=handles.index.embedder.dim if handles.index else 0,
+                ),
                 metrics=metrics,
                 memory=settings.memory(),
                 max_tokens_cap=settings.chat_max_tokens_cap,
@@ -142,7 +148,7 @@ def create_app(settings: Settings, *, models: ModelHandles | None = None) -> Fas
     anonymous = RateLimiter(settings.anonymous_rate_limit_per_minute if settings.keys_configured else 0)
     app.state.metrics = GatewayMetrics()
     install_error_handlers(app)
-    for module in (chat, model_list, workflows, sessions, memory):
+    for module in (chat, model_list, embeddings, workflows, sessions, memory):
         app.include_router(module.router, dependencies=[Depends(enforce_rate_limit)])
     app.include_router(admin_index.router, dependencies=[Depends(require_admin)])
     app.include_router(health.router)

@@ -1,4 +1,5 @@
-"""The models this gateway answers for: the backend's model, and the `sage-default` alias for it."""
+"""The models this gateway answers for: the backend's chat model, the `sage-default` alias for it, and the
+embedding model of its index."""
 
 from dataclasses import dataclass, field
 
@@ -6,6 +7,12 @@ from api.errors import OpenAIError
 from config.sections import ModelCapabilities
 
 DEFAULT_MODEL_ALIAS = "sage-default"
+
+
+def model_not_found(requested: str) -> OpenAIError:
+    return OpenAIError(
+        404, f"model '{requested}' is not served here; see GET /v1/models", param="model", code="model_not_found"
+    )
 
 
 @dataclass(frozen=True)
@@ -16,6 +23,9 @@ class ServedModels:
     created: int
     capabilities: ModelCapabilities = field(default_factory=ModelCapabilities)
     """What the model can do (declared by the operator): requests needing more are refused, `/v1/models` lists it."""
+    embedding_model: str | None = None
+    """The index's embedding model (served by `/v1/embeddings`), if the gateway has one."""
+    embedding_dim: int = 0
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -24,10 +34,11 @@ class ServedModels:
     def resolve(self, requested: str) -> str:
         """The backend model answering `requested`, or a 404 naming the route that lists the served models."""
         if requested not in self.ids:
-            raise OpenAIError(
-                404,
-                f"model '{requested}' is not served here; see GET /v1/models",
-                param="model",
-                code="model_not_found",
-            )
+            raise model_not_found(requested)
         return self.model_name
+
+    def resolve_embedding(self, requested: str) -> str:
+        """The embedding model `requested` names, or the same 404."""
+        if self.embedding_model is None or requested != self.embedding_model:
+            raise model_not_found(requested)
+        return self.embedding_model

@@ -116,6 +116,13 @@ class OnnxSentenceEmbeddings(Embeddings):
             out[batch] = self._embed_batch([texts[i] for i in batch])
         return out
 
+    def token_counts(self, texts: list[str]) -> list[tuple[int, bool]]:
+        """Each text's token count as the model reads it, and whether it is longer than the model reads (the
+        rest would be cut off)."""
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(texts)
+        return [(sum(e.attention_mask), bool(e.overflowing)) for e in encodings]
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return cast(list[list[float]], self.embed_array(texts).tolist())
 
