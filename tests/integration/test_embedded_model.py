@@ -43,7 +43,7 @@ def test_embedded_model_answers_through_the_gateway(model_dir: Path) -> None:
     assert settings.resolved_chat_backend() == "local"
     with TestClient(create_app(settings)) as client:
         models = [m["id"] for m in client.get("/v1/models").json()["data"]]
-        assert models == ["qwen2.5-coder-0.5b-instruct", "sage-default"]
+        assert models == ["qwen2.5-coder-0.5b-instruct", "sage-default", "all-MiniLM-L6-v2"]
         response = client.post(
             "/v1/chat/completions",
             json={
