@@ -9,7 +9,7 @@ def sage_extension(result: TurnResult) -> dict[str, Any]:
     """The `sage` object of a response: how the turn was answered."""
     facts = result.facts
     extension: dict[str, Any] = {
-        "session_id": result.session_id,
+        "session_id": result.session_id or None,
         "intent": facts.intent,
         "route": facts.trace,
         "fallback": facts.fallback,
@@ -19,4 +19,6 @@ def sage_extension(result: TurnResult) -> dict[str, Any]:
         extension["workflow"] = facts.workflow
     if result.usage.estimated:
         extension["usage_estimated"] = True
+    if result.choices_repeated:
+        extension["choices_repeated"] = True
     return extension

@@ -47,6 +47,8 @@ class TurnResult:
     facts: TurnFacts
     alternatives: Sequence[AIMessage] = ()
     """The further choices a request for several (`n`) got; never part of the session."""
+    choices_repeated: bool = False
+    """The path that answered composes one answer (a designed workflow), so the further choices repeat it."""
 
 
 def answer_of(messages: Sequence[AnyMessage]) -> AIMessage:

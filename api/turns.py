@@ -360,13 +360,18 @@ class TurnRunner:
     ) -> TurnResult:
         alternatives = [m for m in values.get("alternatives") or [] if isinstance(m, AIMessage)]
         prompt = [*(values.get("memory_context") or []), *turn.new_messages]
+        missing = max(0, turn.context.choices - 1 - len(alternatives))
+        usage = usage_of(answer, prompt, alternatives)
+        if missing:  # a composed answer (a designed workflow) is one answer: every choice repeats it, flagged
+            alternatives = [*alternatives, *([answer] * missing)]
         return TurnResult(
             session_id=turn.session_id if turn.store else "",
             answer=answer,
-            usage=usage_of(answer, prompt, alternatives),
+            usage=usage,
             finish_reason=finish_reason_of(answer, finish_reason),
             facts=TurnFacts.of(values),
             alternatives=alternatives,
+            choices_repeated=missing > 0,
         )
 
     def _answered(self, result: TurnResult) -> TurnResult:

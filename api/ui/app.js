@@ -339,6 +339,8 @@ async function* sseEvents(response) {
 
 async function send(text) {
   showNotice("");
+  // The page's conversations are named sessions: it lists those (one-shot API calls stay out of the list).
+  if (!state.sessionId) state.sessionId = (await api("POST", "/sessions", {})).id;
   addUserMessage(text);
   const message = addAssistantMessage();
   message.element.classList.add("streaming");
@@ -400,7 +402,10 @@ async function send(text) {
 
 async function loadModel() {
   const models = await api("GET", "/v1/models");
-  $("#model-name").textContent = models.data.map((m) => m.id).filter((id) => id !== "sage-default").join(", ");
+  $("#model-name").textContent = models.data
+    .filter((m) => m.type !== "embedding" && m.id !== "sage-default")
+    .map((m) => m.id)
+    .join(", ");
 }
 
 async function start() {

@@ -173,3 +173,23 @@ def test_embeddings_create_as_floats_and_as_base64(client: openai.OpenAI) -> Non
     for plain, decoded in zip(floats.data, packed.data, strict=True):
         assert max(abs(a - b) for a, b in zip(plain.embedding, decoded.embedding, strict=True)) < 1e-6
     assert floats.usage.prompt_tokens > 0
+
+
+def test_ten_turns_of_a_plain_client_leave_one_session_and_store_false_none(
+    client: openai.OpenAI, gateway: str
+) -> None:
+    def listed() -> set[str]:
+        return {s["id"] for s in httpx.get(f"{gateway}/sessions?limit=1000").json()["sessions"]}
+
+    before = listed()
+    messages: list[dict] = []  # type: ignore[type-arg]
+    for n in range(10):
+        messages.append({"role": "user", "content": f"Question number {n}?"})
+        completion = client.chat.completions.create(model="sage-default", messages=messages)  # type: ignore[arg-type]
+        messages.append({"role": "assistant", "content": completion.choices[0].message.content})
+    [session_id] = listed() - before
+    assert httpx.get(f"{gateway}/sessions/{session_id}").json()["messages"][-2]["content"] == "Question number 9?"
+    client.chat.completions.create(
+        model="sage-default", messages=[{"role": "user", "content": "Forget this."}], store=False
+    )
+    assert listed() - before == {session_id}

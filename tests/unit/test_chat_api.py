@@ -264,3 +264,13 @@ def test_an_answer_broken_mid_stream_is_an_error_not_spliced_with_the_fallback(m
     assert frames[-1]["error"]["code"] == "upstream_error"
     assert client.get("/sessions").json()["sessions"] == []  # the failed turn left nothing behind
     assert ask(client, "hello again", session_id="broken").status_code == 200
+
+
+def test_several_choices_of_a_designed_workflow_repeat_it_and_say_so(client: TestClient) -> None:
+    body = {"messages": [{"role": "user", "content": "create a RAG workflow that reads PDFs and answers questions"}]}
+    response = client.post("/v1/chat/completions", json={**body, "n": 2})
+    assert response.status_code == 200, response.text
+    completion = response.json()
+    assert completion["sage"]["intent"] == "workflow" and completion["sage"]["choices_repeated"] is True
+    first, second = completion["choices"]
+    assert second["index"] == 1 and second["message"]["content"] == first["message"]["content"]
