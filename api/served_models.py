@@ -10,9 +10,9 @@ DEFAULT_MODEL_ALIAS = "sage-default"
 
 
 def model_not_found(requested: str) -> OpenAIError:
-    return OpenAIError(
-        404, f"model '{requested}' is not served here; see GET /v1/models", param="model", code="model_not_found"
-    )
+    """OpenAI's 404 for a model it does not serve (typed `invalid_request_error`, as OpenAI types it)."""
+    message = f"model '{requested}' is not served here; see GET /v1/models"
+    return OpenAIError(404, message, param="model", code="model_not_found", error_type="invalid_request_error")
 
 
 @dataclass(frozen=True)
