@@ -210,8 +210,16 @@ def test_models_and_embeddings_need_a_client_key(make_client: ClientFactory, tmp
     assert client.post("/v1/embeddings", json=body, headers=key).status_code == 200
 
 
-def test_the_sdk_reads_the_errors_as_typed_exceptions(faked: TestClient) -> None:
+def test_the_sdk_reads_vectors_and_errors(faked: TestClient) -> None:
     sdk = openai.OpenAI(base_url="http://testserver/v1", api_key="unused", http_client=faked, max_retries=0)
+    floats = sdk.embeddings.create(model=FAKE_EMBEDDING, input=["a", "b"], encoding_format="float")
+    decoded = sdk.embeddings.create(model=FAKE_EMBEDDING, input=["a", "b"])  # asks for base64 and decodes it
+    assert [item.embedding for item in decoded.data] == [item.embedding for item in floats.data]
+    assert sdk.models.retrieve(FAKE_EMBEDDING).model_extra == {
+        "type": "embedding",
+        "context_length": None,
+        "capabilities": {"embeddings": True, "dimensions": FAKE_DIM},
+    }
     with pytest.raises(openai.NotFoundError) as missing:
         sdk.models.retrieve("gpt-9")
     assert missing.value.code == "model_not_found" and missing.value.param == "model"
