@@ -95,6 +95,12 @@ def test_an_id_with_a_slash_is_retrieved_whole(make_client: ClientFactory, setti
     assert client.get("/v1/models/org/model-7b").json()["id"] == "org/model-7b"
 
 
+def test_the_service_map_lists_the_model_and_embeddings_routes(client: TestClient) -> None:
+    endpoints = client.get("/").json()["endpoints"]
+    assert endpoints["models"] == "/v1/models" and endpoints["model"] == "/v1/models/{model_id}"
+    assert endpoints["embeddings"] == "/v1/embeddings"
+
+
 def test_without_an_index_only_the_chat_model_is_listed_and_embeddings_are_unavailable(client: TestClient) -> None:
     assert [card["id"] for card in client.get("/v1/models").json()["data"]] == ["fake-model", "sage-default"]
     response = client.post("/v1/embeddings", json={"model": "all-MiniLM-L6-v2", "input": "hello"})
