@@ -24,7 +24,7 @@ from api.metrics import GatewayMetrics, MetricsMiddleware
 from api.routes import admin_index, chat, embeddings, health, memory, sessions, workflows
 from api.routes import models as model_list
 from api.routes.ui import mount_ui
-from api.served_models import ServedModels
+from api.served_models import served_models
 from api.string_hygiene import StringHygieneMiddleware
 from api.token_bucket import RateLimiter
 from api.turns import TurnRunner
@@ -115,13 +115,7 @@ def create_app(settings: Settings, *, models: ModelHandles | None = None) -> Fas
                     default_memory_backend=settings.memory_backend,
                     metrics=metrics,
                 ),
-                served=ServedModels(
-                    handles.model_name,
-                    resources.created_at,
-                    settings.capabilities(),
-                    embedding_model=handles.index.embedder.name if handles.index else None,
-                    embedding_dim=handles.index.embedder.dim if handles.index else 0,
-                ),
+                served=served_models(handles.model_name, resources.created_at, settings.capabilities(), handles.index),
                 metrics=metrics,
                 memory=settings.memory(),
                 max_tokens_cap=settings.chat_max_tokens_cap,

@@ -45,9 +45,12 @@ class OpenAIError(Exception):
         code: str | None = None,
         param: str | None = None,
         headers: dict[str, str] | None = None,
+        error_type: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
+        self.error_type = error_type or _TYPE_BY_STATUS.get(status, "server_error")
+        """The body's `type`: the status's usual one unless OpenAI gives this error another."""
         self.message = message
         self.code = code
         self.param = param
@@ -61,7 +64,7 @@ class OpenAIError(Exception):
         return {
             "error": {
                 "message": self.message,
-                "type": _TYPE_BY_STATUS.get(self.status, "server_error"),
+                "type": self.error_type,
                 "param": self.param,
                 "code": self.code,
             }
@@ -188,6 +191,5 @@ def too_many_requests(wait: float, message: str, code: str) -> OpenAIError:
 def request_timeout(message: str) -> JSONResponse:
     """The 408 for a request that arrived too slowly (the client's fault, so an invalid request); the connection
     is closed after it."""
-    body = OpenAIError(408, message, code="request_timeout").body()
-    body["error"]["type"] = "invalid_request_error"
+    body = OpenAIError(408, message, code="request_timeout", error_type="invalid_request_error").body()
     return JSONResponse(body, status_code=408, headers={"Connection": "close"})

@@ -5,14 +5,15 @@ from dataclasses import dataclass, field
 
 from api.errors import OpenAIError
 from config.sections import ModelCapabilities
+from ingest.service import IndexService
 
 DEFAULT_MODEL_ALIAS = "sage-default"
 
 
 def model_not_found(requested: str) -> OpenAIError:
-    return OpenAIError(
-        404, f"model '{requested}' is not served here; see GET /v1/models", param="model", code="model_not_found"
-    )
+    """OpenAI's 404 for a model it does not serve (typed `invalid_request_error`, as OpenAI types it)."""
+    message = f"model '{requested}' is not served here; see GET /v1/models"
+    return OpenAIError(404, message, param="model", code="model_not_found", error_type="invalid_request_error")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class ServedModels:
     embedding_model: str | None = None
     """The index's embedding model (served by `/v1/embeddings`), if the gateway has one."""
     embedding_dim: int = 0
+    embedding_context_tokens: int | None = None
+    """The longest text the embedding model reads, in its tokens, when it says (a remote model does not)."""
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -42,3 +45,19 @@ class ServedModels:
         if self.embedding_model is None or requested != self.embedding_model:
             raise model_not_found(requested)
         return self.embedding_model
+
+
+def served_models(
+    model_name: str, created: int, capabilities: ModelCapabilities, index: IndexService | None
+) -> ServedModels:
+    """The chat model under its ids, and the embedding model of `index` (if any) under its own name."""
+    if index is None:
+        return ServedModels(model_name, created, capabilities)
+    return ServedModels(
+        model_name,
+        created,
+        capabilities,
+        embedding_model=index.embedder.name,
+        embedding_dim=index.embedder.dim,
+        embedding_context_tokens=getattr(index.embeddings, "max_tokens", None),
+    )

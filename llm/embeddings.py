@@ -79,8 +79,10 @@ class OnnxSentenceEmbeddings(Embeddings):
         options.intra_op_num_threads = usable_cpus()
         self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
+        self.max_tokens = MAX_TOKENS
+        """The longest input the model reads, in its own tokens (the rest would be cut off)."""
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.enable_padding()
         self._lock = threading.Lock()  # the tokenizer's padding state is not shared-safe
         self.dim = int(self._session.get_outputs()[0].shape[-1])

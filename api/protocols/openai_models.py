@@ -40,7 +40,12 @@ def model_cards(served: ServedModels) -> list[ModelCard]:
     ]
     if served.embedding_model is not None:
         embedding = {"embeddings": True, "dimensions": served.embedding_dim}
-        cards.append(
-            ModelCard(id=served.embedding_model, created=served.created, type="embedding", capabilities=embedding)
+        card = ModelCard(
+            id=served.embedding_model,
+            created=served.created,
+            type="embedding",
+            context_length=served.embedding_context_tokens,
+            capabilities=embedding,
         )
+        cards.append(card)
     return cards

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from api.auth import ClientDep
 from api.deps import GatewayDep, IndexDep
 from api.protocols.openai_embeddings import EmbeddingList, EmbeddingRequest, embeddings_of
 
@@ -9,8 +10,11 @@ router = APIRouter(prefix="/v1", tags=["embeddings"])
 
 
 @router.post("/embeddings", response_model=EmbeddingList)
-async def create_embeddings(body: EmbeddingRequest, gateway: GatewayDep, index: IndexDep) -> EmbeddingList:
-    """Embed the texts with the model the index uses (so a client's vectors compare with the index's)."""
+async def create_embeddings(
+    body: EmbeddingRequest, gateway: GatewayDep, index: IndexDep, _caller: ClientDep
+) -> EmbeddingList:
+    """Embed the texts with the model the index uses (so a client's vectors compare with the index's); the token
+    counts come from that model's own tokenizer."""
     gateway.served.resolve_embedding(body.model)
-    counter = getattr(gateway.resources.models.embeddings, "token_counts", None)
+    counter = getattr(index.embeddings, "token_counts", None)
     return await embeddings_of(body, index.embedder, counter)

@@ -14,6 +14,7 @@ SERVICE_NAME = "SAGE LLM Gateway"
 ENDPOINTS = {
     "chat": "/v1/chat/completions",
     "models": "/v1/models",
+    "model": "/v1/models/{model_id}",
     "embeddings": "/v1/embeddings",
     "workflows": "/v1/workflows/generate",
     "health": "/health",

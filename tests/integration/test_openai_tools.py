@@ -156,25 +156,6 @@ def test_an_image_part_is_refused_with_its_param(client: openai.OpenAI) -> None:
     assert "takes no images" in error["message"]
 
 
-def test_models_retrieve_every_listed_model(client: openai.OpenAI) -> None:
-    listed = client.models.list().data
-    assert {model.id for model in listed} >= {"fake-upstream", "sage-default", "all-MiniLM-L6-v2"}
-    for model in listed:
-        assert client.models.retrieve(model.id).id == model.id
-    with pytest.raises(openai.NotFoundError):
-        client.models.retrieve("gpt-9")
-
-
-def test_embeddings_create_as_floats_and_as_base64(client: openai.OpenAI) -> None:
-    texts = ["How do I rename a session?", "The gateway stores sessions in SQLite."]
-    floats = client.embeddings.create(model="all-MiniLM-L6-v2", input=texts, encoding_format="float")
-    packed = client.embeddings.create(model="all-MiniLM-L6-v2", input=texts)  # the SDK asks for base64, decodes it
-    assert [len(item.embedding) for item in floats.data] == [384, 384]
-    for plain, decoded in zip(floats.data, packed.data, strict=True):
-        assert max(abs(a - b) for a, b in zip(plain.embedding, decoded.embedding, strict=True)) < 1e-6
-    assert floats.usage.prompt_tokens > 0
-
-
 def test_ten_turns_of_a_plain_client_leave_one_session_and_store_false_none(
     client: openai.OpenAI, gateway: str
 ) -> None:
