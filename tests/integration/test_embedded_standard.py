@@ -1,11 +1,15 @@
-"""A few of LangChain's standard chat-model tests with `ChatOpenAI` at the gateway on the real embedded model:
-a forced tool call, structured output with a pydantic schema (and the other schema kinds), and histories that
-carry tool results. The unit suite runs the whole standard suite against a fake upstream; this shows the
-packaged Qwen2.5 0.5B behind the gateway does the same things for real (grammar-held JSON and tool calls)."""
+"""The gateway on the real embedded model: a few of LangChain's standard chat-model tests with `ChatOpenAI` (a
+forced tool call, structured output with a pydantic schema and the other schema kinds, histories that carry tool
+results), the SDK's `parse()`, and the raw wire of tool calls, JSON schema and logprobs. The unit suite runs
+the whole standard suite against a fake upstream; this shows the packaged Qwen2.5 0.5B behind the gateway does
+the same things for real (grammar-held JSON and tool calls)."""
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import openai
 import pytest
 from langchain_openai import ChatOpenAI
@@ -16,13 +20,36 @@ from pydantic import BaseModel
 from api.app import create_app
 from bench.fake_upstream import serving_in_thread
 from config.settings import Settings
+from llm.gguf import read_gguf_metadata
+from llm.local_server import assemble_packaged_model, fenced_tool_call_template
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the current weather for a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
+WEATHER_QUESTION = [{"role": "user", "content": "What's the weather in Paris?"}]
+PERSON_SCHEMA = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+    "required": ["name", "age"],
+    "additionalProperties": False,
+}
+
 
 @pytest.fixture(scope="module")
-def gateway_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("embedded-gateway")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("embedded-gateway")
+
+
+@pytest.fixture(scope="module")
+def gateway_url(data_dir: Path) -> Iterator[str]:
+    data = data_dir
     settings = Settings(
         SAGE_GATEWAY_DATA_DIR=data, SAGE_GATEWAY_AUTO_INDEX=False, SAGE_LOCAL_PARALLEL=1, SAGE_LOCAL_CONTEXT_TOKENS=4096
     )
@@ -78,3 +105,93 @@ def test_the_openai_sdk_parses_the_embedded_models_answer_into_a_pydantic_model(
     )
     parsed = completion.choices[0].message.parsed
     assert isinstance(parsed, Capital) and parsed.capital
+
+
+def chat(gateway_url: str, **body: Any) -> dict[str, Any]:
+    response = httpx.post(
+        f"{gateway_url}/chat/completions",
+        json={"model": "sage-default", "temperature": 0, "max_tokens": 40, **body},
+        timeout=120,
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_only_the_qwen_template_is_rewritten(gateway_url: str, data_dir: Path) -> None:
+    model_path = assemble_packaged_model(data_dir / "models")  # the file the gateway verified and serves
+    template = fenced_tool_call_template(read_gguf_metadata(model_path)["tokenizer.chat_template"])
+    assert template is not None and "<tool_call>" not in template and "```json" in template
+    assert fenced_tool_call_template("{% for m in messages %}{{ m.content }}{% endfor %}") is None
+
+
+def test_required_tool_choice_returns_a_parsed_get_weather_call(gateway_url: str) -> None:
+    choice = chat(gateway_url, messages=WEATHER_QUESTION, tools=[WEATHER_TOOL], tool_choice="required")["choices"][0]
+    assert choice["finish_reason"] == "tool_calls"
+    (call,) = choice["message"]["tool_calls"]
+    assert call["type"] == "function" and call["id"]
+    assert call["function"]["name"] == "get_weather"
+    assert "paris" in json.loads(call["function"]["arguments"])["city"].lower()
+
+
+def test_streamed_tool_call_arrives_as_argument_deltas(gateway_url: str) -> None:
+    names, arguments, finish_reasons = [], "", []
+    with httpx.stream(
+        "POST",
+        f"{gateway_url}/chat/completions",
+        json={
+            "model": "sage-default",
+            "temperature": 0,
+            "max_tokens": 40,
+            "stream": True,
+            "messages": WEATHER_QUESTION,
+            "tools": [WEATHER_TOOL],
+        },
+        timeout=120,
+    ) as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            for choice in json.loads(line.removeprefix("data: "))["choices"]:
+                finish_reasons.append(choice["finish_reason"])
+                for delta in choice["delta"].get("tool_calls") or []:
+                    assert delta["index"] == 0
+                    names += [delta["function"]["name"]] if "name" in delta["function"] else []
+                    arguments += delta["function"].get("arguments", "")
+    assert names == ["get_weather"]
+    assert "paris" in json.loads(arguments)["city"].lower()
+    assert finish_reasons[-1] == "tool_calls"
+
+
+def test_tool_choice_none_answers_in_text(gateway_url: str) -> None:
+    choice = chat(gateway_url, messages=WEATHER_QUESTION, tools=[WEATHER_TOOL], tool_choice="none")["choices"][0]
+    assert choice["finish_reason"] in {"stop", "length"}
+    assert not choice["message"].get("tool_calls") and choice["message"]["content"]
+
+
+def test_json_schema_output_parses_and_matches(gateway_url: str) -> None:
+    body = chat(
+        gateway_url,
+        messages=[{"role": "user", "content": "Tell me a joke."}],  # nothing in the prompt asks for this shape
+        response_format={
+            "type": "json_schema",
+            "json_schema": {"name": "person", "strict": True, "schema": PERSON_SCHEMA},
+        },
+    )
+    person = json.loads(body["choices"][0]["message"]["content"])
+    assert set(person) == {"name", "age"}
+    assert isinstance(person["name"], str) and type(person["age"]) is int
+
+
+def test_logprobs_report_each_token_with_its_alternatives(gateway_url: str) -> None:
+    body = chat(
+        gateway_url, messages=[{"role": "user", "content": "Say hi"}], logprobs=True, top_logprobs=2, max_tokens=3
+    )
+    tokens = body["choices"][0]["logprobs"]["content"]
+    assert 1 <= len(tokens) <= 3  # at most max_tokens; an end-of-turn token has no entry
+    assert "".join(token["token"] for token in tokens) == body["choices"][0]["message"]["content"]
+    for token in tokens:
+        assert token["logprob"] <= 0 and isinstance(token["bytes"], list)
+        assert len(token["top_logprobs"]) == 2
+        assert token["top_logprobs"][0]["logprob"] >= token["top_logprobs"][1]["logprob"]
