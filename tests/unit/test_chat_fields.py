@@ -5,6 +5,7 @@ until the gateway's table (`api.protocols.openai_chat_fields`) says what happens
 real langchain-openai client against the fake OpenAI-compatible upstream, so "seen" means on the wire.
 """
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -145,3 +146,22 @@ def test_capabilities_the_operator_declares_absent_are_refused(
     for name in ("tools", "functions", "logprobs", "response_format"):
         response = client.post("/v1/chat/completions", json={"messages": VALUES["messages"], name: VALUES[name]})
         assert response.status_code == 400 and response.json()["error"]["param"] == name, response.text
+
+
+def test_legacy_function_calling_round_trips(gateway: TestClient) -> None:
+    functions = [{"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]
+    ask = [{"role": "user", "content": "What is the weather in Paris?"}]
+    called = gateway.post("/v1/chat/completions", json={"messages": ask, "functions": functions}).json()
+    [choice] = called["choices"]
+    assert choice["finish_reason"] == "function_call" and choice["message"]["content"] is None
+    call = choice["message"]["function_call"]
+    assert call["name"] == "get_weather" and '"Paris"' in call["arguments"]
+    result = [*ask, {"role": "assistant", "content": None, "function_call": call}]
+    result.append({"role": "function", "name": "get_weather", "content": "sunny"})
+    answered = gateway.post("/v1/chat/completions", json={"messages": result, "functions": functions}).json()
+    assert answered["choices"][0]["message"]["content"] == "The tool says: sunny"
+    streamed = gateway.post("/v1/chat/completions", json={"messages": ask, "functions": functions, "stream": True}).text
+    frames = [json.loads(line[6:]) for line in streamed.splitlines() if line.startswith("data: {")]
+    pieces = [f["choices"][0]["delta"].get("function_call") for f in frames if f["choices"]]
+    assert "".join(p.get("arguments", "") for p in pieces if p) == call["arguments"]
+    assert frames[-1]["choices"][0]["finish_reason"] == "function_call"
