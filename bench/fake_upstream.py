@@ -140,7 +140,9 @@ def _format_reply(body: dict[str, Any], messages: list[dict[str, Any]]) -> Reply
         schema = (response_format.get("json_schema") or {}).get("schema") or {"type": "object"}
         return Reply(content=json.dumps(Instances(question).value(schema), ensure_ascii=False))
     if response_format.get("type") == "json_object":
-        return Reply(content=json.dumps(json_object_for(question), ensure_ascii=False))
+        # What the prompt writes out (a schema, an example), from the latest system or user message back.
+        context = [_text_of(m) for m in reversed(messages) if m.get("role") in ("system", "developer", "user")]
+        return Reply(content=json.dumps(json_object_for(question, context), ensure_ascii=False))
     return None
 
 
