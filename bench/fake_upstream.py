@@ -49,8 +49,8 @@ class UpstreamBehaviour:
     malformed: Malformation | None = None
     chat_calls: int = 0
     model: str = "fake-upstream"
-    last_request: dict | None = None
-    requests: list[dict] = field(default_factory=list)
+    last_request: dict[str, Any] | None = None
+    requests: list[dict[str, Any]] = field(default_factory=list)
     """Every chat request body, in order."""
     streams_cut: list[float] = field(default_factory=list)
     """Monotonic times at which a client went away before a stream ended (the gateway cancelled upstream)."""
@@ -116,7 +116,7 @@ def _tool_reply(body: dict[str, Any], messages: list[dict[str, Any]]) -> Reply |
     names = names_in(question)
     several = body.get("parallel_tool_calls", True) is not False and not legacy and len(names) > 1
     targets = names[:2] if several else [names[0] if names else None]
-    calls = [
+    calls: list[dict[str, Any]] = [
         {
             "id": f"call_{uuid.uuid4().hex[:24]}",
             "type": "function",
@@ -128,7 +128,8 @@ def _tool_reply(body: dict[str, Any], messages: list[dict[str, Any]]) -> Reply |
         for target in targets
     ]
     if legacy:
-        return Reply(content=None, function_call=calls[0]["function"])
+        legacy_call: dict[str, Any] = calls[0]["function"]
+        return Reply(content=None, function_call=legacy_call)
     return Reply(content=None, tool_calls=calls)
 
 
@@ -139,7 +140,9 @@ def _format_reply(body: dict[str, Any], messages: list[dict[str, Any]]) -> Reply
         schema = (response_format.get("json_schema") or {}).get("schema") or {"type": "object"}
         return Reply(content=json.dumps(Instances(question).value(schema), ensure_ascii=False))
     if response_format.get("type") == "json_object":
-        return Reply(content=json.dumps(json_object_for(question), ensure_ascii=False))
+        # What the prompt writes out (a schema, an example), from the latest system or user message back.
+        context = [_text_of(m) for m in reversed(messages) if m.get("role") in ("system", "developer", "user")]
+        return Reply(content=json.dumps(json_object_for(question, context), ensure_ascii=False))
     return None
 
 
@@ -232,21 +235,23 @@ def build_fake_upstream(behaviour: UpstreamBehaviour) -> Starlette:
             )
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
 
-        def chunk(index: int, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        def chunk(
+            index: int, delta: dict[str, Any], finish: str | None = None, extra: dict[str, Any] | None = None
+        ) -> str:
             payload = {
                 "id": completion_id,
                 "object": "chat.completion.chunk",
                 "created": int(time.time()),
                 "model": behaviour.model,
-                "choices": [{"index": index, "delta": delta, "finish_reason": finish, **extra}],
+                "choices": [{"index": index, "delta": delta, "finish_reason": finish, **(extra or {})}],
             }
             return f"data: {json.dumps(payload)}\n\n"
 
         def reply_frames(index: int, reply: Reply) -> Iterator[str]:
             yield chunk(index, {"role": "assistant", "content": ""})
             for token in _tokens(reply.words()):
-                extra = {"logprobs": _logprobs([token], top)} if logprobs else {}
-                yield chunk(index, {"content": token}, **extra)
+                extra = {"logprobs": _logprobs([token], top)} if logprobs else None
+                yield chunk(index, {"content": token}, extra=extra)
             for n, call in enumerate(reply.tool_calls or []):
                 head = {"index": n, "id": call["id"], "type": "function"}
                 yield chunk(
@@ -300,7 +305,8 @@ def free_port() -> int:
     """A free TCP port on loopback."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 @contextmanager

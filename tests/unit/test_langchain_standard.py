@@ -20,8 +20,12 @@ from config.settings import Settings
 from llm.chat import openai_compatible_chat_model
 from tests.fakes import fake_models
 
-# langchain-openai caches one async HTTP client per base URL for the process; it must stay on one event loop.
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+# langchain-openai caches one async HTTP client per base URL for the process; it must stay on one event loop. The
+# mark reaches the suite's synchronous tests too, where pytest-asyncio only warns that it does nothing.
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.filterwarnings("ignore:The test <Function .* is not an async function:pytest.PytestWarning"),
+]
 
 
 class _Capabilities(ChatModelIntegrationTests):
@@ -39,12 +43,21 @@ class _Capabilities(ChatModelIntegrationTests):
         return {"model": self.model_name, "base_url": self.base_url, "api_key": "unused", "stream_usage": True}
 
     @property
+    def has_tool_calling(self) -> bool:
+        return True
+
+    @property
     def has_tool_choice(self) -> bool:
         return True
 
     @property
     def has_structured_output(self) -> bool:
         return True
+
+    @property
+    def structured_output_kwargs(self) -> dict[str, Any]:
+        # ChatOpenAI's default: `response_format` json_schema (strict); the v1-pydantic test falls back to a tool call.
+        return {"method": "json_schema"}
 
     @property
     def supports_json_mode(self) -> bool:
@@ -67,6 +80,10 @@ class _Capabilities(ChatModelIntegrationTests):
         return False
 
     @property
+    def supports_video_inputs(self) -> bool:
+        return False
+
+    @property
     def supports_anthropic_inputs(self) -> bool:
         return False
 
@@ -79,7 +96,13 @@ class _Capabilities(ChatModelIntegrationTests):
         return False
 
     @property
+    def returns_usage_metadata(self) -> bool:
+        return True
+
+    @property
     def supports_model_override(self) -> bool:
+        # One chat model on each side: the fake answers as it whatever `model` says, the gateway serves it under its
+        # name and the `sage-default` alias (another id is a 404).
         return False
 
     @property
