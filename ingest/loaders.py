@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.html_structure import html_to_structured_text
+
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".rst": "rst", ".html": "html", ".htm": "html"}
 
 
@@ -189,16 +191,5 @@ def rst_to_markdown_headings(text: str) -> str:
 
 
 def html_to_markdown_text(html: str) -> str:
-    """Visible text of an HTML page, with `h1`-`h6` as Markdown headings; scripts and styles dropped."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    for level in range(1, 7):
-        for heading in soup.find_all(f"h{level}"):
-            heading.replace_with(f"\n\n{'#' * level} {heading.get_text(' ', strip=True)}\n\n")
-    for block in soup.find_all(["p", "li", "pre", "tr", "br", "div"]):
-        block.insert_after("\n")
-    text = soup.get_text()
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    """The page's main content with `h1`-`h6` as Markdown headings (see `ingest.html_structure`)."""
+    return html_to_structured_text(html)
