@@ -54,9 +54,9 @@ def turn_aborted(session_id: str) -> OpenAIError:
 
 @dataclass(frozen=True)
 class ConversationLink:
-    """The conversation index entry of a session the client never named (`SessionRegistry.conversations`)."""
+    """The conversation index entry of a session the client never named (`SessionRegistry.find_conversation`);
+    it is the turn's owner's."""
 
-    owner: str
     found_by: str | None
     """The key this request found the session by (replaced by the session's new key when the turn commits)."""
 
@@ -257,8 +257,9 @@ class TurnRunner:
             found = await self._resumed(request, caller, held)
             record: SessionRecord | None
             history: Sequence[AnyMessage]
+            found_by: str | None = None
             if found is not None:
-                request, record, history = found
+                request, record, history, found_by = found
             else:
                 await held.enter_async_context(self.locks.hold(request.session_id, wait=self.limits.lock_wait_seconds))
                 record = None if request.new_session else await self.sessions.get(request.session_id)
@@ -283,8 +284,7 @@ class TurnRunner:
                 store=request.store,
             )
             if unnamed and request.store:
-                key = conversation_key(request.conversation_so_far()) if found is not None else None
-                turn = replace(turn, conversation=ConversationLink(caller.owner, key))
+                turn = replace(turn, conversation=ConversationLink(found_by))
             try:
                 yield turn
             except BaseException:
@@ -294,24 +294,24 @@ class TurnRunner:
 
     async def _resumed(
         self, request: TurnRequest, caller: Caller, held: AsyncExitStack
-    ) -> tuple[TurnRequest, SessionRecord, Sequence[AnyMessage]] | None:
+    ) -> tuple[TurnRequest, SessionRecord, Sequence[AnyMessage], str] | None:
         """For a request that names no session but resends a conversation: the caller's session that holds
-        exactly that conversation, locked, with its record and history; None when there is none (the turn then
-        starts a new session holding the resent conversation)."""
+        exactly that conversation, locked, with its record, history and the conversation's key; None when there is
+        none (the turn then starts a new session holding the resent conversation)."""
         if not request.resumes_conversation:
             return None
-        so_far = request.conversation_so_far()
-        candidate = await self.sessions.find_conversation(caller.owner, conversation_key(so_far))
+        key = conversation_key(request.conversation_so_far())
+        candidate = await self.sessions.find_conversation(caller.owner, key)
         if candidate is None:
             return None
         lock = await held.enter_async_context(AsyncExitStack())
         await lock.enter_async_context(self.locks.hold(candidate, wait=self.limits.lock_wait_seconds))
         record = await self.sessions.owned(candidate, caller.owner)
         history = await self.sessions.messages(candidate) if record is not None else []
-        if record is None or conversation_key(history) != conversation_key(so_far):  # moved on, or gone
+        if record is None or conversation_key(history) != key:  # moved on, or gone
             await lock.aclose()
             return None
-        return replace(request, session_id=candidate, new_session=False), record, history
+        return replace(request, session_id=candidate, new_session=False), record, history, key
 
     async def _commit(self, turn: OpenTurn, messages: Sequence[AnyMessage]) -> None:
         """Record the turn in the registry: the session's activity, its message count (as the checkpoint has
@@ -333,9 +333,8 @@ class TurnRunner:
             origin="conversation" if turn.conversation is not None else "named",
         )
         if turn.conversation is not None:
-            link = turn.conversation
             await self.sessions.link_conversation(
-                link.owner, conversation_key(messages), turn.session_id, link.found_by
+                turn.owner, conversation_key(messages), turn.session_id, turn.conversation.found_by
             )
 
     async def _undo(self, turn: OpenTurn) -> None:
