@@ -26,6 +26,7 @@ from api.protocols.openai_chat_messages import (
     to_langchain,
     tool_calls_out,
 )
+from api.schemas.omitted import absent
 from api.turn_input import TurnRequest, resolve_session_id
 from api.turn_result import TurnResult, finish_reason_of
 from api.usage import TokenUsage
@@ -301,16 +302,12 @@ class Usage(BaseModel):
         )
 
 
-def _absent(value: object) -> bool:
-    return value is None
-
-
 class ChatMessageOut(BaseModel):
     role: Literal["assistant"] = "assistant"
     content: str | None
     refusal: None = None
-    tool_calls: list[dict[str, Any]] | None = Field(default=None, exclude_if=_absent)
-    function_call: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
+    tool_calls: list[dict[str, Any]] | None = Field(default=None, exclude_if=absent)
+    function_call: dict[str, Any] | None = Field(default=None, exclude_if=absent)
 
 
 class Choice(BaseModel):

@@ -20,30 +20,27 @@ from starlette.background import BackgroundTask
 from api.errors import as_openai_error
 from api.extension import sage_extension
 from api.protocols.openai_chat import Usage, message_out, new_completion_id, unix_now
+from api.schemas.omitted import absent
 from api.streaming import TurnEvent
 from api.turn_result import TurnResult, finish_reason_of
 
 STEP_EVENT = "sage.step"
 
 
-def _absent(value: object) -> bool:
-    return value is None
-
-
 class ChunkDelta(BaseModel):
     """What a chunk adds to the message; fields it does not carry are left out, as OpenAI does."""
 
-    role: Literal["assistant"] | None = Field(default=None, exclude_if=_absent)
-    content: str | None = Field(default=None, exclude_if=_absent)
-    tool_calls: list[dict[str, Any]] | None = Field(default=None, exclude_if=_absent)
-    function_call: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
+    role: Literal["assistant"] | None = Field(default=None, exclude_if=absent)
+    content: str | None = Field(default=None, exclude_if=absent)
+    tool_calls: list[dict[str, Any]] | None = Field(default=None, exclude_if=absent)
+    function_call: dict[str, Any] | None = Field(default=None, exclude_if=absent)
 
 
 class ChunkChoice(BaseModel):
     index: int = 0
     delta: ChunkDelta
     finish_reason: str | None = None
-    logprobs: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
+    logprobs: dict[str, Any] | None = Field(default=None, exclude_if=absent)
 
 
 class ChatCompletionChunk(BaseModel):
@@ -54,9 +51,9 @@ class ChatCompletionChunk(BaseModel):
     created: int
     model: str
     choices: list[ChunkChoice]
-    usage: Usage | None = Field(default=None, exclude_if=_absent)
-    session_id: str | None = Field(default=None, exclude_if=_absent)
-    sage: dict[str, Any] | None = Field(default=None, exclude_if=_absent)
+    usage: Usage | None = Field(default=None, exclude_if=absent)
+    session_id: str | None = Field(default=None, exclude_if=absent)
+    sage: dict[str, Any] | None = Field(default=None, exclude_if=absent)
 
 
 class ChunkWriter:

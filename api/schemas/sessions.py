@@ -6,6 +6,7 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.omitted import absent
 from memory.sessions import SESSION_ID_PATTERN, SessionOrigin, SessionPage, SessionRecord
 
 TITLE_MAX_CHARS = 200
@@ -77,10 +78,6 @@ class SessionsPublic(PageInfo):
         return cls(sessions=sessions, stats=SessionStats.of(page.records), **PageInfo.of(page).model_dump())
 
 
-def _absent(value: object) -> bool:
-    return value is None
-
-
 class SessionMessage(BaseModel):
     """One stored message; an answer that called tools lists the calls, a tool result names the call it answers."""
 
@@ -88,8 +85,8 @@ class SessionMessage(BaseModel):
     content: str
     timestamp: str | None
     metadata: dict[str, Any] = Field(default_factory=dict)
-    tool_calls: list[dict[str, Any]] | None = Field(default=None, exclude_if=_absent)
-    tool_call_id: str | None = Field(default=None, exclude_if=_absent)
+    tool_calls: list[dict[str, Any]] | None = Field(default=None, exclude_if=absent)
+    tool_call_id: str | None = Field(default=None, exclude_if=absent)
 
     @classmethod
     def of(cls, message: HumanMessage | AIMessage | ToolMessage) -> "SessionMessage":
