@@ -135,7 +135,10 @@ class MemoryConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class RetrievalConfig:
-    """How many passages a question considers, and how similar one must be to be used."""
+    """How many passages a question considers, and how relevant one must be to be used: a cosine similarity to
+    the question of at least `min_score`, or at least `min_coverage` of the question's terms (IDF-weighted)."""
 
-    top_k: int = 4
-    min_score: float = 0.2
+    top_k: int = 3
+    min_score: float = 0.35
+    min_coverage: float = 0.5
+    mode: Literal["hybrid", "dense", "lexical"] = "hybrid"

@@ -240,9 +240,23 @@ class Settings(BaseSettings):
     index_name: str = Field("sage-docs", alias="SAGE_GATEWAY_INDEX_NAME")
     chunk_size: int = Field(800, ge=100, le=8000, alias="SAGE_RAG_CHUNK_SIZE")
     chunk_overlap: int = Field(160, ge=0, le=2000, alias="SAGE_RAG_CHUNK_OVERLAP")
-    top_k: int = Field(4, ge=1, le=50, alias="SAGE_RAG_TOP_K")
+    top_k: int = Field(3, ge=1, le=50, alias="SAGE_RAG_TOP_K", description="Passages given to the model at most.")
     min_score: float = Field(
-        0.2, ge=-1, le=1, alias="SAGE_RAG_MIN_SCORE", description="Cosine similarity a passage needs to be used."
+        0.35,
+        ge=-1,
+        le=1,
+        alias="SAGE_RAG_MIN_SCORE",
+        description="Cosine similarity that makes a passage relevant (calibrated: `python -m bench.quality`).",
+    )
+    min_coverage: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        alias="SAGE_RAG_MIN_COVERAGE",
+        description="Or: the share of the question's terms (IDF-weighted) a passage must contain to be relevant.",
+    )
+    search_mode: Literal["hybrid", "dense", "lexical"] = Field(
+        "hybrid", alias="SAGE_RAG_SEARCH", description="Dense and BM25 fused by rank, or one of them alone."
     )
     hnsw_threshold: int = Field(
         50_000, ge=1, alias="SAGE_RAG_HNSW_THRESHOLD", description="Above this many chunks, use an HNSW index."
@@ -376,4 +390,6 @@ class Settings(BaseSettings):
         )
 
     def retrieval(self) -> RetrievalConfig:
-        return RetrievalConfig(top_k=self.top_k, min_score=self.min_score)
+        return RetrievalConfig(
+            top_k=self.top_k, min_score=self.min_score, min_coverage=self.min_coverage, mode=self.search_mode
+        )

@@ -3,11 +3,15 @@
 On disk, under `index_dir`:
 
     CURRENT                 the name of the live version (replaced atomically with `os.replace`)
-    v-<time>-<id>/          one complete version: manifest.json, faiss.index, vectors.npy, chunks.jsonl
+    v-<time>-<id>/          one complete version: manifest.json, faiss.index, chunks.jsonl
 
 A build writes a new version beside the live one and only then points `CURRENT` at it, so a crash or an error
-mid-build leaves the previous version serving. Nothing is pickled: chunks are JSON lines, vectors a `.npy` read
-with `allow_pickle=False`, and the manifest pins every file's SHA-256, checked before loading.
+mid-build leaves the previous version serving. Nothing is pickled: chunks are JSON lines, and the manifest pins
+every file's SHA-256, checked before loading. Each vector is stored once, in the FAISS index (both index kinds keep
+the full vectors, so an incremental rebuild reads unchanged files' vectors back with `reconstruct_n`).
+
+A build embeds in batches that cross file boundaries (a small page no longer means a small, slow model call) and
+streams chunks to disk as it goes, so its memory is the index being built plus one batch, not the corpus.
 """
 
 import hashlib
@@ -19,17 +23,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import faiss
 import numpy as np
 
 from config.sections import IndexBuildConfig
 from ingest.chunking import Chunk, chunk_document
+from ingest.lexical import LexicalIndex
 from ingest.loaders import UnsafeSourceError, decode_document, find_documents, read_source
 
 CURRENT = "CURRENT"
-DATA_FILES = ("faiss.index", "vectors.npy", "chunks.jsonl")
+DATA_FILES = ("faiss.index", "chunks.jsonl")
+EMBED_BATCH = 256
+"""Chunks embedded per model call: large enough to keep the model busy, small enough to bound memory."""
 Progress = Callable[[int, int, str], None]
 """`progress(files_done, files_total, current_file)`."""
 
@@ -49,20 +56,33 @@ class VectorEmbedder:
 
 @dataclass
 class LoadedIndex:
-    """A verified index version in memory."""
+    """A verified index version in memory: the FAISS index (which holds the vectors), the chunks and their BM25."""
 
     version: str
     manifest: dict[str, Any]
     index: Any
-    vectors: np.ndarray
     chunks: list[Chunk]
+    lexical: LexicalIndex
 
-    def search(self, query: np.ndarray, k: int) -> list[tuple[Chunk, float]]:
-        """The `k` nearest chunks to a unit query vector, with cosine scores (higher is better)."""
+    def search(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The `k` nearest chunks to a unit query vector, by position, with cosine scores (higher is better)."""
         if not self.chunks:
             return []
         scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), min(k, len(self.chunks)))
-        return [(self.chunks[i], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+        return [(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+
+    def cosines(self, query: np.ndarray, positions: list[int]) -> list[float]:
+        """Exact cosine scores of the chunks at `positions` (a lexical hit the dense search did not return)."""
+        if not positions:
+            return []
+        vectors = np.stack([self.index.reconstruct(position) for position in positions])
+        return [float(score) for score in vectors @ query.astype(np.float32)]
+
+    def vectors(self, start: int, end: int) -> np.ndarray:
+        """The stored vectors of chunks `start` to `end` (an unchanged file's, reused by a rebuild)."""
+        if end <= start:
+            return np.zeros((0, self.index.d), dtype=np.float32)
+        return np.asarray(self.index.reconstruct_n(start, end - start), dtype=np.float32)
 
 
 def _sha256(path: Path) -> str:
@@ -73,19 +93,16 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _faiss_index(vectors: np.ndarray, dim: int, hnsw_threshold: int) -> tuple[Any, str]:
-    """Exact inner-product search by default; HNSW (approximate) above `hnsw_threshold` vectors."""
-    index: faiss.Index
-    if len(vectors) > hnsw_threshold:
-        hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        hnsw.hnsw.efSearch = 64
-        index, kind = hnsw, "hnsw"
-    else:
-        index = faiss.IndexFlatIP(dim)
-        kind = "flat"
-    if len(vectors):
-        index.add(vectors)
-    return index, kind
+def _searchable(flat: Any, dim: int, hnsw_threshold: int) -> tuple[Any, str]:
+    """The exact index the build filled, or above `hnsw_threshold` vectors an HNSW index (approximate) filled
+    from it block by block, so the vectors are never all copied at once."""
+    if flat.ntotal <= hnsw_threshold:
+        return flat, "flat"
+    hnsw = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efSearch = 64
+    for start in range(0, flat.ntotal, EMBED_BATCH * 16):
+        hnsw.add(flat.reconstruct_n(start, min(EMBED_BATCH * 16, flat.ntotal - start)))
+    return hnsw, "hnsw"
 
 
 def current_version(index_dir: Path) -> str | None:
@@ -105,13 +122,12 @@ def load_index(index_dir: Path) -> LoadedIndex | None:
     folder = index_dir / version
     manifest = json.loads((folder / "manifest.json").read_text())
     for name in DATA_FILES:
-        if _sha256(folder / name) != manifest["checksums"][name]:
+        if _sha256(folder / name) != manifest["checksums"].get(name):
             raise IndexCorruptError(f"{folder / name} does not match the manifest; refusing to load it")
-    vectors = np.load(folder / "vectors.npy", allow_pickle=False)
     with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
         chunks = [Chunk(**json.loads(line)) for line in handle]
     index = faiss.read_index(str(folder / "faiss.index"))
-    return LoadedIndex(version, manifest, index, vectors, chunks)
+    return LoadedIndex(version, manifest, index, chunks, LexicalIndex(chunk.embedding_text() for chunk in chunks))
 
 
 def _reusable(previous: LoadedIndex | None, params: IndexBuildConfig, embedder: VectorEmbedder) -> bool:
@@ -123,6 +139,45 @@ def _reusable(previous: LoadedIndex | None, params: IndexBuildConfig, embedder: 
         and manifest["chunk_size"] == params.chunk_size
         and manifest["chunk_overlap"] == params.chunk_overlap
     )
+
+
+class _ChunkSink:
+    """Where a build's chunks go, in order: to the chunk file at once, to the index once embedded in a batch."""
+
+    def __init__(self, handle: TextIO, index: Any, embedder: VectorEmbedder) -> None:
+        self.handle = handle
+        self.index = index
+        self.embedder = embedder
+        self.chunks: list[Chunk] = []
+        self._pending: list[Chunk] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.chunks) + len(self._pending)
+
+    def embed(self, chunks: list[Chunk]) -> None:
+        self._pending.extend(chunks)
+        if len(self._pending) >= EMBED_BATCH:
+            self.flush()
+
+    def reuse(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        self.flush()  # keep the index's order the chunks' order
+        self._write(chunks, vectors)
+
+    def flush(self) -> None:
+        if self._pending:
+            batch, self._pending = self._pending, []
+            vectors = self.embedder.embed([chunk.embedding_text() for chunk in batch])
+            self._write(batch, np.asarray(vectors, dtype=np.float32).reshape(-1, self.embedder.dim))
+
+    def _write(self, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        if len(chunks) != len(vectors):
+            raise RuntimeError(f"the embedder returned {len(vectors)} vectors for {len(chunks)} chunks")
+        if len(chunks):
+            self.index.add(vectors)
+        for chunk in chunks:
+            self.handle.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
+        self.chunks.extend(chunks)
 
 
 def build_index(
@@ -144,61 +199,56 @@ def build_index(
     sources = listing.files
     reuse = not force and _reusable(previous, params, embedder)
     old_files = previous.manifest["files"] if reuse and previous else {}
-    chunks: list[Chunk] = []
-    blocks: list[np.ndarray] = []
     files: dict[str, Any] = {}
     skipped: dict[str, str] = dict(listing.skipped)
     embedded = reused = 0
-    for done, source in enumerate(sources):
-        if progress:
-            progress(done, len(sources), source.relative)
-        if source.size > params.max_file_bytes:
-            skipped[source.relative] = f"larger than {params.max_file_bytes} bytes ({source.size}); not read"
-            continue
-        try:
-            raw = read_source(source, root, params.max_file_bytes)  # checked again at open time
-        except UnsafeSourceError as exc:
-            skipped[source.relative] = str(exc)
-            continue
-        if len(raw) > params.max_file_bytes:  # it grew since it was listed
-            skipped[source.relative] = f"larger than {params.max_file_bytes} bytes; not read"
-            continue
-        digest = hashlib.sha256(raw).hexdigest()
-        old = old_files.get(source.relative)
-        if old and old["sha256"] == digest and previous is not None:
-            start, end = old["chunks"]
-            doc_chunks = [Chunk(c.text, c.doc_path, c.heading, c.anchor, c.chunk) for c in previous.chunks[start:end]]
-            vectors = previous.vectors[start:end]
-            reused += 1
-        else:
-            try:
-                text = decode_document(source, raw)
-            except ValueError as exc:
-                skipped[source.relative] = str(exc)
-                continue
-            doc_chunks = chunk_document(
-                text, source.relative, chunk_size=params.chunk_size, chunk_overlap=params.chunk_overlap
-            )
-            vectors = embedder.embed([c.embedding_text() for c in doc_chunks]).astype(np.float32)
-            embedded += 1
-        files[source.relative] = {"sha256": digest, "chunks": [len(chunks), len(chunks) + len(doc_chunks)]}
-        chunks.extend(doc_chunks)
-        blocks.append(vectors.reshape(-1, embedder.dim))
-    if progress:
-        progress(len(sources), len(sources), "")
-
-    all_vectors = np.concatenate(blocks) if blocks else np.zeros((0, embedder.dim), dtype=np.float32)
-    index, kind = _faiss_index(all_vectors, embedder.dim, params.hnsw_threshold)
     version = f"v-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     index_dir.mkdir(parents=True, exist_ok=True)
     staging = index_dir / f".building-{version}"
     try:
         staging.mkdir()
-        faiss.write_index(index, str(staging / "faiss.index"))
-        np.save(staging / "vectors.npy", all_vectors, allow_pickle=False)
         with (staging / "chunks.jsonl").open("w", encoding="utf-8") as handle:
-            for chunk in chunks:
-                handle.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
+            sink = _ChunkSink(handle, faiss.IndexFlatIP(embedder.dim), embedder)
+            for done, source in enumerate(sources):
+                if progress:
+                    progress(done, len(sources), source.relative)
+                if source.size > params.max_file_bytes:
+                    skipped[source.relative] = f"larger than {params.max_file_bytes} bytes ({source.size}); not read"
+                    continue
+                try:
+                    raw = read_source(source, root, params.max_file_bytes)  # checked again at open time
+                except UnsafeSourceError as exc:
+                    skipped[source.relative] = str(exc)
+                    continue
+                if len(raw) > params.max_file_bytes:  # it grew since it was listed
+                    skipped[source.relative] = f"larger than {params.max_file_bytes} bytes; not read"
+                    continue
+                digest = hashlib.sha256(raw).hexdigest()
+                old = old_files.get(source.relative)
+                start = sink.count
+                if old and old["sha256"] == digest and previous is not None:
+                    first, end = old["chunks"]
+                    sink.reuse(previous.chunks[first:end], previous.vectors(first, end))
+                    reused += 1
+                else:
+                    try:
+                        text = decode_document(source, raw)
+                    except ValueError as exc:
+                        skipped[source.relative] = str(exc)
+                        continue
+                    sink.embed(
+                        chunk_document(
+                            text, source.relative, chunk_size=params.chunk_size, chunk_overlap=params.chunk_overlap
+                        )
+                    )
+                    embedded += 1
+                files[source.relative] = {"sha256": digest, "chunks": [start, sink.count]}
+            sink.flush()
+        if progress:
+            progress(len(sources), len(sources), "")
+        chunks = sink.chunks
+        index, kind = _searchable(sink.index, embedder.dim, params.hnsw_threshold)
+        faiss.write_index(index, str(staging / "faiss.index"))
         manifest = {
             "index_name": params.index_name,
             "version": version,
@@ -221,7 +271,7 @@ def build_index(
         shutil.rmtree(staging, ignore_errors=True)
     _point_current_at(index_dir, version)
     _remove_other_versions(index_dir, keep=version)
-    return LoadedIndex(version, manifest, index, all_vectors, chunks)
+    return LoadedIndex(version, manifest, index, chunks, LexicalIndex(chunk.embedding_text() for chunk in chunks))
 
 
 def _point_current_at(index_dir: Path, version: str) -> None:

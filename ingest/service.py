@@ -12,7 +12,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from config.sections import IndexConfig
-from ingest.chunking import Chunk
+from ingest.hybrid import Hit, Relevance, SearchMode, hybrid_search
 from ingest.index import LoadedIndex, VectorEmbedder, build_index, delete_index, load_index
 from ingest.loaders import SourceOutsideRootsError, resolve_source_dir
 from llm.embeddings import EmbeddingModel, unit_vectors
@@ -145,17 +145,20 @@ class IndexService:
         self.loaded = None
         return await asyncio.to_thread(delete_index, self.index_dir)
 
-    async def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
-        """The `k` best chunks for `query` with cosine scores; empty when no index is loaded."""
+    async def search(
+        self, query: str, k: int, *, mode: SearchMode = "hybrid", relevance: Relevance | None = None
+    ) -> list[Hit]:
+        """The `k` best passages for `query` (see `ingest.hybrid`); empty when no index is loaded."""
         loaded = self.loaded
         if loaded is None or not query.strip():
             return []
         embed = self.embedder.embed
 
-        def embed_and_search() -> list[tuple[Chunk, float]]:
-            return loaded.search(embed([query])[0], k)
+        def embed_and_search() -> list[Hit]:
+            vector = embed([query])[0] if mode != "lexical" else np.zeros(loaded.index.d, dtype=np.float32)
+            return hybrid_search(loaded, query, vector, k, mode=mode, relevance=relevance)
 
-        return await asyncio.to_thread(embed_and_search)  # one hop off the loop for both steps
+        return await asyncio.to_thread(embed_and_search)  # one hop off the loop for every step
 
 
 async def open_index(config: IndexConfig, model: EmbeddingModel) -> IndexService:

@@ -25,6 +25,7 @@ async def load_memory(state: TurnState, runtime: Runtime[GatewayContext], *, mem
         "memory_section": recalled.section,
         "error": None,
         "sources": [],
+        "searched": False,
         "fallback": False,
         "alternatives": [],
     }

@@ -6,6 +6,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
 from config.sections import RetrievalConfig
+from ingest.hybrid import Hit, Relevance
 from ingest.service import IndexService
 from turn.context import GatewayContext
 from turn.conversation import last_user_text
@@ -27,17 +28,28 @@ def retrieval_query(state: TurnState) -> str:
 async def retrieve(
     state: TurnState, runtime: Runtime[GatewayContext], *, index: IndexService | None, retrieval: RetrievalConfig
 ) -> dict[str, Any]:
-    """Keep the top-k passages (the run's `top_k`, else the operator's) whose cosine similarity reaches the
-    operator's minimum; none when there is no index.
+    """Keep the top-k passages (the run's `top_k`, else the operator's), most relevant first, that are relevant
+    by meaning or by the words they share with the question (see `ingest.hybrid`); none when there is no index.
 
     Embedding or search failures propagate: the graph's error handler sends the turn to `fallback`.
     """
     context = runtime.context or GatewayContext()
     top_k = context.top_k or retrieval.top_k
-    hits = await index.search(retrieval_query(state), top_k) if index is not None else []
-    sources = [
-        {"doc_path": c.doc_path, "heading": c.heading, "anchor": c.anchor, "score": round(score, 4), "text": c.text}
-        for c, score in hits
-        if score >= retrieval.min_score
-    ]
-    return {"sources": sources}
+    relevance = Relevance(retrieval.min_score, retrieval.min_coverage)
+    if index is None or index.loaded is None:
+        return {"sources": [], "searched": False}
+    hits = await index.search(retrieval_query(state), top_k, mode=retrieval.mode, relevance=relevance)
+    return {"sources": [source_of(hit) for hit in hits], "searched": True}
+
+
+def source_of(hit: Hit) -> dict[str, Any]:
+    """A passage as the state, the prompt and the client's `sage.sources` carry it."""
+    chunk = hit.chunk
+    return {
+        "doc_path": chunk.doc_path,
+        "heading": chunk.heading,
+        "anchor": chunk.anchor,
+        "score": round(hit.cosine, 4),
+        "coverage": round(hit.coverage, 4),
+        "text": chunk.text,
+    }

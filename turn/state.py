@@ -68,8 +68,13 @@ class TurnState(InputState):
     starts a new list). For debugging and the `sage.route` response field only: decisions read the facts above."""
 
     sources: list[dict[str, Any]] = field(default_factory=list)
-    """Written by `retrieve`: the passages that passed the similarity threshold, numbered in prompt order
-    (`doc_path`, `heading`, `anchor`, `score`, `text`); the answer cites them as [n]."""
+    """Written by `retrieve`: the relevant passages, most relevant first, numbered in prompt order (`doc_path`,
+    `heading`, `anchor`, `score`, `coverage`, `text`); the answer cites them as [n], and `generate_answer` marks
+    each `cited` or not."""
+
+    searched: bool = False
+    """Written by `retrieve`: whether an index was searched; only then does an empty `sources` mean that the
+    documentation does not cover the question (and the answer says so)."""
 
     error: str | None = None
     """Set by the fallback edge: why the primary answer path failed."""

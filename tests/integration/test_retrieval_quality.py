@@ -1,10 +1,12 @@
-"""Retrieval quality of the packaged embedding model over the project's docs: recall@4 on a labelled set."""
+"""Retrieval quality of hybrid search (packaged embedding model and BM25) over the project's docs: recall@4 on a
+labelled set."""
 
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 from config.sections import IndexBuildConfig
+from ingest.hybrid import hybrid_search
 from ingest.index import build_index
 from ingest.service import vector_embedder
 from llm.embeddings import OnnxSentenceEmbeddings
@@ -24,7 +26,8 @@ def test_recall_at_4_over_the_docs_is_at_least_0_9(tmp_path: Path, report_figure
     assert len(questions) >= 30
     misses = []
     for question, expected in questions:
-        found = [chunk.doc_path for chunk, _ in index.search(embedder.embed([question])[0], 4)]
+        hits = hybrid_search(index, question, embedder.embed([question])[0], 4)
+        found = [hit.chunk.doc_path for hit in hits]
         if expected not in found:
             misses.append((question, expected, found))
     recall = 1 - len(misses) / len(questions)
