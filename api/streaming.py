@@ -1,7 +1,8 @@
 """Graph stream items -> protocol-neutral turn events: answer tokens, finished steps and, last, the result.
 
-`graph.astream(stream_mode=["messages", "values"])` yields the answering nodes' model tokens and the whole state
-after every step (with `"updates"` too when the client asked for step events). The collector keeps what the
+`graph.astream(stream_mode=STREAM_MODES)` yields the answering nodes' model tokens (or, for a grounded answer,
+its checked text as `AnswerText`) and the whole state after every step (with `"updates"` too when the client asked
+for step events). The collector keeps what the
 result needs (the last state, so the facts and the answer as the graph's reducers left them, and the usage the
 backend reported at the end of its stream) and passes the answer's tokens on.
 """
@@ -10,10 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.messages import AIMessageChunk, AnyMessage
+from langgraph.types import StreamMode
 
 from api.errors import OpenAIError
 from api.turn_result import TurnResult
 from graph.names import ANSWER_NODES
+from turn.grounded import AnswerText
+
+STREAM_MODES: tuple[StreamMode, ...] = ("messages", "custom", "values")
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,8 @@ class StreamCollector:
         state."""
         if mode == "messages":
             return self._token(*payload)
+        if mode == "custom" and isinstance(payload, AnswerText):
+            return self._checked_text(payload)
         if mode == "values" and isinstance(payload, dict):
             self.values = payload
         return None
@@ -70,15 +77,26 @@ class StreamCollector:
         if node not in ANSWER_NODES or not isinstance(chunk, AIMessageChunk):
             return None
         delta = _delta_of(chunk)
-        if self.streamed_by not in (None, node) and delta is not None:
-            # The first answer broke off after the client saw part of it: a stream cannot take tokens back,
-            # so the fallback's answer is not spliced onto it; the turn fails (and is rolled back) instead.
-            raise OpenAIError(502, "the model backend failed in the middle of the answer", code="upstream_error")
+        if delta is not None:
+            self._answered_by(str(node))
         if chunk.usage_metadata:
             self.usage_chunk = chunk
         self.finish_reason = chunk.response_metadata.get("finish_reason") or self.finish_reason
-        self.streamed_by = node if delta is not None else self.streamed_by
         return delta
+
+    def _checked_text(self, item: AnswerText) -> AnswerDelta | None:
+        """Answer text a node streams itself (checked before it is sent; see `turn.grounded`)."""
+        if item.node not in ANSWER_NODES or not item.text:
+            return None
+        self._answered_by(item.node)
+        return AnswerDelta(text=item.text)
+
+    def _answered_by(self, node: str) -> None:
+        if self.streamed_by not in (None, node):
+            # The first answer broke off after the client saw part of it: a stream cannot take tokens back,
+            # so the fallback's answer is not spliced onto it; the turn fails (and is rolled back) instead.
+            raise OpenAIError(502, "the model backend failed in the middle of the answer", code="upstream_error")
+        self.streamed_by = node
 
 
 def _delta_of(chunk: AIMessageChunk) -> AnswerDelta | None:

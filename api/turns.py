@@ -31,7 +31,7 @@ from langchain_core.runnables import RunnableConfig
 from api.auth import Caller
 from api.errors import OpenAIError, session_not_found
 from api.metrics import GatewayMetrics
-from api.streaming import StreamCollector, TurnEvent
+from api.streaming import STREAM_MODES, StreamCollector, TurnEvent
 from api.turn_input import TurnRequest, conversation_key, may_repeat_history, new_messages
 from api.turn_result import TurnFacts, TurnResult, answer_of, finish_reason_of
 from api.turn_tasks import TurnTasks
@@ -210,7 +210,7 @@ class TurnRunner:
                     turn.graph_input,
                     turn.config,
                     context=turn.context,
-                    stream_mode=["messages", "values", "updates"] if request.steps else ["messages", "values"],
+                    stream_mode=[*STREAM_MODES, "updates"] if request.steps else list(STREAM_MODES),
                     durability="exit",
                 )
                 await self._forward(run, collected, reader, started)

@@ -11,13 +11,15 @@ from config.settings import Settings
 from ingest.service import IndexService
 from llm.embeddings import EmbeddingModel, OnnxSentenceEmbeddings
 
-PROJECT_DOCS = Path(__file__).resolve().parents[1] / "docs"
+FIXTURE_CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
+"""Seven pages of the project's documentation, frozen: the tests' expectations (and their time) stay put as the
+real docs grow."""
 
 
 def corpus_settings(tmp_path: Path) -> Settings:
-    """Settings whose only docs root is `tmp_path/roots`, holding a copy of the project docs as `corpus`."""
+    """Settings whose only docs root is `tmp_path/roots`, holding a copy of the fixture corpus as `corpus`."""
     root = tmp_path / "roots"
-    shutil.copytree(PROJECT_DOCS, root / "corpus")
+    shutil.copytree(FIXTURE_CORPUS, root / "corpus")
     return Settings(
         SAGE_GATEWAY_DATA_DIR=tmp_path / "data",
         SAGE_GATEWAY_DOCS_ROOTS=str(root),

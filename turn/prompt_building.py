@@ -4,9 +4,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.messages import AnyMessage, SystemMessage
+from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
 
-from turn.prompts import NO_PASSAGES_NOTE, PASSAGES_INTRO
+from turn.prompts import GROUNDED_QUESTION, PASSAGES_INTRO
 
 _FENCE_TAG = re.compile(r"<(/?)(passage)", re.IGNORECASE)
 
@@ -38,16 +38,25 @@ def build_prompt(
     return [system_message(base_prompt, client_prompt), *recalled, *current_turn]
 
 
-def passages_section(sources: Sequence[dict[str, Any]], retrieval_ran: bool) -> str | None:
-    """Numbered passages fenced as data, or the note that none matched; None when retrieval did not run."""
-    if not retrieval_ran:
-        return None
-    if not sources:
-        return NO_PASSAGES_NOTE
+def passages_block(sources: Sequence[dict[str, Any]]) -> str:
+    """The passages, numbered as the answer cites them and fenced as data, under their source and heading."""
     blocks = [
         f"[{n}] {_one_line(fenced(source['doc_path']))}"
+        + (f", p. {source['page']}" if source.get("page") else "")
         + (f" > {_one_line(fenced(source['heading']))}" if source["heading"] else "")
         + f"\n<passage>\n{fenced(source['text'])}\n</passage>"
         for n, source in enumerate(sources, start=1)
     ]
     return PASSAGES_INTRO + "\n\n" + "\n\n".join(blocks)
+
+
+def grounded_turn(current_turn: Sequence[AnyMessage], sources: Sequence[dict[str, Any]]) -> list[AnyMessage]:
+    """The current turn with its question preceded by the passages (for this model call only: the session keeps
+    the question as the user wrote it)."""
+    turn = list(current_turn)
+    last = max((i for i, m in enumerate(turn) if isinstance(m, HumanMessage)), default=None)
+    if last is None or not sources:
+        return turn
+    question = GROUNDED_QUESTION.format(passages=passages_block(sources), question=turn[last].text)
+    turn[last] = HumanMessage(question)
+    return turn
