@@ -29,9 +29,9 @@ import faiss
 import numpy as np
 
 from config.sections import IndexBuildConfig
-from ingest.chunking import Chunk, chunk_document
+from ingest.chunking import Chunk, chunk_document, chunk_pages
 from ingest.lexical import LexicalIndex
-from ingest.loaders import UnsafeSourceError, decode_document, find_documents, read_source
+from ingest.loaders import LoadedDocument, UnsafeSourceError, find_documents, load_document, read_source
 
 CURRENT = "CURRENT"
 DATA_FILES = ("faiss.index", "chunks.jsonl")
@@ -125,9 +125,17 @@ def load_index(index_dir: Path) -> LoadedIndex | None:
         if _sha256(folder / name) != manifest["checksums"].get(name):
             raise IndexCorruptError(f"{folder / name} does not match the manifest; refusing to load it")
     with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
-        chunks = [Chunk(**json.loads(line)) for line in handle]
+        chunks = [Chunk.from_json(json.loads(line)) for line in handle]
     index = faiss.read_index(str(folder / "faiss.index"))
     return LoadedIndex(version, manifest, index, chunks, LexicalIndex(chunk.embedding_text() for chunk in chunks))
+
+
+def _chunks_of(document: LoadedDocument, doc_path: str, params: IndexBuildConfig) -> list[Chunk]:
+    """A PDF's chunks page by page (none crosses a page), any other document's by heading."""
+    size, overlap = params.chunk_size, params.chunk_overlap
+    if document.pages is not None:
+        return chunk_pages(document.pages, doc_path, chunk_size=size, chunk_overlap=overlap)
+    return chunk_document(document.text, doc_path, chunk_size=size, chunk_overlap=overlap)
 
 
 def _reusable(previous: LoadedIndex | None, params: IndexBuildConfig, embedder: VectorEmbedder) -> bool:
@@ -232,15 +240,11 @@ def build_index(
                     reused += 1
                 else:
                     try:
-                        text = decode_document(source, raw)
+                        document = load_document(source, raw)
                     except ValueError as exc:
                         skipped[source.relative] = str(exc)
                         continue
-                    sink.embed(
-                        chunk_document(
-                            text, source.relative, chunk_size=params.chunk_size, chunk_overlap=params.chunk_overlap
-                        )
-                    )
+                    sink.embed(_chunks_of(document, source.relative, params))
                     embedded += 1
                 files[source.relative] = {"sha256": digest, "chunks": [start, sink.count]}
             sink.flush()

@@ -2,7 +2,8 @@
 
 Every format is turned into text whose headings are Markdown headings, so one heading-aware splitter serves all
 of them: Markdown and plain text as they are, reStructuredText titles rewritten as `#` headings, HTML through
-BeautifulSoup with `h1`-`h6` kept as headings.
+BeautifulSoup with `h1`-`h6` kept as headings, DOCX through python-docx with its heading styles as headings. PDF
+is the exception: it is read as its pages (pypdf), so that a passage can cite the page it is on.
 """
 
 import errno
@@ -13,9 +14,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.docx_text import docx_to_markdown
 from ingest.html_structure import html_to_structured_text
+from ingest.pdf_text import PdfPage, read_pdf_pages
 
-SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".rst": "rst", ".html": "html", ".htm": "html"}
+SUFFIXES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+    ".rst": "rst",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
+BINARY_KINDS = frozenset({"pdf", "docx"})
+"""Formats parsed from their bytes: never decoded as UTF-8 text, nor refused for the NUL bytes they hold."""
 
 
 class SourceOutsideRootsError(ValueError):
@@ -138,8 +152,31 @@ def read_source(source: SourceFile, source_dir: Path, max_bytes: int) -> bytes:
         return handle.read(max_bytes + 1)
 
 
+@dataclass(frozen=True)
+class LoadedDocument:
+    """A document ready to chunk: Markdown-headed text, or for a PDF its pages (`pages` is then not None)."""
+
+    text: str = ""
+    pages: tuple[PdfPage, ...] | None = None
+
+
+def load_document(source: SourceFile, raw: bytes) -> LoadedDocument:
+    """The listed document's bytes, parsed by its format; `ValueError` (saying why) when they cannot be read."""
+    kind = SUFFIXES[source.path.suffix.lower()]
+    if kind == "pdf":
+        return LoadedDocument(pages=tuple(read_pdf_pages(raw, source.relative)))
+    if kind == "docx":
+        return LoadedDocument(text=docx_to_markdown(raw, source.relative))
+    return LoadedDocument(text=decode_document(source, raw))
+
+
 def decode_document(source: SourceFile, raw: bytes) -> str:
-    """The document's bytes as Markdown-headed text; binaries (NUL bytes, not UTF-8) raise `ValueError`."""
+    """A text document's bytes as Markdown-headed text; binaries (NUL bytes, not UTF-8) raise `ValueError`.
+
+    PDF and DOCX are not text: `load_document` parses them instead.
+    """
+    if SUFFIXES[source.path.suffix.lower()] in BINARY_KINDS:
+        raise ValueError(f"{source.relative} is a binary format; read it with load_document")
     if b"\0" in raw[:8192]:
         raise ValueError(f"{source.relative} looks binary (NUL bytes); refused")
     try:

@@ -43,12 +43,14 @@ async def retrieve(
 
 
 def source_of(hit: Hit) -> dict[str, Any]:
-    """A passage as the state, the prompt and the client's `sage.sources` carry it."""
+    """A passage as the state, the prompt and the client's `sage.sources` carry it; a PDF passage also has its
+    `page`, which the prompt shows beside the document so that the answer can cite it."""
     chunk = hit.chunk
     return {
         "doc_path": chunk.doc_path,
         "heading": chunk.heading,
         "anchor": chunk.anchor,
+        **({"page": chunk.page} if chunk.page is not None else {}),
         "score": round(hit.cosine, 4),
         "coverage": round(hit.coverage, 4),
         "text": chunk.text,

@@ -69,8 +69,8 @@ class TurnState(InputState):
 
     sources: list[dict[str, Any]] = field(default_factory=list)
     """Written by `retrieve`: the relevant passages, most relevant first, numbered in prompt order (`doc_path`,
-    `heading`, `anchor`, `score`, `coverage`, `text`); the answer cites them as [n], and `generate_answer` marks
-    each `cited` or not."""
+    `heading`, `anchor`, `score`, `coverage`, `text`, and `page` for a PDF's); the answer cites them as [n], and
+    `generate_answer` marks each `cited` or not."""
 
     searched: bool = False
     """Written by `retrieve`: whether an index was searched; only then does an empty `sources` mean that the
