@@ -1,5 +1,6 @@
 """RAG through HTTP: build -> status -> ask -> cited answer -> delete, crash safety, roots, incremental rebuilds."""
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -7,13 +8,16 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage
 
+from api.errors import OpenAIError
+from api.streaming import AnswerDelta, StreamCollector
 from ingest.index import current_version
 from llm.embeddings import OnnxSentenceEmbeddings
 from tests.conftest import ClientFactory
 from tests.fakes import answer_stream, fake_chat, fake_models
 from tests.rag_fixtures import corpus_settings, index_service, wait_for_build
+from turn.grounded import AnswerText
 from turn.prompts import NO_PASSAGES_NOTE, NOT_COVERED, PASSAGES_INTRO
 
 
@@ -276,3 +280,40 @@ def test_sage_rag_top_k_bounds_the_passages_a_question_gets(
     client = make_client(fake_models(index=index_service(settings, embeddings)), settings)
     build(client)
     assert len(ask(client, "How do I rename a session?")["sage"]["sources"]) == top_k
+
+
+def test_a_streamed_grounded_answer_is_the_checked_text_sentence_by_sentence(
+    tmp_path: Path, make_client: ClientFactory, embeddings: OnnxSentenceEmbeddings
+) -> None:
+    settings = corpus_settings(tmp_path)
+    model = fake_chat("Start a build with the build route [1]. Poll the status route until it is ready [7].")
+    client = make_client(fake_models(model, index=index_service(settings, embeddings)), settings)
+    build(client)
+    response = client.post(
+        "/v1/chat/completions",
+        json={
+            "model": "fake-model",
+            "stream": True,
+            "messages": [{"role": "user", "content": "How do I build the index?"}],
+        },
+    )
+    chunks = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")]
+    deltas = [c["choices"][0]["delta"].get("content") for c in chunks if c["choices"]]
+    texts = [d for d in deltas if d]
+    assert len(texts) == 2 and texts[0] == "Start a build with the build route [1]. "
+    assert "[7]" not in "".join(texts)
+    session = client.get(f"/sessions/{response.headers['x-session-id']}").json()
+    assert session["messages"][-1]["content"] == "".join(texts)
+    sources = chunks[-1]["sage"]["sources"]
+    assert sources[0]["cited"] is True
+
+
+def test_a_fallback_after_checked_text_was_streamed_fails_the_turn_instead_of_splicing() -> None:
+    collector = StreamCollector()
+    assert collector.absorb("custom", AnswerText("First sentence [1]. ", "generate_answer")) == AnswerDelta(
+        "First sentence [1]. "
+    )
+    assert collector.absorb("custom", {"not": "answer text"}) is None
+    with pytest.raises(OpenAIError) as failure:
+        collector.absorb("messages", (AIMessageChunk("other answer"), {"langgraph_node": "fallback"}))
+    assert failure.value.status == 502
