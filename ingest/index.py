@@ -130,7 +130,7 @@ def load_index(index_dir: Path) -> LoadedIndex | None:
     return LoadedIndex(version, manifest, index, chunks, LexicalIndex(chunk.embedding_text() for chunk in chunks))
 
 
-def _chunks_of(document: LoadedDocument, doc_path: str, params: IndexBuildConfig) -> list[Chunk]:
+def chunks_of(document: LoadedDocument, doc_path: str, params: IndexBuildConfig) -> list[Chunk]:
     """A PDF's chunks page by page (none crosses a page), any other document's by heading."""
     size, overlap = params.chunk_size, params.chunk_overlap
     if document.pages is not None:
@@ -244,7 +244,7 @@ def build_index(
                     except ValueError as exc:
                         skipped[source.relative] = str(exc)
                         continue
-                    sink.embed(_chunks_of(document, source.relative, params))
+                    sink.embed(chunks_of(document, source.relative, params))
                     embedded += 1
                 files[source.relative] = {"sha256": digest, "chunks": [start, sink.count]}
             sink.flush()
