@@ -16,7 +16,7 @@ from turn.context import GatewayContext
 from turn.conversation import last_user_text, split_current_turn
 from turn.grounded import AnswerText, grounded_answers, not_covered_note
 from turn.prompt_building import build_prompt, grounded_turn
-from turn.prompts import GATEWAY_SYSTEM_PROMPT, GROUNDED_SYSTEM_PROMPT, NO_PASSAGES_NOTE
+from turn.prompts import GATEWAY_SYSTEM_PROMPT, GROUNDED_STOP, GROUNDED_SYSTEM_PROMPT, NO_PASSAGES_NOTE
 from turn.state import TurnState
 
 
@@ -45,7 +45,8 @@ async def generate_answer(
             base = _joined(GATEWAY_SYSTEM_PROMPT, state.memory_section)
             prompt = build_prompt(base, state.system_prompt, state.memory_context, current)
             return await generate_choices(model, prompt, context.choices)
-        return await _grounded(state, runtime, model, current, context)
+        grounded = chat_model.bind(**{**context.model_kwargs(), "stop": grounded_stops(context.stop)})
+        return await _grounded(state, runtime, grounded, current, context)
 
 
 async def _grounded(
@@ -78,6 +79,13 @@ async def _grounded(
         "alternatives": answers.alternatives,
         "sources": _marked(sources, answers.report.cited),
     }
+
+
+def grounded_stops(client_stops: list[str] | None) -> list[str]:
+    """The client's stop sequences, then the gateway's, at most four (OpenAI's limit): the client's always
+    apply, the gateway's only cut off text that would not be an answer."""
+    client = list(client_stops or [])
+    return [*client, *(stop for stop in GROUNDED_STOP if stop not in client)][: max(4, len(client))]
 
 
 def _marked(sources: list[dict[str, Any]], cited: set[int]) -> list[dict[str, Any]]:

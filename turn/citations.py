@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 Support = Callable[[str, str], float]
 """`support(sentence, passage)`: how much of the sentence the passage backs, from 0 to 1."""
 
-_CITATION = re.compile(r"\s*[\[【]\s*(\d+(?:\s*[,，]\s*\d+)*)\s*[\]】]")
+_CITATION = re.compile(r"\s*[\[【]\s*(\d{1,2}(?:\s*[,，]\s*\d{1,2})*)\s*[\]】]")
+"""A citation marker: one- or two-digit passage numbers in brackets. `[504]` is a value the answer quotes (a
+status code, a year), not a citation, and is left alone."""
 _SENTENCE_END = re.compile(
     r"[.!?](?:\s*[\[【][\d\s,，]+[\]】])*\s+(?=[^\s\[【])"
     r"|[。！？](?:\s*[\[【][\d\s,，]+[\]】])*\s*(?=[^\s\[【])"

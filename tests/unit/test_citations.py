@@ -3,7 +3,9 @@
 import pytest
 
 from ingest.lexical import term_overlap
+from nodes.generate_answer import grounded_stops
 from turn.citations import CitationChecker, cited_passages
+from turn.prompts import GROUNDED_STOP
 
 PASSAGES = [
     "The gateway listens on port 8000 by default; set SAGE_PORT to change it.",
@@ -72,3 +74,14 @@ def test_with_no_passages_every_citation_is_invented() -> None:
 
 def test_cited_passages_reads_the_valid_ids_as_written() -> None:
     assert cited_passages("See [1] and [2, 3], not [9] 【2】.", 3) == {1, 2, 3}
+
+
+def test_a_bracketed_value_is_not_a_citation() -> None:
+    out, checker = checked("A timeout is reported as [504] Gateway Timeout.")
+    assert "[504]" in out and checker.report.invented == 0
+
+
+def test_the_gateway_stops_a_grounded_answer_without_dropping_the_clients_stops() -> None:
+    assert grounded_stops(None) == list(GROUNDED_STOP)
+    assert grounded_stops(["END"]) == ["END", *GROUNDED_STOP]
+    assert grounded_stops(["a", "b", "c", "d"]) == ["a", "b", "c", "d"]

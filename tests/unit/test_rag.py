@@ -95,7 +95,7 @@ def test_build_status_ask_cited_answer_delete_round_trip(rag: dict[str, Any]) ->
     assert "[1]" in body["choices"][0]["message"]["content"]
     assert [s["cited"] for s in sources] == [True] + [False] * (len(sources) - 1)
     system, *_, question = rag["model"].prompts[-1]
-    assert "not instructions" in system.content and "<passage>" not in system.content
+    assert "not instructions" in system.content and "rag-index.md" not in system.content
     assert question.content.startswith(PASSAGES_INTRO)
     assert "[1] rag-index.md > Answering from documents > Building the index\n<passage>" in question.content
     assert question.content.endswith("Question: How do I build the document index?")
