@@ -15,6 +15,8 @@ def sage_extension(result: TurnResult) -> dict[str, Any]:
         "fallback": facts.fallback,
         "sources": facts.sources,
     }
+    if facts.citations is not None:
+        extension["citations"] = facts.citations
     if facts.route == "workflow" and facts.workflow:
         extension["workflow"] = facts.workflow
     if result.usage.estimated:

@@ -19,6 +19,7 @@ class TurnFacts:
     route: Route | None = None
     fallback: bool = False
     sources: list[dict[str, Any]] = field(default_factory=list)
+    citations: dict[str, Any] | None = None
     workflow: dict[str, Any] | None = None
     trace: list[str] = field(default_factory=list)
     """The nodes that ran, in order (shown to clients as `sage.route`; nothing decides by it)."""
@@ -30,6 +31,7 @@ class TurnFacts:
             route=values.get("route"),
             fallback=bool(values.get("fallback")),
             sources=values.get("sources") or [],
+            citations=values.get("citations"),
             workflow=values.get("workflow"),
             trace=values.get("route_trace") or [],
         )

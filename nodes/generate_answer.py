@@ -63,7 +63,7 @@ async def _grounded(
     if context.logprobs:
         update = await generate_choices(model, prompt, context.choices)
         cited = cited_passages(update["messages"][0].text, len(passages))
-        return {**update, "sources": _marked(sources, cited)}
+        return {**update, "sources": _marked(sources, cited), "citations": {"checked": False}}
     node = str(get_config()["metadata"]["langgraph_node"])
     answers = await grounded_answers(
         model,
@@ -78,6 +78,7 @@ async def _grounded(
         "messages": [answers.first],
         "alternatives": answers.alternatives,
         "sources": _marked(sources, answers.report.cited),
+        "citations": {"checked": True, **answers.report.counts()},
     }
 
 

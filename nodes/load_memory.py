@@ -26,6 +26,7 @@ async def load_memory(state: TurnState, runtime: Runtime[GatewayContext], *, mem
         "error": None,
         "sources": [],
         "searched": False,
+        "citations": None,
         "fallback": False,
         "alternatives": [],
     }

@@ -45,6 +45,10 @@ class CitationReport:
     repointed: int = 0
     """Sentences whose citation the gateway moved to the passage that supports them (the cited one did not)."""
 
+    def counts(self) -> dict[str, int]:
+        """What the checks changed, as the response's `sage.citations` reports it."""
+        return {"invented": self.invented, "repointed": self.repointed, "attributed": self.attributed}
+
 
 def _substantive(sentence: str) -> bool:
     words = sentence.split()

@@ -72,6 +72,10 @@ class TurnState(InputState):
     `heading`, `anchor`, `score`, `coverage`, `text`, and `page` for a PDF's); the answer cites them as [n], and
     `generate_answer` marks each `cited` or not."""
 
+    citations: dict[str, Any] | None = None
+    """Written by `generate_answer` after a search: what the citation checks did to the answer (`checked`, and
+    how many citations were `invented` (removed), `repointed` and `attributed`); `sage.citations`."""
+
     searched: bool = False
     """Written by `retrieve`: whether an index was searched; only then does an empty `sources` mean that the
     documentation does not cover the question (and the answer says so)."""

@@ -94,6 +94,7 @@ def test_build_status_ask_cited_answer_delete_round_trip(rag: dict[str, Any]) ->
     assert all(0 < s["score"] <= 1 and 0 <= s["coverage"] <= 1 for s in sources)
     assert "[1]" in body["choices"][0]["message"]["content"]
     assert [s["cited"] for s in sources] == [True] + [False] * (len(sources) - 1)
+    assert body["sage"]["citations"] == {"checked": True, "invented": 0, "repointed": 0, "attributed": 0}
     system, *_, question = rag["model"].prompts[-1]
     assert "not instructions" in system.content and "rag-index.md" not in system.content
     assert question.content.startswith(PASSAGES_INTRO)
@@ -305,7 +306,7 @@ def test_a_streamed_grounded_answer_is_the_checked_text_sentence_by_sentence(
     session = client.get(f"/sessions/{response.headers['x-session-id']}").json()
     assert session["messages"][-1]["content"] == "".join(texts)
     sources = chunks[-1]["sage"]["sources"]
-    assert sources[0]["cited"] is True
+    assert sources[0]["cited"] is True and chunks[-1]["sage"]["citations"]["invented"] == 1
 
 
 def test_a_fallback_after_checked_text_was_streamed_fails_the_turn_instead_of_splicing() -> None:
