@@ -11,6 +11,9 @@ from config.settings import Settings
 from ingest.service import IndexService
 from llm.embeddings import EmbeddingModel, OnnxSentenceEmbeddings
 
+PROJECT_DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOC_PAGES = len(list(PROJECT_DOCS.rglob("*.md")))
+"""The pages of the project docs (English and `zh/`), each one indexed document."""
 FIXTURE_CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 """Seven pages of the project's documentation, frozen: the tests' expectations (and their time) stay put as the
 real docs grow."""

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.integration.servers import PROJECT_ROOT
+from tests.rag_fixtures import DOC_PAGES
 
 
 def run_ingest(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
@@ -30,14 +31,14 @@ def test_ingest_builds_the_index_with_progress(tmp_path: Path) -> None:
     shutil.copytree(PROJECT_ROOT / "docs", tmp_path / "roots" / "docs")
     result = run_ingest(tmp_path, str(tmp_path / "roots" / "docs"))
     assert result.returncode == 0, result.stderr
-    assert "indexing" in result.stderr and "7/7" in result.stderr  # the tqdm progress bar
-    assert "indexed 7 documents" in result.stdout
+    assert "indexing" in result.stderr and f"{DOC_PAGES}/{DOC_PAGES}" in result.stderr  # the tqdm progress bar
+    assert f"indexed {DOC_PAGES} documents" in result.stdout
     index_dir = tmp_path / "data" / "index"
     version = (index_dir / "CURRENT").read_text()
     manifest = json.loads((index_dir / version / "manifest.json").read_text())
-    assert manifest["num_documents"] == 7 and manifest["embedding"]["model"] == "all-MiniLM-L6-v2"
+    assert manifest["num_documents"] == DOC_PAGES and manifest["embedding"]["model"] == "all-MiniLM-L6-v2"
     again = run_ingest(tmp_path, str(tmp_path / "roots" / "docs"))
-    assert "0 embedded, 7 unchanged" in again.stdout
+    assert f"0 embedded, {DOC_PAGES} unchanged" in again.stdout
 
 
 def test_ingest_refuses_a_folder_outside_the_roots(tmp_path: Path) -> None:
