@@ -30,6 +30,7 @@ _STOPWORDS = frozenset(
     "other such own same get got use using used".split()
 )
 _HAN_STOP = frozenset("的了吗呢吧啊是在和与或我你他她它们这那个有就都也很")
+MIN_SHARED_TERMS = 2
 _EMPTY = "\u2205"
 """Stands in for a passage with no terms (BM25 needs at least one per document)."""
 
@@ -91,14 +92,25 @@ class LexicalIndex:
         return [(int(position), float(scores[position])) for position in ranked if scores[position] > 0]
 
     def coverage(self, query: str, passage: str) -> float:
-        """The IDF-weighted share of the query's distinct terms that `passage` contains (0 to 1)."""
-        terms = list(dict.fromkeys(lexical_terms(query)))
+        """The IDF-weighted share of the query's distinct terms that `passage` contains (0 to 1).
+
+        Two corrections keep it meaning "this passage is about the question": a Chinese character pair that no
+        passage contains is dropped from the question (pairs are read across word boundaries, and such a pair is
+        an artefact of the reading, not a word the documents lack), and a passage that shares only one term
+        with a longer question covers nothing (one shared rare word, "Australia", is chance, not an answer).
+        """
+        terms = [
+            term
+            for term in dict.fromkeys(lexical_terms(query))
+            if term in self._document_frequency or not _IS_HAN.match(term)
+        ]
         if not terms:
             return 0.0
         present = set(lexical_terms(passage))
-        weights = [self._idf(term) for term in terms]
-        found = sum(weight for term, weight in zip(terms, weights, strict=True) if term in present)
-        return found / sum(weights)
+        shared = [term for term in terms if term in present]
+        if len(shared) < min(MIN_SHARED_TERMS, len(terms)):
+            return 0.0
+        return sum(self._idf(term) for term in shared) / sum(self._idf(term) for term in terms)
 
 
 def term_overlap(sentence: str, passage: str) -> float:

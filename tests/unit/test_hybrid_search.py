@@ -32,8 +32,8 @@ def test_bm25_finds_the_passage_with_the_rare_words_and_nothing_for_unknown_ones
 def test_coverage_is_the_idf_weighted_share_of_the_question_found() -> None:
     index = LexicalIndex(["The port is set by SAGE_PORT.", "Sessions are kept in SQLite.", "Sessions expire."])
     assert index.coverage("session sqlite", "Sessions are kept in SQLite.") == 1.0
-    partial = index.coverage("session sqlite", "Sessions expire.")
-    assert 0 < partial < 0.5  # `session` is common, `sqlite` (the rare word) is missing
+    partial = index.coverage("session expiry sqlite", "Sessions expire in SQLite.")
+    assert 0 < partial < 1  # `expiry` is in no passage, and weighs most
     assert index.coverage("capital of australia", "Sessions are kept in SQLite.") == 0.0
 
 
@@ -74,3 +74,10 @@ def test_a_passage_that_reaches_neither_threshold_is_dropped() -> None:
     assert hybrid_search(loaded, "capital of australia", query, 2, relevance=strict) == []
     kept = hybrid_search(loaded, "where are sessions kept", query, 2, relevance=strict)
     assert [hit.chunk.text for hit in kept] == [texts[0]] and kept[0].coverage >= 0.5
+
+
+def test_one_shared_word_is_not_coverage_and_unknown_chinese_pairs_do_not_count() -> None:
+    index = LexicalIndex(["Sydney is in Australia.", "The port is set by SAGE_PORT.", "网关的端口默认是 8000。"])
+    assert index.coverage("capital of australia", "Sydney is in Australia.") == 0.0
+    # `改网`, `网关的` pairs across words: only the pairs some passage has are asked about.
+    assert index.coverage("怎么改网关的端口", "网关的端口默认是 8000。") == 1.0
