@@ -258,6 +258,12 @@ class Settings(BaseSettings):
     search_mode: Literal["hybrid", "dense", "lexical"] = Field(
         "hybrid", alias="SAGE_RAG_SEARCH", description="Dense and BM25 fused by rank, or one of them alone."
     )
+    search_chinese: Literal["hybrid", "dense", "lexical"] | None = Field(
+        None,
+        alias="SAGE_RAG_SEARCH_CHINESE",
+        description="How a question written mostly in Chinese is searched; default: lexical with the packaged "
+        "(English-only) embedding model, else as SAGE_RAG_SEARCH.",
+    )
     hnsw_threshold: int = Field(
         50_000, ge=1, alias="SAGE_RAG_HNSW_THRESHOLD", description="Above this many chunks, use an HNSW index."
     )
@@ -390,6 +396,12 @@ class Settings(BaseSettings):
         )
 
     def retrieval(self) -> RetrievalConfig:
+        packaged_embeddings = self.embedding_base_url is None and self.embedding_model is None
+        chinese = self.search_chinese or ("lexical" if packaged_embeddings else self.search_mode)
         return RetrievalConfig(
-            top_k=self.top_k, min_score=self.min_score, min_coverage=self.min_coverage, mode=self.search_mode
+            top_k=self.top_k,
+            min_score=self.min_score,
+            min_coverage=self.min_coverage,
+            mode=self.search_mode,
+            chinese_mode=chinese,
         )

@@ -64,6 +64,13 @@ def lexical_terms(text: str) -> list[str]:
     return terms
 
 
+def mostly_chinese(text: str) -> bool:
+    """Whether the text is mostly Chinese: its Chinese words (about two characters each) are at least as many as
+    its other words, an identifier such as `SAGE_GATEWAY_PORT` counting as one word."""
+    han = len(_IS_HAN.findall(text))
+    return han > 0 and han / 2 >= len(re.findall(r"[A-Za-z0-9_.\-]+", text))
+
+
 class LexicalIndex:
     """BM25 over a fixed list of passages, by position, plus the IDF table `coverage` needs."""
 

@@ -7,6 +7,7 @@ from langgraph.runtime import Runtime
 
 from config.sections import RetrievalConfig
 from ingest.hybrid import Hit, Relevance
+from ingest.lexical import mostly_chinese
 from ingest.service import IndexService
 from turn.context import GatewayContext
 from turn.conversation import last_user_text
@@ -38,7 +39,9 @@ async def retrieve(
     relevance = Relevance(retrieval.min_score, retrieval.min_coverage)
     if index is None or index.loaded is None:
         return {"sources": [], "searched": False}
-    hits = await index.search(retrieval_query(state), top_k, mode=retrieval.mode, relevance=relevance)
+    query = retrieval_query(state)
+    mode = retrieval.chinese_mode if mostly_chinese(query) else retrieval.mode
+    hits = await index.search(query, top_k, mode=mode, relevance=relevance)
     return {"sources": [source_of(hit) for hit in hits], "searched": True}
 
 

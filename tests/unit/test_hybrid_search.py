@@ -3,10 +3,11 @@
 import faiss
 import numpy as np
 
+from config.settings import Settings
 from ingest.chunking import Chunk
 from ingest.hybrid import Relevance, hybrid_search, reciprocal_rank_fusion
 from ingest.index import LoadedIndex
-from ingest.lexical import LexicalIndex, lexical_terms, term_overlap
+from ingest.lexical import LexicalIndex, lexical_terms, mostly_chinese, term_overlap
 
 
 def test_identifiers_are_kept_whole_and_in_parts_and_plurals_meet_singulars() -> None:
@@ -81,3 +82,15 @@ def test_one_shared_word_is_not_coverage_and_unknown_chinese_pairs_do_not_count(
     assert index.coverage("capital of australia", "Sydney is in Australia.") == 0.0
     # `改网`, `网关的` pairs across words: only the pairs some passage has are asked about.
     assert index.coverage("怎么改网关的端口", "网关的端口默认是 8000。") == 1.0
+
+
+def test_a_question_mostly_in_chinese_is_told_apart_from_one_naming_a_chinese_word() -> None:
+    assert mostly_chinese("网关默认监听哪个端口？") and mostly_chinese("SAGE_GATEWAY_DATABASE_URL 怎么设置")
+    assert not mostly_chinese("what does 端口 mean in the docs") and not mostly_chinese("How do I set the port?")
+
+
+def test_chinese_questions_are_searched_by_words_with_the_packaged_english_embeddings() -> None:
+    assert Settings().retrieval().chinese_mode == "lexical"
+    remote = Settings(SAGE_EMBEDDING_BASE_URL="http://127.0.0.1:9/v1", SAGE_EMBEDDING_MODEL="bge-m3")
+    assert remote.retrieval().chinese_mode == "hybrid"
+    assert Settings(SAGE_RAG_SEARCH_CHINESE="dense").retrieval().chinese_mode == "dense"
