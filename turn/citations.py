@@ -66,6 +66,8 @@ class CitationChecker:
         self.report = CitationReport()
         self._pending = ""
         self._in_code = False
+        self._prose: list[str] = []
+        """The checked text outside code blocks so far (what a whole-answer attribution weighs)."""
 
     def feed(self, text: str) -> str:
         """The sentences `text` completes, checked; the unfinished rest is held back."""
@@ -81,19 +83,35 @@ class CitationChecker:
             match = _SENTENCE_END.search(self._pending)
             fence = self._pending.find(_FENCE)
             if fence > 0 and (match is None or fence < match.start()):
-                out.append(self._check(self._pending[:fence]))
+                out.append(self._sentence(self._pending[:fence]))
                 self._pending = self._pending[fence:]
                 continue
             if match is None:
                 break
             sentence, self._pending = self._pending[: match.end()], self._pending[match.end() :]
-            out.append(self._check(sentence))
+            out.append(self._sentence(sentence))
         return "".join(out)
 
     def close(self) -> str:
-        """The rest of the answer, checked."""
+        """The rest of the answer, checked. An answer that ends citing nothing (a short one: "os.cpu_count()")
+        is attributed as a whole to the passage that supports it, its marker at the end."""
         rest, self._pending = self._pending, ""
-        return rest if self._in_code or rest.lstrip().startswith(_FENCE) else self._check(rest)
+        rest = rest if self._in_code or rest.lstrip().startswith(_FENCE) else self._sentence(rest)
+        whole = "".join(self._prose).strip()
+        if self.report.cited or not self.passages or not whole:
+            return rest
+        scores = [self.support(whole, passage) for passage in self.passages]
+        best = max(range(len(scores)), key=scores.__getitem__)
+        if scores[best] < self.min_support:
+            return rest
+        self.report.attributed += 1
+        self.report.cited.add(best + 1)
+        return f"{rest.rstrip()} [{best + 1}]" if rest.strip() else f" [{best + 1}]"
+
+    def _sentence(self, text: str) -> str:
+        checked = self._check(text)
+        self._prose.append(checked)
+        return checked
 
     def _code_block(self) -> str | None:
         """A whole fenced block from the pending text (None while its closing fence has not come)."""

@@ -85,3 +85,10 @@ def test_the_gateway_stops_a_grounded_answer_without_dropping_the_clients_stops(
     assert grounded_stops(None) == list(GROUNDED_STOP)
     assert grounded_stops(["END"]) == ["END", *GROUNDED_STOP]
     assert grounded_stops(["a", "b", "c", "d"]) == ["a", "b", "c", "d"]
+
+
+def test_a_short_answer_that_cites_nothing_is_attributed_as_a_whole() -> None:
+    out, checker = checked("SAGE_PORT")
+    assert out == "SAGE_PORT [1]" and checker.report.attributed == 1
+    out, _ = checked("Thanks!")
+    assert out == "Thanks!"
