@@ -24,6 +24,8 @@ from ingest.loaders import find_documents
 
 DEFAULT_CORPUS = Path("/usr/share/doc/python3/html/library")
 INGEST_CODE = Path(__file__).resolve().parents[2] / "ingest"
+CHUNK_SHAPING_MODULES = ("loaders.py", "html_structure.py", "pdf_text.py", "docx_text.py", "chunking.py")
+"""The ingest code that decides what the chunks are (search code, which reads the index, is not an input)."""
 DEFAULT_CACHE_ROOT = Path("~/.cache/sage-bench").expanduser()
 BUILD_RECORD = "bench-build.json"
 """Written beside the index versions (which `build_index` leaves alone): how long the cached build took."""
@@ -43,8 +45,8 @@ def corpus_fingerprint(corpus: Path, params: IndexBuildConfig, model_name: str) 
         digest.update(f"{source.relative}\0{source.size}\0{source.path.stat().st_mtime_ns}\n".encode())
     settings = {key: value for key, value in asdict(params).items() if key != "index_name"}
     digest.update(json.dumps({"build": settings, "model": model_name}, sort_keys=True).encode())
-    for code in sorted(INGEST_CODE.glob("*.py")):  # how pages become chunks is an input too
-        digest.update(code.read_bytes())
+    for module in CHUNK_SHAPING_MODULES:  # how pages become chunks is an input too
+        digest.update((INGEST_CODE / module).read_bytes())
     return digest.hexdigest()[:12]
 
 

@@ -16,6 +16,7 @@ from config.sections import RetrievalConfig
 from config.settings import PROJECT_DOCS
 from ingest.hybrid import Relevance, hybrid_search
 from ingest.index import VectorEmbedder, build_index
+from ingest.lexical import mostly_chinese
 
 DEFAULT_DOCS_QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "docs_questions_zh.jsonl"
 
@@ -38,7 +39,8 @@ def run_docs_questions(embedder: VectorEmbedder, path: Path = DEFAULT_DOCS_QUEST
         outcomes = []
         for q in questions:
             vector = embedder.embed([q["question"]])[0]
-            hits = hybrid_search(loaded, q["question"], vector, defaults.top_k, mode=defaults.mode, relevance=relevance)
+            mode = defaults.chinese_mode if mostly_chinese(q["question"]) else defaults.mode
+            hits = hybrid_search(loaded, q["question"], vector, defaults.top_k, mode=mode, relevance=relevance)
             on_page = [h for h in hits if h.chunk.doc_path in q["targets"]]
             answer = " ".join(q["answer"].lower().split())
             outcomes.append(
