@@ -297,10 +297,15 @@ def main() -> None:
     print(f"\n## Embedded model answers ({len(answer_questions)} questions, temperature 0, through the gateway)\n")
     on, off = run_answers(gateway_data_dir(DEFAULT_CACHE_ROOT, cache_dir), answer_questions, off_questions)
     print(table(ANSWER_HEADERS, answer_rows(on)))
-    covered = sum(o.not_covered for o in off)
-    print(f"\noff-topic answered 'not covered': {covered}/{len(off)}")
+    said = sum(o.not_covered for o in off)
+    declined = sum(o.model_declined and not o.not_covered for o in off)
+    print(
+        f"\noff-topic answered 'not covered': {said + declined}/{len(off)} ({said} by the gateway, no passage "
+        f"relevant; {declined} by the model, from the passages it was given)"
+    )
     for outcome in on + off:
-        mark = "ok " if outcome.correct or (outcome.split == "offtopic" and outcome.not_covered) else "BAD"
+        declined = outcome.not_covered or outcome.model_declined
+        mark = "ok " if outcome.correct or (outcome.split == "offtopic" and declined) else "BAD"
         print(f"# {mark} {outcome.question[:70]!r} -> {outcome.answer[:110]!r}")
 
 

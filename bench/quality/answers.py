@@ -27,6 +27,7 @@ from turn.prompts import NOT_COVERED
 DATA = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_ANSWERS = DATA / "pydoc_answers.jsonl"
 _CITATION = re.compile(r"\[(\d{1,2})\]")
+_DECLINED = re.compile(r"(?:documentation|passages?) (?:does|do) not (?:cover|contain|mention)|没有(?:涉及|提到|包含)")
 
 
 class AnswerQuestion(BaseModel):
@@ -66,6 +67,9 @@ class Answered:
     out_of_range: int
     """Citation ids left in the text that point at no passage (must be 0: the checks remove them)."""
     not_covered: bool
+    """The gateway said the documentation does not cover the question (it found no relevant passage)."""
+    model_declined: bool
+    """The model said so itself, from the passages it was given."""
     seconds: float
 
 
@@ -101,6 +105,7 @@ def _outcome(reply: dict[str, Any], seconds: float, question: str, expected: Ans
         invented=int((reply["sage"].get("citations") or {}).get("invented", 0)),
         out_of_range=len(ids) - len(valid),
         not_covered=answer.startswith(tuple(NOT_COVERED.values())),
+        model_declined=bool(_DECLINED.search(answer)),
         seconds=seconds,
     )
 
