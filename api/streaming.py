@@ -2,9 +2,9 @@
 
 `graph.astream(stream_mode=STREAM_MODES)` yields the answering nodes' model tokens (or, for a grounded answer,
 its checked text as `AnswerText`) and the whole state after every step (with `"updates"` too when the client asked
-for step events). The collector keeps what the
-result needs (the last state, so the facts and the answer as the graph's reducers left them, and the usage the
-backend reported at the end of its stream) and passes the answer's tokens on.
+for step events). The collector keeps what the result needs (the last state, so the facts and the answer as the
+graph's reducers left them, and the usage the backend reported at the end of its stream) and passes the answer's
+tokens on.
 """
 
 from dataclasses import dataclass, field

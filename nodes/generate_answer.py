@@ -4,7 +4,9 @@ route, an answer grounded in the retrieved passages whose citations the gateway 
 from contextlib import nullcontext
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import AIMessage, AnyMessage
+from langchain_core.runnables import Runnable
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
@@ -50,7 +52,11 @@ async def generate_answer(
 
 
 async def _grounded(
-    state: TurnState, runtime: Runtime[GatewayContext], model: Any, current: list[Any], context: GatewayContext
+    state: TurnState,
+    runtime: Runtime[GatewayContext],
+    model: Runnable[LanguageModelInput, AIMessage],
+    current: list[AnyMessage],
+    context: GatewayContext,
 ) -> dict[str, Any]:
     """The `rag` route's answer. With no relevant passage the gateway says so itself, then the model answers
     from general knowledge. When the client asked for log probabilities, the text must stay the tokens they
