@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -57,6 +58,11 @@ def ask(client: TestClient, text: str) -> dict[str, Any]:
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def ask_streamed(client: TestClient, text: str) -> httpx.Response:
+    body = {"model": "fake-model", "stream": True, "messages": [{"role": "user", "content": text}]}
+    return client.post("/v1/chat/completions", json=body)
 
 
 def build(client: TestClient, **body: Any) -> dict[str, Any]:
@@ -119,14 +125,7 @@ def test_build_status_ask_cited_answer_delete_round_trip(rag: dict[str, Any]) ->
 def test_stream_carries_sources_in_the_final_chunk(rag: dict[str, Any]) -> None:
     client = rag["client"]
     build(client)
-    response = client.post(
-        "/v1/chat/completions",
-        json={
-            "model": "fake-model",
-            "stream": True,
-            "messages": [{"role": "user", "content": "How do I rename a session?"}],
-        },
-    )
+    response = ask_streamed(client, "How do I rename a session?")
     finals = [line for line in response.text.splitlines() if '"finish_reason":"stop"' in line]
     assert len(finals) == 1 and '"doc_path":"sessions.md"' in finals[0]
 
@@ -290,14 +289,7 @@ def test_a_streamed_grounded_answer_is_the_checked_text_sentence_by_sentence(
     model = fake_chat("Start a build with the build route [1]. Poll the status route until it is ready [7].")
     client = make_client(fake_models(model, index=index_service(settings, embeddings)), settings)
     build(client)
-    response = client.post(
-        "/v1/chat/completions",
-        json={
-            "model": "fake-model",
-            "stream": True,
-            "messages": [{"role": "user", "content": "How do I build the index?"}],
-        },
-    )
+    response = ask_streamed(client, "How do I build the index?")
     chunks = [json.loads(line[6:]) for line in response.text.splitlines() if line.startswith("data: {")]
     deltas = [c["choices"][0]["delta"].get("content") for c in chunks if c["choices"]]
     texts = [d for d in deltas if d]
