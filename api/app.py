@@ -2,8 +2,8 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
 from asgi_correlation_id import CorrelationIdMiddleware
@@ -29,12 +29,9 @@ from api.string_hygiene import StringHygieneMiddleware
 from api.token_bucket import RateLimiter
 from api.turns import TurnRunner
 from config.settings import Settings
-from graph.builder import build_graph
-from graph.resources import ModelHandles, Resources, build_resources, open_models, session_memory
+from graph.foundation import Foundation, open_foundation
+from graph.resources import ModelHandles, Resources
 from memory.checkpointer import open_checkpointer
-from memory.locks import open_session_locks
-from memory.sessions import SessionRegistry
-from memory.storage_faults import StorageHealth
 from memory.store import open_store
 
 logger = logging.getLogger(__name__)
@@ -88,29 +85,31 @@ def check_storage(settings: Settings) -> None:
     asyncio.run(open_and_close())
 
 
-def create_app(settings: Settings, *, models: ModelHandles | None = None) -> FastAPI:
-    """Build the gateway. `models` lets tests inject fake model handles; otherwise they come from `settings`."""
+FoundationSource = Callable[[], AbstractAsyncContextManager[Foundation]]
+"""Opens the foundation a gateway app serves on, for the length of its lifespan."""
+
+
+def create_app(
+    settings: Settings, *, models: ModelHandles | None = None, foundation: FoundationSource | None = None
+) -> FastAPI:
+    """Build the gateway. `models` lets tests inject fake model handles; otherwise they come from `settings`.
+    `foundation` serves the app on a foundation opened elsewhere (the Agent Server's, shared with its own
+    checkpointer, store and graph) instead of one of its own."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with AsyncExitStack() as stack:
-            storage, storage_health = settings.storage(), StorageHealth()
-            checkpointer = await stack.enter_async_context(open_checkpointer(storage, storage_health))
-            store = await stack.enter_async_context(open_store(storage, storage_health))
-            locks = await stack.enter_async_context(open_session_locks(storage))
-            handles = models if models is not None else await stack.enter_async_context(open_models(settings))
-            resources = build_resources(settings, handles, session_memory(settings, store, handles))
-            graph = build_graph(resources).compile(checkpointer=checkpointer, store=store, name="sage-gateway")
-            registry = SessionRegistry(store, checkpointer, resources.memory, graph)
+        opened = foundation() if foundation is not None else open_foundation(settings, models=models)
+        async with opened as parts:
+            resources, handles = parts.resources, parts.models
             metrics: GatewayMetrics = app.state.metrics
             app.state.gateway = Gateway(
                 resources=resources,
-                sessions=registry,
-                storage_health=storage_health,
+                sessions=parts.sessions,
+                storage_health=parts.storage_health,
                 runner=TurnRunner(
-                    graph,
-                    registry,
-                    locks,
+                    parts.graph,
+                    parts.sessions,
+                    parts.locks,
                     limits=settings.turn_limits(),
                     default_memory_backend=settings.memory_backend,
                     metrics=metrics,
@@ -124,7 +123,10 @@ def create_app(settings: Settings, *, models: ModelHandles | None = None) -> Fas
             watch(metrics, resources)
             start_default_index(settings, resources)
             logger.info(
-                "gateway ready: model=%s backend=%s sessions=%s", handles.model_name, handles.backend, storage.backend
+                "gateway ready: model=%s backend=%s sessions=%s",
+                handles.model_name,
+                handles.backend,
+                settings.storage().backend,
             )
             if not settings.keys_configured:
                 logger.warning("no API key configured (SAGE_GATEWAY_API_KEY): anyone who can reach this port gets in")

@@ -46,7 +46,7 @@ class TurnRequest:
 def resolve_session_id(requested: str | None) -> tuple[str, bool]:
     """The client's session id (a safe slug, else a 400), or a new one; and whether it is new."""
     if requested is None:
-        return uuid.uuid4().hex, True
+        return str(uuid.uuid4()), True
     if not is_valid_session_id(requested):
         raise OpenAIError(
             400, "session_id must be 1-128 letters, digits, '_' or '-'", param="session_id", code="invalid_session_id"

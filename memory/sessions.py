@@ -120,20 +120,49 @@ class ThreadStates(Protocol):
     async def aget_state(self, config: RunnableConfig, *, subgraphs: bool = False) -> StateSnapshot: ...
 
 
+class ThreadDirectory(Protocol):
+    """A list of threads kept beside the checkpointer, told as sessions come and go: the LangGraph Agent
+    Server's, whose `threads.search` reads its own table and never the checkpoints."""
+
+    async def register(self, session_id: str) -> None: ...
+
+    async def forget(self, session_id: str) -> None: ...
+
+
+class NoThreadDirectory:
+    """No list to keep (the plain gateway)."""
+
+    async def register(self, session_id: str) -> None:
+        return None
+
+    async def forget(self, session_id: str) -> None:
+        return None
+
+
+NO_THREAD_DIRECTORY = NoThreadDirectory()
+
+
 class SessionRegistry:
     """Create, list, read, rename, clear and delete sessions across the store, checkpointer and memory.
 
-    Conversations are read through the compiled graph (`threads`), which applies the state's channels and
-    reducers, rather than from raw checkpoints.
+    Conversations are read through the compiled graph (`states`), which applies the state's channels and
+    reducers, rather than from raw checkpoints. `threads` is told of every session created and deleted.
     """
 
     def __init__(
-        self, store: BaseStore, checkpointer: Checkpointer, memory: MemoryBackend, threads: ThreadStates
+        self,
+        store: BaseStore,
+        checkpointer: Checkpointer,
+        memory: MemoryBackend,
+        states: ThreadStates,
+        *,
+        threads: ThreadDirectory = NO_THREAD_DIRECTORY,
     ) -> None:
         self.store = store
         self.checkpointer = checkpointer
         self.memory = memory
-        self.threads = threads
+        self.states = states
+        self.directory = threads
 
     async def ping(self) -> None:
         """One cheap read that fails when the store cannot answer (readiness probes call it often)."""
@@ -173,6 +202,8 @@ class SessionRegistry:
         if after.title_is_default and first_user_text.strip():
             after = replace(after, title=auto_title(first_user_text), title_is_default=False)
         await self.store.aput(SESSIONS_NAMESPACE, session_id, after.to_item(), index=False)
+        if record is None:
+            await self.directory.register(session_id)
         return after
 
     async def create(
@@ -184,6 +215,7 @@ class SessionRegistry:
             session_id, title or DEFAULT_TITLE, timestamp, timestamp, 0, title is None, memory_backend, owner
         )
         await self.store.aput(SESSIONS_NAMESPACE, session_id, record.to_item(), index=False)
+        await self.directory.register(session_id)
         return record
 
     async def list(
@@ -215,7 +247,7 @@ class SessionRegistry:
 
     async def channel(self, session_id: str, name: str) -> Any:
         """One state value of the session's thread (None when absent)."""
-        snapshot = await self.threads.aget_state({"configurable": {"thread_id": session_id}})
+        snapshot = await self.states.aget_state({"configurable": {"thread_id": session_id}})
         return snapshot.values.get(name) if isinstance(snapshot.values, dict) else None
 
     async def messages(self, session_id: str) -> Sequence[AnyMessage]:
@@ -252,6 +284,7 @@ class SessionRegistry:
         await self.checkpointer.adelete_thread(session_id)
         await self.memory.clear(session_id)
         await self.store.adelete(SESSIONS_NAMESPACE, session_id)
+        await self.directory.forget(session_id)
 
     async def cleanup(self, max_age: timedelta) -> int:
         """Delete sessions idle for longer than `max_age`, and memory left by sessions that no longer exist;

@@ -5,7 +5,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from memory.backends import MemoryBackend, backend_for_turn
-from turn.context import GatewayContext
+from turn.context import GatewayContext, session_id_of
 from turn.conversation import last_user_text, split_current_turn
 from turn.state import TurnState
 
@@ -19,7 +19,7 @@ async def load_memory(state: TurnState, runtime: Runtime[GatewayContext], *, mem
     history, current = split_current_turn(state.messages)
     context = runtime.context or GatewayContext()
     backend = backend_for_turn(memory, context.memory_backend)
-    recalled = await backend.recall(context.session_id, last_user_text(current), history)
+    recalled = await backend.recall(session_id_of(context), last_user_text(current), history)
     return {
         "memory_context": recalled.messages,
         "memory_section": recalled.section,

@@ -6,22 +6,23 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 
 from memory.backends import MemoryBackend, Turn, backend_for_turn
-from turn.context import GatewayContext
+from turn.context import GatewayContext, session_id_of
 from turn.conversation import is_final_answer
 from turn.state import TurnState
 
 
 async def store_memory(state: TurnState, runtime: Runtime[GatewayContext], *, memory: MemoryBackend) -> dict[str, Any]:
-    """Remember the turn that just ended (its user messages and the answer); a run without a session (a bare
-    Studio run) remembers nothing, and neither does a tool round: its turn ends with the answer after the tools."""
+    """Remember the turn that just ended (its user messages and the answer); a run on no session and no thread
+    remembers nothing, and neither does a tool round: its turn ends with the answer after the tools."""
     context = runtime.context or GatewayContext()
     answer_index = max(i for i, m in enumerate(state.messages) if isinstance(m, AIMessage))
-    if not context.session_id or not is_final_answer(state.messages[answer_index]):
+    session_id = session_id_of(context)
+    if not session_id or not is_final_answer(state.messages[answer_index]):
         return {}
     previous_answer = max((i for i, m in enumerate(state.messages[:answer_index]) if is_final_answer(m)), default=-1)
     user: list[AnyMessage] = [
         m for m in state.messages[previous_answer + 1 : answer_index] if isinstance(m, HumanMessage)
     ]
     backend = backend_for_turn(memory, context.memory_backend)
-    await backend.remember(context.session_id, Turn(user=user, answer=state.messages[answer_index]))
+    await backend.remember(session_id, Turn(user=user, answer=state.messages[answer_index]))
     return {}

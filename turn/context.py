@@ -3,12 +3,16 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from langgraph.config import get_config
+
 
 @dataclass(kw_only=True)
 class GatewayContext:
     """Runtime context of one turn (`context_schema`). Live handles never go here; see `graph.resources`."""
 
-    session_id: str = field(default="", metadata={"description": "The session (thread) this turn belongs to."})
+    session_id: str = field(
+        default="", metadata={"description": "The session this turn belongs to; empty: the run's thread."}
+    )
     memory_backend: str = field(
         default="",
         metadata={"description": "The session's memory backend when the caller knows it; empty: look it up."},
@@ -76,3 +80,16 @@ class GatewayContext:
             "extra_body": dict(self.upstream_extras) or None,
         }
         return {name: value for name, value in values.items() if value is not None}
+
+
+def session_id_of(context: GatewayContext) -> str:
+    """The turn's session: the context's, or else the thread the run is on (a run started from Studio or the
+    LangGraph SDK names no session, and its thread is the session); empty outside a run on a thread."""
+    if context.session_id:
+        return context.session_id
+    try:
+        configurable = get_config().get("configurable", {})
+    except RuntimeError:  # not inside a runnable context
+        return ""
+    thread_id = configurable.get("thread_id")
+    return str(thread_id) if thread_id else ""

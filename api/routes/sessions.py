@@ -48,7 +48,7 @@ async def create_session(gateway: GatewayDep, caller: ClientDep, payload: Sessio
     if payload.memory_backend is not None and payload.memory_backend not in selectable:
         message = f"memory_backend must be one of: {', '.join(selectable)}"
         raise OpenAIError(400, message, param="memory_backend", code="invalid_backend")
-    session_id = payload.session_id or uuid.uuid4().hex
+    session_id = payload.session_id or str(uuid.uuid4())
     async with gateway.runner.locked(session_id):  # no turn claims the id meanwhile
         if await gateway.sessions.get(session_id) is not None:
             raise OpenAIError(409, f"session '{session_id}' already exists", param="session_id", code="session_exists")
