@@ -5,6 +5,8 @@ START -> load_memory -> classify_intent --workflow--> generate_workflow --------
                                         --casual----> generate_answer
                                         --direct----> answer_direct (tools, JSON) -------> store_memory
          retrieve / generate_answer --on error--> fallback (direct model call) ---------> store_memory
+
+The graph the Agent Server runs (for Studio) ends store_memory -> record_session -> END.
 """
 
 from collections import deque
@@ -24,17 +26,20 @@ from graph.names import (
     GENERATE_ANSWER,
     GENERATE_WORKFLOW,
     LOAD_MEMORY,
+    RECORD_SESSION,
     RETRIEVE,
     STORE_MEMORY,
 )
 from graph.resources import Resources
 from graph.routing import HANDLED_ERRORS_KEPT, route_by_intent, to_fallback
+from memory.sessions import SessionRegistry
 from nodes.answer_direct import answer_direct
 from nodes.classify_intent import classify_intent
 from nodes.fallback import fallback
 from nodes.generate_answer import generate_answer
 from nodes.generate_workflow import generate_workflow
 from nodes.load_memory import load_memory
+from nodes.record_session import record_session
 from nodes.retrieve import retrieve
 from nodes.store_memory import store_memory
 from turn.context import GatewayContext
@@ -68,8 +73,12 @@ def traced(name: str, node: Node, *, starts_turn: bool = False) -> TracedNode:
     return run
 
 
-def build_graph(resources: Resources) -> TurnGraph:
-    """Return the uncompiled turn graph with `resources` bound into its nodes; the caller compiles it."""
+def build_graph(resources: Resources, *, sessions: SessionRegistry | None = None) -> TurnGraph:
+    """Return the uncompiled turn graph with `resources` bound into its nodes; the caller compiles it.
+
+    With `sessions`, each turn ends by recording itself in that registry (`record_session`): the graph the Agent
+    Server runs for Studio, whose turns the gateway's runner never sees.
+    """
     models = resources.models
     builder = StateGraph(TurnState, input_schema=InputState, context_schema=GatewayContext)
     on_error = partial(to_fallback, keepalive=deque(maxlen=HANDLED_ERRORS_KEPT))
@@ -115,5 +124,10 @@ def build_graph(resources: Resources) -> TurnGraph:
     builder.add_edge(GENERATE_ANSWER, STORE_MEMORY)
     builder.add_edge(ANSWER_DIRECT, STORE_MEMORY)
     builder.add_edge(FALLBACK, STORE_MEMORY)
-    builder.add_edge(STORE_MEMORY, END)
+    if sessions is None:
+        builder.add_edge(STORE_MEMORY, END)
+    else:
+        builder.add_node(RECORD_SESSION, partial(record_session, sessions=sessions))
+        builder.add_edge(STORE_MEMORY, RECORD_SESSION)
+        builder.add_edge(RECORD_SESSION, END)
     return builder

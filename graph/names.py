@@ -11,6 +11,8 @@ GENERATE_ANSWER: Final = "generate_answer"
 ANSWER_DIRECT: Final = "answer_direct"
 FALLBACK: Final = "fallback"
 STORE_MEMORY: Final = "store_memory"
+RECORD_SESSION: Final = "record_session"
+"""Only in the graph the Agent Server runs: the gateway records its own turns (under the session's lock)."""
 
 AnswerPath = Literal["generate_workflow", "retrieve", "generate_answer", "answer_direct"]
 """Where `classify_intent` hands a turn on."""

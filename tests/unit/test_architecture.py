@@ -25,7 +25,14 @@ ALLOWED: dict[str, set[str]] = {
 """Which packages each package may import: `api -> graph -> nodes -> (turn, llm, workflows, memory, ingest) ->
 config`, with `llm` (the model clients) below the rest of its tier."""
 
-COMPOSITION_ROOTS = {"api/app.py", "api/cli.py", "graph/resources.py", "graph/studio.py", "ingest/cli.py"}
+COMPOSITION_ROOTS = {
+    "api/agent_server.py",
+    "api/app.py",
+    "api/cli.py",
+    "graph/foundation.py",
+    "graph/resources.py",
+    "ingest/cli.py",
+}
 """The only modules that read `Settings` (`graph/resources.py` is the factory the roots share)."""
 
 
