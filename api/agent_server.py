@@ -29,6 +29,7 @@ from api.auth import KeyRing, key_fingerprint
 from config.settings import Settings
 from graph.builder import CompiledTurnGraph, build_graph
 from graph.foundation import GATEWAY_GRAPH_NAME, Foundation, open_foundation
+from graph.resources import ModelHandles
 from memory.checkpointer import Checkpointer
 
 logger = logging.getLogger(__name__)
@@ -98,9 +99,10 @@ class SharedFoundation:
     """One foundation for the gateway app and the Agent Server's checkpointer, store and graph: open while any of
     them holds it. Every holder runs on the server's event loop."""
 
-    def __init__(self, settings: Settings, threads: AgentServerThreads) -> None:
+    def __init__(self, settings: Settings, threads: AgentServerThreads, *, models: ModelHandles | None = None) -> None:
         self._settings = settings
         self._threads = threads
+        self._models = models
         self._holders = 0
         self._opened: _Opened | None = None
         self._lock = asyncio.Lock()
@@ -109,7 +111,9 @@ class SharedFoundation:
         async with self._lock:
             if self._opened is None:
                 handles = AsyncExitStack()
-                foundation = await handles.enter_async_context(open_foundation(self._settings, threads=self._threads))
+                foundation = await handles.enter_async_context(
+                    open_foundation(self._settings, models=self._models, threads=self._threads)
+                )
                 graph = build_graph(foundation.resources, sessions=foundation.sessions).compile(name=GATEWAY_GRAPH_NAME)
                 self._opened = _Opened(foundation, graph, handles)
             self._holders += 1
@@ -142,9 +146,12 @@ class SharedFoundation:
             await self._release()
 
 
-def create_agent_server_app(settings: Settings) -> FastAPI:
-    """The gateway's app on a foundation the Agent Server's entries share (`app.state.foundation`)."""
-    shared = SharedFoundation(settings, AgentServerThreads(in_process_threads))
+def create_agent_server_app(
+    settings: Settings, *, models: ModelHandles | None = None, threads: AgentServerThreads | None = None
+) -> FastAPI:
+    """The gateway's app on a foundation the Agent Server's entries share (`app.state.foundation`). `models` and
+    `threads` let tests pass fakes; otherwise the models come from `settings` and the threads from the server."""
+    shared = SharedFoundation(settings, threads or AgentServerThreads(in_process_threads), models=models)
     app = create_app(settings, foundation=shared.hold)
     app.state.foundation = shared
     return app

@@ -128,6 +128,9 @@ async def one_session_through_both_doors(url: str) -> str:
     record = next(s for s in listed["sessions"] if s["id"] == session_id)
     assert record["message_count"] == 4  # the Studio turn updated the registry
     assert record["title"] == "What is the capital of France?"
+    async with httpx.AsyncClient(timeout=10, follow_redirects=True) as http:
+        page = await http.get(f"{url}/ui")
+    assert page.status_code == 200 and "<html" in page.text.lower()  # the chat page is served on the same port
     return session_id
 
 
