@@ -21,7 +21,7 @@ from api.limits import (
     enforce_rate_limit,
 )
 from api.metrics import GatewayMetrics, MetricsMiddleware
-from api.routes import admin_index, chat, embeddings, health, memory, sessions, workflows
+from api.routes import admin_index, chat, embeddings, health, memory, messages, sessions, workflows
 from api.routes import models as model_list
 from api.routes.ui import mount_ui
 from api.served_models import served_models
@@ -144,7 +144,7 @@ def create_app(
     anonymous = RateLimiter(settings.anonymous_rate_limit_per_minute if settings.keys_configured else 0)
     app.state.metrics = GatewayMetrics()
     install_error_handlers(app)
-    for module in (chat, model_list, embeddings, workflows, sessions, memory):
+    for module in (chat, messages, model_list, embeddings, workflows, sessions, memory):
         app.include_router(module.router, dependencies=[Depends(enforce_rate_limit)])
     app.include_router(admin_index.router, dependencies=[Depends(require_admin)])
     app.include_router(health.router)
@@ -161,7 +161,15 @@ def create_app(
         allow_origins=settings.cors_origins,
         allow_credentials=settings.cors_allow_credentials,
         allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "X-Session-Id", "X-Request-Id"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "X-Session-Id",
+            "X-Request-Id",
+            "X-Api-Key",
+            "Anthropic-Version",
+            "Anthropic-Beta",
+        ],
         expose_headers=["X-Session-Id", "X-Request-Id", "Retry-After"],
     )
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-Id")

@@ -67,10 +67,13 @@ class KeyRing:
 
 
 def bearer_token(request: Request) -> str | None:
-    """The token of an `Authorization: Bearer ...` header, or None."""
+    """The key of an `Authorization: Bearer ...` header, or of an `x-api-key` header (as Anthropic's clients send
+    it); None without either."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
+    if scheme.lower() == "bearer" and token:
+        return token
+    return request.headers.get("x-api-key", "").strip() or None
 
 
 def _client_address(request: Request) -> str:

@@ -60,6 +60,12 @@ class OpenAIError(Exception):
         """The error as the client receives it: the OpenAI body, its status and headers."""
         return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
 
+    def response_for(self, path: str) -> JSONResponse:
+        """The error in the shape of the protocol the route at `path` speaks (Anthropic's under `/v1/messages`)."""
+        if path.startswith(ANTHROPIC_PATH):
+            return JSONResponse(anthropic_error_body(self), status_code=self.status, headers=self.headers)
+        return self.response()
+
     def body(self) -> dict[str, Any]:
         return {
             "error": {
@@ -145,6 +151,28 @@ def as_openai_error(exc: BaseException) -> OpenAIError:
     return OpenAIError(500, "internal error", code="internal_error")
 
 
+ANTHROPIC_PATH = "/v1/messages"
+"""Errors of routes under this path leave in Anthropic's shape, `{"type": "error", "error": {"type", "message"}}`."""
+
+_ANTHROPIC_TYPE_BY_STATUS = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    503: "overloaded_error",
+    529: "overloaded_error",
+}
+
+
+def anthropic_error_body(error: OpenAIError) -> dict[str, Any]:
+    """The error as Anthropic's API reports it (its `type` from the status, as Anthropic's SDK maps them)."""
+    fallback = "api_error" if error.status >= 500 else "invalid_request_error"
+    kind = _ANTHROPIC_TYPE_BY_STATUS.get(error.status, fallback)
+    return {"type": "error", "error": {"type": kind, "message": error.message}}
+
+
 def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
     first = exc.errors()[0] if exc.errors() else {}
     location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
@@ -154,19 +182,21 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Make FastAPI's own errors (validation, 404, 405) and ours leave in the OpenAI shape."""
+    """Make FastAPI's own errors (validation, 404, 405) and ours leave in the OpenAI shape (Anthropic's under
+    `/v1/messages`)."""
 
-    async def openai_error(_: Request, exc: Exception) -> JSONResponse:
-        return as_openai_error(exc).response()
+    async def openai_error(request: Request, exc: Exception) -> JSONResponse:
+        return as_openai_error(exc).response_for(request.url.path)
 
-    async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         message, param = _validation_message(exc)
-        return OpenAIError(400, message, param=param, code="invalid_request").response()
+        return OpenAIError(400, message, param=param, code="invalid_request").response_for(request.url.path)
 
-    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        return OpenAIError(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)).response()
+        error = OpenAIError(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+        return error.response_for(request.url.path)
 
     app.add_exception_handler(OpenAIError, openai_error)
     app.add_exception_handler(openai.APIError, openai_error)
@@ -188,8 +218,10 @@ def too_many_requests(wait: float, message: str, code: str) -> OpenAIError:
     return OpenAIError(429, f"{message}: retry in {seconds} s", code=code, headers={"Retry-After": str(seconds)})
 
 
-def request_timeout(message: str) -> JSONResponse:
-    """The 408 for a request that arrived too slowly (the client's fault, so an invalid request); the connection
-    is closed after it."""
-    body = OpenAIError(408, message, code="request_timeout", error_type="invalid_request_error").body()
-    return JSONResponse(body, status_code=408, headers={"Connection": "close"})
+def request_timeout(message: str, path: str = "") -> JSONResponse:
+    """The 408 for a request that arrived too slowly (the client's fault, so an invalid request), in the shape
+    of the route at `path`; the connection is closed after it."""
+    error = OpenAIError(
+        408, message, code="request_timeout", error_type="invalid_request_error", headers={"Connection": "close"}
+    )
+    return error.response_for(path)

@@ -42,7 +42,7 @@ class AnonymousRateLimitMiddleware:
             wait = self.limiter.acquire(f"addr-{client[0]}" if client else "addr-unknown")
             if wait > 0:
                 refusal = too_many_requests(wait, "rate limit exceeded for this address", "rate_limit_exceeded")
-                await refusal.response()(scope, receive, send)
+                await refusal.response_for(scope["path"])(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -90,7 +90,8 @@ class BodyTimeoutMiddleware:
         except _BodyTooSlow:
             if response_started:
                 raise
-            await request_timeout(f"the request body did not arrive within {self.seconds:g} s")(scope, receive, send)
+            message = f"the request body did not arrive within {self.seconds:g} s"
+            await request_timeout(message, scope["path"])(scope, receive, send)
 
 
 BODYLESS_METHODS = ("GET", "HEAD", "OPTIONS", "DELETE")
@@ -113,7 +114,7 @@ class BodySizeLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+            await self._refuse(scope["path"], send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -125,7 +126,7 @@ class BodySizeLimitMiddleware:
             body = message.get("body", b"")
             size += len(body)
             if size > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(scope["path"], send)
                 return
             chunks.append(body)
             if not message.get("more_body", False):
@@ -133,14 +134,14 @@ class BodySizeLimitMiddleware:
         whole: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
         await self.app(scope, replay([whole], receive), send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, path: str, send: Send) -> None:
         error = OpenAIError(
             413,
             f"request body is larger than {self.max_bytes} bytes",
             code="request_too_large",
             headers={"Connection": "close"},
         )
-        await error.response()({"type": "http"}, _never_receive, send)
+        await error.response_for(path)({"type": "http"}, _never_receive, send)
 
 
 async def _never_receive() -> Message:

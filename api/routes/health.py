@@ -13,6 +13,7 @@ router = APIRouter(tags=["health"])
 SERVICE_NAME = "SAGE LLM Gateway"
 ENDPOINTS = {
     "chat": "/v1/chat/completions",
+    "messages": {"create": "/v1/messages", "count_tokens": "/v1/messages/count_tokens"},
     "models": "/v1/models",
     "model": "/v1/models/{model_id}",
     "embeddings": "/v1/embeddings",

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import anthropic
 import pytest
 from fastapi.testclient import TestClient
 
@@ -58,6 +59,21 @@ def test_embedded_model_answers_through_the_gateway(model_dir: Path) -> None:
         assert "Paris" in body["choices"][0]["message"]["content"]
         assert body["usage"]["completion_tokens"] <= 24
         assert "usage_estimated" not in body["sage"]  # llama.cpp reported real usage
+        # The same model through Anthropic's Messages API, read with the official client's types.
+        reply = client.post(
+            "/v1/messages",
+            headers={"x-api-key": "unused", "anthropic-version": "2023-06-01"},
+            json={
+                "model": "sage-default",
+                "max_tokens": 24,
+                "temperature": 0,
+                "messages": [{"role": "user", "content": "What is the capital of France? Answer in one sentence."}],
+            },
+        )
+        assert reply.status_code == 200, reply.text
+        message = anthropic.types.Message.model_validate(reply.json())
+        assert "Paris" in message.content[0].text  # type: ignore[union-attr]
+        assert 0 < message.usage.output_tokens <= 24 and message.stop_reason in ("end_turn", "max_tokens")
         stream = client.post(
             "/v1/chat/completions",
             json={
