@@ -21,7 +21,19 @@ from api.limits import (
     enforce_rate_limit,
 )
 from api.metrics import GatewayMetrics, MetricsMiddleware
-from api.routes import admin_index, chat, embeddings, health, memory, messages, sessions, workflows
+from api.responses import ResponsesService
+from api.routes import (
+    admin_index,
+    chat,
+    conversations,
+    embeddings,
+    health,
+    memory,
+    messages,
+    responses,
+    sessions,
+    workflows,
+)
 from api.routes import models as model_list
 from api.routes.ui import mount_ui
 from api.served_models import served_models
@@ -32,6 +44,7 @@ from config.settings import Settings
 from graph.foundation import Foundation, open_foundation
 from graph.resources import ModelHandles, Resources
 from memory.checkpointer import open_checkpointer
+from memory.responses import ResponseStore
 from memory.store import open_store
 
 logger = logging.getLogger(__name__)
@@ -102,18 +115,20 @@ def create_app(
         async with opened as parts:
             resources, handles = parts.resources, parts.models
             metrics: GatewayMetrics = app.state.metrics
+            runner = TurnRunner(
+                parts.graph,
+                parts.sessions,
+                parts.locks,
+                limits=settings.turn_limits(),
+                default_memory_backend=settings.memory_backend,
+                metrics=metrics,
+            )
             app.state.gateway = Gateway(
                 resources=resources,
                 sessions=parts.sessions,
                 storage_health=parts.storage_health,
-                runner=TurnRunner(
-                    parts.graph,
-                    parts.sessions,
-                    parts.locks,
-                    limits=settings.turn_limits(),
-                    default_memory_backend=settings.memory_backend,
-                    metrics=metrics,
-                ),
+                runner=runner,
+                responses=ResponsesService(runner, parts.sessions, ResponseStore(parts.store)),
                 served=served_models(handles.model_name, resources.created_at, settings.capabilities(), handles.index),
                 metrics=metrics,
                 memory=settings.memory(),
@@ -144,7 +159,7 @@ def create_app(
     anonymous = RateLimiter(settings.anonymous_rate_limit_per_minute if settings.keys_configured else 0)
     app.state.metrics = GatewayMetrics()
     install_error_handlers(app)
-    for module in (chat, messages, model_list, embeddings, workflows, sessions, memory):
+    for module in (chat, messages, responses, conversations, model_list, embeddings, workflows, sessions, memory):
         app.include_router(module.router, dependencies=[Depends(enforce_rate_limit)])
     app.include_router(admin_index.router, dependencies=[Depends(require_admin)])
     app.include_router(health.router)

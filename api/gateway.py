@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.metrics import GatewayMetrics
+from api.responses import ResponsesService
 from api.served_models import ServedModels
 from api.turns import TurnRunner
 from config.sections import MemoryConfig
@@ -21,6 +22,8 @@ class Gateway:
     storage_health: StorageHealth
     """The last storage fault the checkpointer and store met (readiness turns red for a while after one)."""
     runner: TurnRunner
+    responses: ResponsesService
+    """The Responses API over the runner: responses and conversations on sessions."""
     served: ServedModels
     metrics: GatewayMetrics
     memory: MemoryConfig

@@ -42,7 +42,7 @@ class AnonymousRateLimitMiddleware:
             wait = self.limiter.acquire(f"addr-{client[0]}" if client else "addr-unknown")
             if wait > 0:
                 refusal = too_many_requests(wait, "rate limit exceeded for this address", "rate_limit_exceeded")
-                await refusal.response_for(scope["path"])(scope, receive, send)
+                await refusal.response_for(scope.get("path", ""))(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -91,7 +91,7 @@ class BodyTimeoutMiddleware:
             if response_started:
                 raise
             message = f"the request body did not arrive within {self.seconds:g} s"
-            await request_timeout(message, scope["path"])(scope, receive, send)
+            await request_timeout(message, scope.get("path", ""))(scope, receive, send)
 
 
 BODYLESS_METHODS = ("GET", "HEAD", "OPTIONS", "DELETE")
@@ -114,7 +114,7 @@ class BodySizeLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope["path"], send)
+            await self._refuse(scope.get("path", ""), send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -126,7 +126,7 @@ class BodySizeLimitMiddleware:
             body = message.get("body", b"")
             size += len(body)
             if size > self.max_bytes:
-                await self._refuse(scope["path"], send)
+                await self._refuse(scope.get("path", ""), send)
                 return
             chunks.append(body)
             if not message.get("more_body", False):

@@ -115,6 +115,6 @@ class StringHygieneMiddleware:
         body = b"".join(message.get("body", b"") for message in messages if message["type"] == "http.request")
         bad = check_body(body)
         if bad is not None:
-            await bad.error().response_for(scope["path"])(scope, receive, send)
+            await bad.error().response_for(scope.get("path", ""))(scope, receive, send)
             return
         await self.app(scope, replay(messages, receive), send)

@@ -5,6 +5,7 @@ loading every thread (title, timestamps, message count) and is written once per 
 """
 
 import re
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -115,9 +116,13 @@ class SessionPage:
 
 
 class ThreadStates(Protocol):
-    """Reads a thread's state as the graph sees it: the compiled graph (`CompiledStateGraph.aget_state`)."""
+    """Reads and writes a thread's state as the graph sees it: the compiled graph (`CompiledStateGraph`)."""
 
     async def aget_state(self, config: RunnableConfig, *, subgraphs: bool = False) -> StateSnapshot: ...
+
+    async def aupdate_state(
+        self, config: RunnableConfig, values: dict[str, Any] | Any | None, as_node: str | None = None
+    ) -> RunnableConfig: ...
 
 
 class ThreadDirectory(Protocol):
@@ -249,6 +254,24 @@ class SessionRegistry:
         """One state value of the session's thread (None when absent)."""
         snapshot = await self.states.aget_state({"configurable": {"thread_id": session_id}})
         return snapshot.values.get(name) if isinstance(snapshot.values, dict) else None
+
+    async def head(self, session_id: str) -> str | None:
+        """The session's current checkpoint (its newest), None for a session with no turn yet."""
+        snapshot = await self.states.aget_state({"configurable": {"thread_id": session_id}})
+        return snapshot.config.get("configurable", {}).get("checkpoint_id") if snapshot.config else None
+
+    async def fork(self, source: str, checkpoint_id: str, owner: str, *, as_node: str) -> SessionRecord:
+        """A new session of `owner` holding the conversation of `source` as it was at `checkpoint_id`: a
+        branch that continues from there without touching `source` (whose later turns it does not see)."""
+        config: RunnableConfig = {"configurable": {"thread_id": source, "checkpoint_id": checkpoint_id}}
+        snapshot = await self.states.aget_state(config)
+        messages = list(snapshot.values.get("messages") or []) if isinstance(snapshot.values, dict) else []
+        original = await self.get(source)
+        record = await self.create(str(uuid.uuid4()), title=original.title if original else None, owner=owner)
+        await self.states.aupdate_state({"configurable": {"thread_id": record.id}}, {"messages": messages}, as_node)
+        forked = replace(record, message_count=len(messages))
+        await self.store.aput(SESSIONS_NAMESPACE, record.id, forked.to_item(), index=False)
+        return forked
 
     async def messages(self, session_id: str) -> Sequence[AnyMessage]:
         """The checkpointed conversation of the session."""

@@ -15,6 +15,7 @@ from langchain_core.messages.utils import count_tokens_approximately
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.errors import OpenAIError
+from api.protocols.undeclared import refuse_undeclared, refused
 from api.turn_input import TurnRequest, resolve_session_id
 from api.turn_result import TurnResult
 from api.usage import TokenUsage
@@ -22,10 +23,6 @@ from turn.context import GatewayContext
 
 STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "tool_calls": "tool_use", "function_call": "tool_use"}
 """OpenAI finish reasons as Anthropic stop reasons."""
-
-
-def refused(param: str, message: str) -> OpenAIError:
-    return OpenAIError(400, f"{param}: {message}", param=param, code="unsupported_parameter")
 
 
 class Block(BaseModel):
@@ -94,14 +91,6 @@ class MessagesRequest(CountTokensRequest):
     metadata: dict[str, Any] | None = None
 
 
-def _refuse_extras(model: BaseModel, where: str) -> None:
-    """A field this API has that the gateway does not take (thinking, service_tier, mcp_servers, ...) is a 400
-    naming it."""
-    for name, value in (model.model_extra or {}).items():
-        if value is not None:  # a null asks for nothing (the SDK sends back `citations: null` on text blocks)
-            raise refused(f"{where}{name}", "not supported by this gateway")
-
-
 def _text_of(blocks: str | list[dict[str, Any]] | None, where: str) -> str:
     """A tool result's content: a string, or text blocks (anything else refused)."""
     if blocks is None or isinstance(blocks, str):
@@ -129,7 +118,7 @@ def _user_messages(blocks: list[Block], where: str) -> list[AnyMessage]:
         at = f"{where}.content[{n}]"
         if block.type not in ("text", "tool_result"):
             raise refused(f"{at}.type", f"'{block.type}' blocks are not supported in a user message")
-        _refuse_extras(block, f"{at}.")
+        refuse_undeclared(block, f"{at}.")
         if block.type == "text" and block.text is not None:
             texts.append(block.text)
         elif block.type == "tool_result" and block.tool_use_id:
@@ -148,7 +137,7 @@ def _assistant_message(blocks: list[Block], where: str) -> AIMessage:
         at = f"{where}.content[{n}]"
         if block.type not in ("text", "tool_use"):
             raise refused(f"{at}.type", f"'{block.type}' blocks are not supported in an assistant message")
-        _refuse_extras(block, f"{at}.")
+        refuse_undeclared(block, f"{at}.")
         if block.type == "text" and block.text is not None:
             texts.append(block.text)
         elif block.type == "tool_use" and block.id and block.name:
@@ -164,7 +153,7 @@ def dialogue_of(messages: list[MessageIn]) -> list[AnyMessage]:
     dialogue: list[AnyMessage] = []
     for index, message in enumerate(messages):
         where = f"messages[{index}]"
-        _refuse_extras(message, f"{where}.")
+        refuse_undeclared(message, f"{where}.")
         blocks = [Block(type="text", text=message.content)] if isinstance(message.content, str) else message.content
         turn = _user_messages(blocks, where) if message.role == "user" else [_assistant_message(blocks, where)]
         dialogue.extend(_stamped(m, received) for m in turn)
@@ -176,7 +165,7 @@ def system_of(system: str | list[Block] | None) -> str | None:
         return system or None
     texts = []
     for n, block in enumerate(system):
-        _refuse_extras(block, f"system[{n}].")
+        refuse_undeclared(block, f"system[{n}].")
         if block.type != "text" or block.text is None:
             raise refused(f"system[{n}].type", "the system prompt may hold text blocks only")
         texts.append(block.text)
@@ -191,7 +180,7 @@ def tools_of(tools: list[ToolIn] | None) -> list[dict[str, Any]] | None:
     for n, tool in enumerate(tools):
         if tool.type not in (None, "custom"):
             raise refused(f"tools[{n}].type", f"'{tool.type}' tools are not supported; only client tools")
-        _refuse_extras(tool, f"tools[{n}].")
+        refuse_undeclared(tool, f"tools[{n}].")
         function: dict[str, Any] = {"name": tool.name, "parameters": tool.input_schema}
         if tool.description:
             function["description"] = tool.description
@@ -203,7 +192,7 @@ def tool_choice_of(choice: ToolChoiceIn | None) -> tuple[str | dict[str, Any] | 
     """Anthropic's tool choice as OpenAI's, and whether parallel calls are allowed."""
     if choice is None:
         return None, None
-    _refuse_extras(choice, "tool_choice.")
+    refuse_undeclared(choice, "tool_choice.")
     parallel = None if choice.disable_parallel_tool_use is None else not choice.disable_parallel_tool_use
     match choice.type:
         case "auto":
@@ -228,7 +217,7 @@ def _session_requested(request: MessagesRequest, header: str | None) -> str | No
 def turn_request(request: MessagesRequest, *, session_id: str | None, max_tokens_cap: int) -> TurnRequest:
     """The request as a turn of the session named by `metadata.session_id` or `X-Session-Id` (else a new one, or
     the one its resent conversation is in)."""
-    _refuse_extras(request, "")
+    refuse_undeclared(request, "")
     if request.max_tokens > max_tokens_cap:
         raise OpenAIError(400, f"max_tokens may be at most {max_tokens_cap}", param="max_tokens")
     unknown_metadata = set(request.metadata or {}) - {"user_id", "session_id"}
@@ -312,7 +301,7 @@ def message_of(result: TurnResult, model: str) -> MessageOut:
 
 def count_tokens(request: CountTokensRequest) -> int:
     """The prompt's tokens, counted as the gateway estimates a backend's (about four characters a token)."""
-    _refuse_extras(request, "")
+    refuse_undeclared(request, "")
     prompt: list[AnyMessage] = list(dialogue_of(request.messages))
     if (system := system_of(request.system)) is not None:
         prompt.insert(0, SystemMessage(system))

@@ -14,6 +14,8 @@ SERVICE_NAME = "SAGE LLM Gateway"
 ENDPOINTS = {
     "chat": "/v1/chat/completions",
     "messages": {"create": "/v1/messages", "count_tokens": "/v1/messages/count_tokens"},
+    "responses": "/v1/responses",
+    "conversations": "/v1/conversations",
     "models": "/v1/models",
     "model": "/v1/models/{model_id}",
     "embeddings": "/v1/embeddings",

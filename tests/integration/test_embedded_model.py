@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import anthropic
+import openai
 import pytest
 from fastapi.testclient import TestClient
 
@@ -74,6 +75,20 @@ def test_embedded_model_answers_through_the_gateway(model_dir: Path) -> None:
         message = anthropic.types.Message.model_validate(reply.json())
         assert "Paris" in message.content[0].text  # type: ignore[union-attr]
         assert 0 < message.usage.output_tokens <= 24 and message.stop_reason in ("end_turn", "max_tokens")
+        # And through the Responses API, read with the `openai` client's types.
+        made = client.post(
+            "/v1/responses",
+            json={
+                "model": "sage-default",
+                "max_output_tokens": 24,
+                "temperature": 0,
+                "input": "What is the capital of France? Answer in one sentence.",
+            },
+        )
+        assert made.status_code == 200, made.text
+        response = openai.types.responses.Response.model_validate(made.json())
+        assert "Paris" in response.output_text
+        assert response.usage is not None and 0 < response.usage.output_tokens <= 24
         stream = client.post(
             "/v1/chat/completions",
             json={
