@@ -2,7 +2,6 @@
 messages, a tool round trip, `count_tokens`, typed errors, keys, and one session across both protocols."""
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import anthropic
 import httpx
@@ -153,7 +152,7 @@ def test_one_session_through_chat_completions_then_messages_and_another_keys_404
         )
 
 
-def test_the_default_model_id_is_served(gateway: str, tmp_path: Path) -> None:
+def test_the_default_model_id_is_served(gateway: str) -> None:
     message = client(gateway).messages.create(
         model="sage-default", max_tokens=16, messages=[{"role": "user", "content": "Hello"}]
     )

@@ -2,6 +2,7 @@
 plain and streamed responses, a function tool round trip, structured output, chains through
 `previous_response_id`, a fork, conversations, and owner checks."""
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -102,15 +103,25 @@ def test_structured_output_parsed_with_responses_parse(gateway: str) -> None:
     assert isinstance(parsed.output_parsed, Capital)
 
 
-def test_a_chain_sees_the_first_turn_and_a_fork_does_not_see_the_second(gateway: str) -> None:
+def prompt_sent(upstream: UpstreamBehaviour) -> str:
+    """Everything the model was shown for the latest turn."""
+    return json.dumps(upstream.last_request, ensure_ascii=False)
+
+
+def test_a_chain_sees_the_first_turn_and_a_fork_does_not_see_the_second(
+    served: tuple[str, UpstreamBehaviour],
+) -> None:
+    gateway, upstream = served
     sdk = client(gateway)
     first = sdk.responses.create(model="fake-upstream", input="My name is Ada.")
     second = sdk.responses.create(model="fake-upstream", input="I like tea.", previous_response_id=first.id)
     third = sdk.responses.create(model="fake-upstream", input="What is my name?", previous_response_id=second.id)
+    assert "My name is Ada." in prompt_sent(upstream)  # the third answer was made seeing the first turn
     session = third.model_extra["session_id"]  # type: ignore[index]
     assert session == first.model_extra["session_id"]  # type: ignore[index]
     assert session_questions(gateway, session) == ["My name is Ada.", "I like tea.", "What is my name?"]
     fork = sdk.responses.create(model="fake-upstream", input="What do I drink?", previous_response_id=first.id)
+    assert "My name is Ada." in prompt_sent(upstream) and "I like tea." not in prompt_sent(upstream)
     branch = fork.model_extra["session_id"]  # type: ignore[index]
     assert branch != session
     assert session_questions(gateway, branch) == ["My name is Ada.", "What do I drink?"]
