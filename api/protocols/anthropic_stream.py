@@ -7,10 +7,10 @@ from typing import Any
 
 import anyio
 from sse_starlette import EventSourceResponse
-from starlette.background import BackgroundTask
 
 from api.errors import anthropic_error_body, as_openai_error
 from api.protocols.anthropic_messages import STOP_REASONS, content_of, new_message_id, usage_out
+from api.protocols.event_stream import event_stream_response
 from api.streaming import TurnEvent
 from api.turn_result import TurnResult
 
@@ -134,12 +134,9 @@ async def message_frames(
 
 
 async def stream_message(events: AsyncGenerator[TurnEvent], model: str, *, send_timeout: float) -> EventSourceResponse:
-    """The SSE response of a streamed message. As for chat completions, the session event and the first answer
-    event are awaited before the status line, so a turn that fails at once is an HTTP error."""
-    opened = await anext(events)
-    headers = {"X-Session-Id": opened.session_id} if opened.session_id else {}
-    first = await anext(events)
-    frames = message_frames(first, events, model)
-    return EventSourceResponse(
-        frames, headers=headers, ping=15, send_timeout=send_timeout, background=BackgroundTask(frames.aclose)
-    )
+    """The SSE response of a streamed message (see `event_stream_response`)."""
+
+    def frames_of(first: TurnEvent | None, rest: AsyncGenerator[TurnEvent]) -> AsyncGenerator[Frame]:
+        return message_frames(first, rest, model)
+
+    return await event_stream_response(events, frames_of, send_timeout=send_timeout)

@@ -15,10 +15,10 @@ from typing import Any, Literal
 import anyio
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
-from starlette.background import BackgroundTask
 
 from api.errors import as_openai_error
 from api.extension import sage_extension
+from api.protocols.event_stream import event_stream_response
 from api.protocols.openai_chat import Usage, message_out, new_completion_id, unix_now
 from api.schemas.omitted import absent
 from api.streaming import TurnEvent
@@ -157,16 +157,10 @@ async def stream_response(
     include_usage: bool,
     send_timeout: float,
 ) -> EventSourceResponse:
-    """The SSE response of a streamed completion. The session event and the first answer event are awaited here,
-    so a turn that fails before its first token (the backend is down) is an HTTP error, not a 200 with an error
-    frame, and the `X-Session-Id` header names the session the turn runs in. A send that blocks for
-    `send_timeout` seconds (a client that stopped reading) ends the response."""
-    opened = await anext(events)
-    headers = {"X-Session-Id": opened.session_id} if opened.session_id else {}
-    first = await anext(events)
-    frames = sse_frames(first, events, ChunkWriter(model), include_usage=include_usage)
-    # On a client disconnect sse-starlette stops iterating but does not close the generator: the background task
-    # does, which cancels the turn and the upstream call at once.
-    return EventSourceResponse(
-        frames, headers=headers, ping=15, send_timeout=send_timeout, background=BackgroundTask(frames.aclose)
-    )
+    """The SSE response of a streamed completion (see `event_stream_response`)."""
+    writer = ChunkWriter(model)
+
+    def frames_of(first: TurnEvent | None, rest: AsyncGenerator[TurnEvent]) -> AsyncGenerator[dict[str, str]]:
+        return sse_frames(first, rest, writer, include_usage=include_usage)
+
+    return await event_stream_response(events, frames_of, send_timeout=send_timeout)

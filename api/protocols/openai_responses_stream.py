@@ -10,9 +10,9 @@ from typing import Any
 
 import anyio
 from sse_starlette import EventSourceResponse
-from starlette.background import BackgroundTask
 
 from api.errors import as_openai_error
+from api.protocols.event_stream import event_stream_response
 from api.protocols.openai_responses import output_of
 from api.streaming import TurnEvent
 from api.turn_result import TurnResult
@@ -150,12 +150,9 @@ async def response_frames(
 async def stream_response_events(
     started: dict[str, Any], events: AsyncGenerator[TurnEvent], finish: Finish, *, send_timeout: float
 ) -> EventSourceResponse:
-    """The SSE response of a streamed response. The session event and the first answer event are awaited
-    before the status line, so a turn that fails at once is an HTTP error."""
-    opened = await anext(events)
-    headers = {"X-Session-Id": opened.session_id} if opened.session_id else {}
-    first = await anext(events)
-    frames = response_frames(started, first, events, finish)
-    return EventSourceResponse(
-        frames, headers=headers, ping=15, send_timeout=send_timeout, background=BackgroundTask(frames.aclose)
-    )
+    """The SSE response of a streamed response (see `event_stream_response`)."""
+
+    def frames_of(first: TurnEvent | None, rest: AsyncGenerator[TurnEvent]) -> AsyncGenerator[Frame]:
+        return response_frames(started, first, rest, finish)
+
+    return await event_stream_response(events, frames_of, send_timeout=send_timeout)
