@@ -76,11 +76,10 @@ class AgentServerThreads:
             return
         try:
             await self._client().delete(session_id)
-        except httpx.HTTPStatusError as exc:
-            if exc.response.status_code != 404:
+        except httpx.HTTPError as exc:
+            gone = isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code == 404
+            if not gone:
                 logger.warning("thread %s could not be deleted from the Agent Server", session_id, exc_info=True)
-        except httpx.HTTPError:
-            logger.warning("thread %s could not be deleted from the Agent Server", session_id, exc_info=True)
 
 
 def in_process_threads() -> ThreadsClient:
@@ -107,7 +106,9 @@ class SharedFoundation:
         self._opened: _Opened | None = None
         self._lock = asyncio.Lock()
 
-    async def _acquire(self) -> _Opened:
+    @asynccontextmanager
+    async def _held(self) -> AsyncIterator[_Opened]:
+        """The opened parts, opened by the first holder and closed by the last."""
         async with self._lock:
             if self._opened is None:
                 handles = AsyncExitStack()
@@ -117,33 +118,28 @@ class SharedFoundation:
                 graph = build_graph(foundation.resources, sessions=foundation.sessions).compile(name=GATEWAY_GRAPH_NAME)
                 self._opened = _Opened(foundation, graph, handles)
             self._holders += 1
-            return self._opened
-
-    async def _release(self) -> None:
-        async with self._lock:
-            self._holders -= 1
-            if self._holders == 0 and self._opened is not None:
-                opened, self._opened = self._opened, None
-                await opened.handles.aclose()
+            opened = self._opened
+        try:
+            yield opened
+        finally:
+            async with self._lock:
+                self._holders -= 1
+                if self._holders == 0 and self._opened is not None:
+                    self._opened = None
+                    await opened.handles.aclose()
 
     @asynccontextmanager
     async def hold(self) -> AsyncIterator[Foundation]:
         """The open foundation, for as long as the block runs."""
-        opened = await self._acquire()
-        try:
+        async with self._held() as opened:
             yield opened.foundation
-        finally:
-            await self._release()
 
     @asynccontextmanager
     async def hold_graph(self) -> AsyncIterator[CompiledTurnGraph]:
         """The turn graph as the Agent Server runs it: the gateway's, recording each turn in the session
         registry; compiled bare, since the server adds the checkpointer and store (the gateway's own)."""
-        opened = await self._acquire()
-        try:
+        async with self._held() as opened:
             yield opened.graph
-        finally:
-            await self._release()
 
 
 def create_agent_server_app(
