@@ -8,10 +8,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from bench.fake_upstream import free_port
+from bench.fake_upstream import UpstreamBehaviour, free_port, running_fake_upstream
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,3 +79,18 @@ def running_gateway(
         yield base_url
     finally:
         stop(process)
+
+
+@contextmanager
+def gateway_with_two_keys(data_dir: Path) -> Iterator[tuple[str, Any]]:
+    """The gateway on a fake upstream, with the client keys `key-a` and `key-b`; yields its URL and the
+    upstream's behaviour (which records what the model was sent)."""
+    with running_fake_upstream(UpstreamBehaviour(delay_per_token=0.002)) as (upstream_url, behaviour):
+        env = {
+            "SAGE_CHAT_BASE_URL": upstream_url,
+            "SAGE_CHAT_MODEL": "fake-upstream",
+            "SAGE_CHAT_MAX_RETRIES": "0",
+            "SAGE_GATEWAY_API_KEY": "key-a,key-b",
+        }
+        with running_gateway(env, data_dir) as base_url:
+            yield base_url, behaviour

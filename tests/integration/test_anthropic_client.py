@@ -8,8 +8,8 @@ import httpx
 import openai
 import pytest
 
-from bench.fake_upstream import DEFAULT_ANSWER, UpstreamBehaviour, running_fake_upstream
-from tests.integration.servers import running_gateway
+from bench.fake_upstream import DEFAULT_ANSWER
+from tests.integration.servers import gateway_with_two_keys
 
 WEATHER = {
     "name": "get_weather",
@@ -20,15 +20,8 @@ WEATHER = {
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running_fake_upstream(UpstreamBehaviour(delay_per_token=0.002)) as (upstream_url, _):
-        env = {
-            "SAGE_CHAT_BASE_URL": upstream_url,
-            "SAGE_CHAT_MODEL": "fake-upstream",
-            "SAGE_CHAT_MAX_RETRIES": "0",
-            "SAGE_GATEWAY_API_KEY": "key-a,key-b",
-        }
-        with running_gateway(env, tmp_path_factory.mktemp("gateway")) as base_url:
-            yield base_url
+    with gateway_with_two_keys(tmp_path_factory.mktemp("gateway")) as (base_url, _):
+        yield base_url
 
 
 def client(gateway: str, key: str = "key-a") -> anthropic.Anthropic:

@@ -11,8 +11,8 @@ import openai
 import pytest
 from pydantic import BaseModel
 
-from bench.fake_upstream import DEFAULT_ANSWER, UpstreamBehaviour, running_fake_upstream
-from tests.integration.servers import running_gateway
+from bench.fake_upstream import DEFAULT_ANSWER, UpstreamBehaviour
+from tests.integration.servers import gateway_with_two_keys
 
 WEATHER = {
     "type": "function",
@@ -24,15 +24,8 @@ WEATHER = {
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, UpstreamBehaviour]]:
-    with running_fake_upstream(UpstreamBehaviour(delay_per_token=0.002)) as (upstream_url, behaviour):
-        env = {
-            "SAGE_CHAT_BASE_URL": upstream_url,
-            "SAGE_CHAT_MODEL": "fake-upstream",
-            "SAGE_CHAT_MAX_RETRIES": "0",
-            "SAGE_GATEWAY_API_KEY": "key-a,key-b",
-        }
-        with running_gateway(env, tmp_path_factory.mktemp("gateway")) as base_url:
-            yield base_url, behaviour
+    with gateway_with_two_keys(tmp_path_factory.mktemp("gateway")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
