@@ -41,6 +41,7 @@ from graph.builder import CompiledTurnGraph
 from graph.names import STORE_MEMORY
 from graph.steps import step_summary
 from memory.locks import SessionLocks
+from memory.scopes import user_key
 from memory.sessions import SessionRecord, SessionRegistry
 from turn.context import GatewayContext
 from turn.state import InputState
@@ -280,7 +281,12 @@ class TurnRunner:
                 created=created,
                 new_messages=fresh,
                 system_prompt=request.system_prompt,
-                context=replace(request.context, session_id=request.session_id, memory_backend=backend),
+                context=replace(
+                    request.context,
+                    session_id=request.session_id,
+                    memory_backend=backend,
+                    memory_user=user_key(caller.owner, request.context.end_user),
+                ),
                 store=request.store,
             )
             if unnamed and request.store:

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 SessionBackend = Literal["sqlite", "memory", "postgres"]
 SqliteSynchronous = Literal["normal", "full"]
 MemoryBackendName = Literal["short_term", "vdb", "kv", "graph"]
+ScopeKind = Literal["session", "user"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,11 +127,16 @@ class TurnLimits:
 class MemoryConfig:
     """The memory backends: the default one, the ones a session may pick, and their budgets."""
 
-    default_backend: MemoryBackendName = "short_term"
+    default_backend: MemoryBackendName = "kv"
     selectable: tuple[str, ...] = ("short_term", "vdb", "kv", "graph")
     window_turns: int = 20
     max_tokens: int = 3000
+    """Window, summary and recalled memory together; at most half the model's context when it is declared."""
     top_k: int = 5
+    read_scopes: tuple[ScopeKind, ...] = ("session", "user")
+    write_scopes: tuple[ScopeKind, ...] = ("user",)
+    extractor: Literal["rules", "llm"] = "rules"
+    summaries: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)

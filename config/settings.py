@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.sections import (
@@ -23,6 +23,7 @@ from config.sections import (
     MemoryConfig,
     ModelCapabilities,
     RetrievalConfig,
+    ScopeKind,
     SessionBackend,
     SqliteSynchronous,
     StorageConfig,
@@ -67,15 +68,31 @@ class Settings(BaseSettings):
     )
     database_pool_size: int = Field(10, ge=1, le=200, alias="SAGE_GATEWAY_DATABASE_POOL_SIZE")
     memory_backend: MemoryBackendName = Field(
-        "short_term", alias="SAGE_GATEWAY_MEMORY_BACKEND", description="Default memory backend of new sessions."
+        "kv", alias="SAGE_GATEWAY_MEMORY_BACKEND", description="Default memory backend of new sessions."
     )
     memory_backends_allowed: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["short_term", "vdb", "kv", "graph"],
         alias="SAGE_GATEWAY_MEMORY_BACKENDS_ALLOWED",
         description="Backends a client may pick per session at creation (comma separated).",
     )
-    graph_extractor: Literal["rules", "llm"] = Field(
-        "rules", alias="SAGE_GATEWAY_GRAPH_EXTRACTOR", description="graph memory: llm = the chat model lists relations."
+    memory_extractor: Literal["rules", "llm"] = Field(
+        "rules",
+        alias="SAGE_GATEWAY_MEMORY_EXTRACTOR",
+        validation_alias=AliasChoices("SAGE_GATEWAY_MEMORY_EXTRACTOR", "SAGE_GATEWAY_GRAPH_EXTRACTOR"),
+        description="Facts from turns: rules; llm = the rules, plus the chat model in the background (checked).",
+    )
+    memory_read_scopes: Annotated[list[ScopeKind], NoDecode] = Field(
+        default_factory=lambda: list[ScopeKind](["session", "user"]),
+        alias="SAGE_GATEWAY_MEMORY_READ_SCOPES",
+        description="Memory a turn reads facts from: session, user (the key's owner or the request's user).",
+    )
+    memory_write_scopes: Annotated[list[ScopeKind], NoDecode] = Field(
+        default_factory=lambda: list[ScopeKind](["user"]),
+        alias="SAGE_GATEWAY_MEMORY_WRITE_SCOPES",
+        description="Memory a turn writes the facts it states to: session, user.",
+    )
+    memory_summaries: bool = Field(
+        True, alias="SAGE_GATEWAY_MEMORY_SUMMARIES", description="The model summarises turns older than the window."
     )
     memory_top_k: int = Field(5, ge=1, le=50, alias="SAGE_GATEWAY_MEMORY_TOP_K", description="Items recalled.")
     memory_window: int = Field(
@@ -279,7 +296,15 @@ class Settings(BaseSettings):
         "rules", alias="SAGE_INTENT_CLASSIFIER", description="llm: ask the model when no rule matches."
     )
 
-    @field_validator("memory_backends_allowed", "api_keys", "admin_keys", "cors_origins", mode="before")
+    @field_validator(
+        "memory_backends_allowed",
+        "memory_read_scopes",
+        "memory_write_scopes",
+        "api_keys",
+        "admin_keys",
+        "cors_origins",
+        mode="before",
+    )
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
@@ -391,8 +416,12 @@ class Settings(BaseSettings):
             default_backend=self.memory_backend,
             selectable=tuple(self.memory_backends_allowed),
             window_turns=self.memory_window,
-            max_tokens=self.memory_max_tokens,
+            max_tokens=min(self.memory_max_tokens, (self.capabilities().context_tokens or 10**9) // 2),
             top_k=self.memory_top_k,
+            read_scopes=tuple(self.memory_read_scopes),
+            write_scopes=tuple(self.memory_write_scopes),
+            extractor=self.memory_extractor,
+            summaries=self.memory_summaries,
         )
 
     def retrieval(self) -> RetrievalConfig:

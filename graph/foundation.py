@@ -39,6 +39,10 @@ class Foundation:
     sessions: SessionRegistry
 
 
+BACKGROUND_DRAIN_SECONDS = 10.0
+"""How long shutdown waits for memory's background work (extraction, summaries) before cancelling it."""
+
+
 @asynccontextmanager
 async def open_foundation(
     settings: Settings,
@@ -56,7 +60,9 @@ async def open_foundation(
         store = await stack.enter_async_context(open_store(storage, storage_health))
         locks = await stack.enter_async_context(open_session_locks(storage))
         handles = models if models is not None else await stack.enter_async_context(open_models(settings))
-        resources = build_resources(settings, handles, session_memory(settings, store, handles))
+        memory = session_memory(settings, store, handles)
+        stack.push_async_callback(memory.background.drain, BACKGROUND_DRAIN_SECONDS)  # before the store closes
+        resources = build_resources(settings, handles, memory)
         graph = build_graph(resources).compile(checkpointer=checkpointer, store=store, name=GATEWAY_GRAPH_NAME)
         yield Foundation(
             storage_health=storage_health,

@@ -24,6 +24,8 @@ from llm.embeddings import open_embedding_model
 from llm.endpoint import Endpoint, serving_endpoint
 from memory.backends import MemoryBackend, SessionMemory, build_backends
 from memory.backends.short_term import ShortTermMemory
+from memory.background import BackgroundWork
+from memory.scopes import ScopePolicy
 from memory.sessions import session_memory_choice
 from turn.intent_rules import IntentRules, load_intent_rules
 from workflows.catalogue import load_catalogue
@@ -106,15 +108,19 @@ async def open_models(settings: Settings) -> AsyncIterator[ModelHandles]:
 def session_memory(settings: Settings, store: BaseStore, models: ModelHandles) -> SessionMemory:
     """Every memory backend on the app's store; each session uses the one it picked, or the operator's default."""
     config = settings.memory()
+    background = BackgroundWork()
     backends = build_backends(
         store,
         models.embeddings,
-        graph_extractor=models.chat_model if settings.graph_extractor == "llm" else None,
         window_turns=config.window_turns,
         max_tokens=config.max_tokens,
         top_k=config.top_k,
+        policy=ScopePolicy(read=config.read_scopes, write=config.write_scopes),
+        extractor=models.chat_model if config.extractor == "llm" else None,
+        summarizer=models.chat_model if config.summaries else None,
+        background=background,
     )
-    return SessionMemory(backends, config.default_backend, session_memory_choice(store))
+    return SessionMemory(backends, config.default_backend, session_memory_choice(store), background=background)
 
 
 def window_memory(settings: Settings) -> ShortTermMemory:

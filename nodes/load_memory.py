@@ -19,7 +19,7 @@ async def load_memory(state: TurnState, runtime: Runtime[GatewayContext], *, mem
     history, current = split_current_turn(state.messages)
     context = runtime.context or GatewayContext()
     backend = backend_for_turn(memory, context.memory_backend)
-    recalled = await backend.recall(session_id_of(context), last_user_text(current), history)
+    recalled = await backend.recall(session_id_of(context), last_user_text(current), history, user=context.memory_user)
     return {
         "memory_context": recalled.messages,
         "memory_section": recalled.section,

@@ -24,5 +24,6 @@ async def store_memory(state: TurnState, runtime: Runtime[GatewayContext], *, me
         m for m in state.messages[previous_answer + 1 : answer_index] if isinstance(m, HumanMessage)
     ]
     backend = backend_for_turn(memory, context.memory_backend)
-    await backend.remember(session_id, Turn(user=user, answer=state.messages[answer_index]))
+    turn = Turn(user=user, answer=state.messages[answer_index])
+    await backend.remember(session_id, turn, user=context.memory_user)
     return {}

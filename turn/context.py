@@ -27,6 +27,14 @@ class GatewayContext:
     stop: list[str] | None = field(default=None, metadata={"description": "Stop sequences."})
     seed: int | None = field(default=None, metadata={"description": "Sampling seed, where the backend has one."})
     user: str | None = field(default=None, metadata={"description": "End-user id passed through to the backend."})
+    end_user: str | None = field(
+        default=None,
+        metadata={"description": "The end user whose memory this is, within the key (`user` or `metadata.user_id`)."},
+    )
+    memory_user: str | None = field(
+        default=None,
+        metadata={"description": "The user-scope memory of this turn (key owner and end user); empty: none."},
+    )
     frequency_penalty: float | None = field(default=None, metadata={"description": "Penalty on repeated tokens."})
     presence_penalty: float | None = field(default=None, metadata={"description": "Penalty on tokens already used."})
     logit_bias: dict[str, int] | None = field(default=None, metadata={"description": "Token id -> bias."})

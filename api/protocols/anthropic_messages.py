@@ -232,6 +232,7 @@ def turn_request(request: MessagesRequest, *, session_id: str | None, max_tokens
         max_tokens=request.max_tokens,
         stop=request.stop_sequences,
         user=user_id if isinstance(user_id, str) else None,
+        end_user=user_id if isinstance(user_id, str) else None,
         tools=tools_of(request.tools),
         tool_choice=tool_choice,
         parallel_tool_calls=parallel,

@@ -233,6 +233,7 @@ def _context(request: ChatCompletionRequest, max_tokens: int | None) -> GatewayC
         stop=request.stop if isinstance(request.stop, list) else None,
         seed=request.seed,
         user=request.user,
+        end_user=request.user or (request.metadata or {}).get("user_id"),
         frequency_penalty=request.frequency_penalty,
         presence_penalty=request.presence_penalty,
         logit_bias=request.logit_bias,

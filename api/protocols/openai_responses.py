@@ -186,6 +186,7 @@ def context_of(request: ResponseRequest, max_tokens_cap: int) -> GatewayContext:
         top_p=request.top_p,
         max_tokens=request.max_output_tokens,
         user=request.user,
+        end_user=request.user or (request.metadata or {}).get("user_id"),
         tools=tools,
         tool_choice=_tool_choice(request.tool_choice),
         parallel_tool_calls=request.parallel_tool_calls,

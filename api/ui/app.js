@@ -395,7 +395,33 @@ async function send(text) {
   message.element.classList.remove("streaming");
   message.element.classList.add("done");
   scrollToEnd();
-  await refreshSessions();
+  await Promise.all([refreshSessions(), refreshMemory()]);
+}
+
+// ---- Memory panel -------------------------------------------------------------------------------------------
+
+// What the gateway remembers about this key's user (every session shares it): each fact, with a button that
+// deletes it (the gateway then never recalls it again).
+async function refreshMemory() {
+  const data = await api("GET", "/memory/items?limit=200");
+  $("#memory-list").replaceChildren(...data.items.map(memoryItem));
+  $("#memory-count").textContent = data.total ? `${data.total}` : "nothing yet";
+}
+
+function memoryItem(item) {
+  const element = document.createElement("li");
+  element.className = "memory-item";
+  element.title = item.said ? `“${item.said}” (${item.updated_at.slice(0, 10)})` : item.updated_at.slice(0, 10);
+  const text = document.createElement("span");
+  text.className = "memory-text";
+  text.textContent = item.text;
+  const remove = button("×", "memory-delete", async () => {
+    await api("DELETE", `/memory/items/${encodeURIComponent(item.id)}`);
+    await refreshMemory();
+  });
+  remove.setAttribute("aria-label", `Forget: ${item.text}`);
+  element.append(text, remove);
+  return element;
 }
 
 // ---- Wiring -------------------------------------------------------------------------------------------------
@@ -414,7 +440,7 @@ async function start() {
   keyInput.addEventListener("change", () => {
     localStorage.setItem(KEY_STORAGE, keyInput.value.trim());
     showNotice("");
-    Promise.all([loadModel(), refreshSessions()]).catch(report);
+    Promise.all([loadModel(), refreshSessions(), refreshMemory()]).catch(report);
   });
   $("#new-session").addEventListener("click", () => {
     api("POST", "/sessions", {})
@@ -445,7 +471,7 @@ async function start() {
       $("#composer").requestSubmit();
     }
   });
-  await Promise.all([loadModel(), refreshSessions()]);
+  await Promise.all([loadModel(), refreshSessions(), refreshMemory()]);
 }
 
 document.addEventListener("DOMContentLoaded", () => start().catch(report));

@@ -30,7 +30,7 @@ class Turn:
 
 @runtime_checkable
 class MemoryBackend(Protocol):
-    """Recall context for a question and remember finished turns, per session.
+    """Recall context for a question and remember finished turns, per session and per user.
 
     `history` is the session's checkpointed conversation before the current turn. Backends that keep their own
     data (semantic, key-value, graph) may ignore it; the short-term window is computed from it.
@@ -38,12 +38,15 @@ class MemoryBackend(Protocol):
 
     name: str
 
-    async def recall(self, session_id: str, query: str, history: Sequence[AnyMessage]) -> MemoryContext:
-        """Return what this backend remembers that is relevant to `query`."""
+    async def recall(
+        self, session_id: str, query: str, history: Sequence[AnyMessage], *, user: str | None = None
+    ) -> MemoryContext:
+        """Return what this backend remembers that is relevant to `query`, from the session's memory and, when
+        `user` is given (see `memory.scopes.user_key`), that user's."""
         ...
 
-    async def remember(self, session_id: str, turn: Turn) -> None:
-        """Record a finished turn."""
+    async def remember(self, session_id: str, turn: Turn, *, user: str | None = None) -> None:
+        """Record a finished turn (facts it states go to the scopes the policy writes)."""
         ...
 
     async def clear(self, session_id: str) -> None:

@@ -9,11 +9,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from langchain_core.messages import AnyMessage
+from langchain_core.messages import AnyMessage, HumanMessage
 from langgraph.store.base import BaseStore, Item
 
 from memory.backends.base import MemoryContext, Turn
-from memory.backends.short_term import ShortTermMemory
+from memory.backends.short_term import ShortTermMemory, text_tokens
+from memory.facts.knowledge import FactMemory, KnownFacts
+from memory.facts.ledger import Fact
+from memory.scopes import session_scope
+from memory.summary import ConversationSummaries
 
 MEMORY_PREFIX = "memory"
 PAGE = 1000
@@ -57,7 +61,7 @@ def fit_budget(lines: Sequence[str], max_tokens: int) -> list[str]:
     """Keep lines in order while they fit in `max_tokens` (approximate count)."""
     kept, used = [], 0
     for line in lines:
-        cost = max(1, len(line) // CHARS_PER_TOKEN)
+        cost = text_tokens(line)
         if used + cost > max_tokens:
             break
         kept.append(line)
@@ -84,23 +88,34 @@ class CachedTurns:
 
 
 class StoredMemory(ABC):
-    """Base of the store-backed backends: the recent window from the checkpointed history, plus recall.
+    """Base of the store-backed backends: the recent window (and the summary before it) from the checkpointed
+    history, the facts the user stated (`FactMemory`: per session and per user), and the session's past turns.
 
     Turns are appended through `_append_turn`, which also bumps a small log record (`meta/turns`: a generation id
     that changes when the session is cleared, and a count). `_turns` keeps each session's turn items cached and,
     when the count grew, fetches only the newest ones, so recall does not reload thousands of items per turn;
-    writes by other processes are seen through the same record. Subclasses implement `_recall_lines`,
-    `remember` and the kinds they keep (`kinds`).
+    writes by other processes are seen through the same record. A past turn that still says a value the user
+    has since updated or retracted is never recalled. Subclasses rank facts and turns (`_recall_lines`).
     """
 
     name = "stored"
     kinds: tuple[str, ...] = ("turns", "meta")
-    heading = "Things remembered from earlier in this conversation:"
+    heading = "What you remember about the user and earlier in this conversation:"
     cached_sessions = 256
 
-    def __init__(self, store: BaseStore, *, window_turns: int, max_tokens: int, top_k: int) -> None:
+    def __init__(
+        self,
+        store: BaseStore,
+        *,
+        facts: FactMemory,
+        window_turns: int,
+        max_tokens: int,
+        top_k: int,
+        summaries: ConversationSummaries | None = None,
+    ) -> None:
         self.store = store
-        self.window = ShortTermMemory(window_turns=window_turns, max_tokens=max_tokens)
+        self.facts = facts
+        self.window = ShortTermMemory(window_turns=window_turns, max_tokens=max_tokens * 2 // 3, summaries=summaries)
         self.max_tokens = max_tokens
         self.top_k = top_k
         self._turn_cache: OrderedDict[str, CachedTurns] = OrderedDict()
@@ -150,29 +165,51 @@ class StoredMemory(ABC):
             cache.popitem(last=False)
 
     @abstractmethod
-    async def _recall_lines(self, session_id: str, query: str) -> tuple[list[str], dict[str, Any]]:
-        """Lines of older memory relevant to `query`, best first, and details for debugging."""
+    async def _recall_lines(
+        self, session_id: str, query: str, known: KnownFacts, in_window: int
+    ) -> tuple[list[Fact], list[str], dict[str, Any]]:
+        """The facts relevant to `query` and lines of past turns (but the last `in_window`, which the window
+        shows), best first, and details for debugging."""
 
-    @abstractmethod
-    async def remember(self, session_id: str, turn: Turn) -> None:
-        """Record a finished turn."""
+    async def _store_turn(self, session_id: str, turn: Turn) -> None:
+        """Keep the turn for recall (subclasses that recall turns)."""
+        await self._append_turn(session_id, turn_record(turn))
 
-    async def recall(self, session_id: str, query: str, history: Sequence[AnyMessage]) -> MemoryContext:
-        """The recent window, plus older memory relevant to `query` as a system-prompt section."""
+    async def remember(self, session_id: str, turn: Turn, *, user: str | None = None) -> None:
+        await self._store_turn(session_id, turn)
+        await self.facts.learn(session_id, user, "\n".join(m.text for m in turn.user))
+
+    async def recall(
+        self, session_id: str, query: str, history: Sequence[AnyMessage], *, user: str | None = None
+    ) -> MemoryContext:
+        """The recent window, plus the facts and older turns relevant to `query` as a system-prompt section."""
         recent = await self.window.recall(session_id, query, history)
-        lines, details = await self._recall_lines(session_id, query) if query.strip() else ([], {})
-        kept = fit_budget(lines, self.max_tokens // 2)
-        section = "\n".join([self.heading, *(f"- {line}" for line in kept)]) if kept else ""
-        return MemoryContext(messages=recent.messages, section=section, details={**details, "recalled": len(kept)})
+        facts: list[Fact] = []
+        turns: list[str] = []
+        details: dict[str, Any] = {}
+        if query.strip():
+            known = await self.facts.known(session_id, user)
+            in_window = sum(isinstance(m, HumanMessage) for m in recent.messages)
+            facts, turns, details = await self._recall_lines(session_id, query, known, in_window)
+            turns = [line for line in turns if not known.is_stale(line)]
+        kept = fit_budget([fact.text for fact in facts] + turns, self.max_tokens // 3)
+        parts = [recent.section] if recent.section else []
+        if kept:
+            parts.append("\n".join([self.heading, *(f"- {line}" for line in kept)]))
+        details = {**details, **recent.details, "facts": len(facts), "recalled": len(kept)}
+        return MemoryContext(messages=recent.messages, section="\n\n".join(parts), details=details)
 
     async def clear(self, session_id: str) -> None:
         self._turn_cache.pop(session_id, None)
         for kind in self.kinds:
             for item in await all_items(self.store, namespace(session_id, kind)):
                 await self.store.adelete(item.namespace, item.key)
+        await self.facts.forget_session(session_id)
+        await self.window.clear(session_id)
 
     async def stats(self, session_id: str) -> dict[str, Any]:
-        items = [item for kind in self.kinds for item in await all_items(self.store, namespace(session_id, kind))]
+        kinds = (*self.kinds, "facts")
+        items = [item for kind in kinds for item in await all_items(self.store, namespace(session_id, kind))]
         return {"backend": self.name, **usage(items)}
 
     async def dump(self, session_id: str) -> dict[str, Any]:
@@ -182,4 +219,6 @@ class StoredMemory(ABC):
                 kind: [item.value for item in await all_items(self.store, namespace(session_id, kind))]
                 for kind in self.kinds
             },
+            "facts": [fact.public() for fact in await self.facts.ledger.all(session_scope(session_id))],
+            **{k: v for k, v in (await self.window.dump(session_id)).items() if k == "summary"},
         }

@@ -1,9 +1,11 @@
-"""`vdb` memory: every turn embedded (with the RAG embedding model) and recalled by similarity to the question.
+"""`vdb` memory: facts and past turns embedded (with the RAG embedding model) and recalled by similarity to the
+question, fused with lexical recall so that Chinese (which the packaged English embeddings do not place well)
+is recalled as well.
 
-Vectors are kept in the store items themselves and searched per session with NumPy, rather than through the
-store's own vector index: that index needs SQLite extension loading (which this Python's `sqlite3` lacks) or
-pgvector, while this works the same on every store. A session's matrix grows with its cached turns (see
-`StoredMemory._turns`), so recall embeds the question and does one matrix product.
+Vectors are kept in the store items themselves and searched with NumPy, rather than through the store's own
+vector index: that index needs SQLite extension loading (which this Python's `sqlite3` lacks) or pgvector, while
+this works the same on every store. A session's turn matrix grows with its cached turns (see
+`StoredMemory._turns`), so recall embeds the question once and does two matrix products.
 """
 
 import asyncio
@@ -18,6 +20,13 @@ from langgraph.store.base import BaseStore
 from llm.embeddings import unit_vectors
 from memory.backends.base import Turn
 from memory.backends.stored import StoredMemory, all_items, namespace, turn_record
+from memory.facts.knowledge import KnownFacts
+from memory.facts.ledger import Fact
+from memory.facts.ranking import dense_ranking, fused, lexical_ranking
+
+MIN_FACT_SIMILARITY = 0.3
+"""Below this a fact is not about the question (MiniLM cosine; lexical matches still count)."""
+MIN_TURN_SIMILARITY = 0.3
 
 
 @dataclass
@@ -30,14 +39,13 @@ class VectorMemory(StoredMemory):
     """Semantic recall: a fact said fifty turns ago comes back when the question is about it."""
 
     name = "vdb"
-    heading = "Earlier turns of this conversation related to the question:"
 
     def __init__(self, store: BaseStore, *, embeddings: Embeddings, **kwargs: Any) -> None:
         super().__init__(store, **kwargs)
         self.embeddings = embeddings
         self._matrices: OrderedDict[str, _Matrix] = OrderedDict()
 
-    async def remember(self, session_id: str, turn: Turn) -> None:
+    async def _store_turn(self, session_id: str, turn: Turn) -> None:
         record = turn_record(turn)
         vector = unit_vectors(await self.embeddings.aembed_query(record["text"]))
         record["vector"] = [round(float(x), 6) for x in vector]
@@ -57,20 +65,28 @@ class VectorMemory(StoredMemory):
         self._cache(self._matrices, session_id, matrix)
         return matrix, [item.value["text"] for item in items]
 
-    async def _recall_lines(self, session_id: str, query: str) -> tuple[list[str], dict[str, Any]]:
-        matrix, texts = await self._matrix(session_id)
-        if not matrix.keys:
-            return [], {"turns_searched": 0}
+    async def _recall_lines(
+        self, session_id: str, query: str, known: KnownFacts, in_window: int
+    ) -> tuple[list[Fact], list[str], dict[str, Any]]:
         query_vector = unit_vectors(await self.embeddings.aembed_query(query))
-        scores = await asyncio.to_thread(np.dot, matrix.rows, query_vector)
-        best = np.argsort(-scores)[: self.top_k]
+        dense = dense_ranking(known.facts, query_vector.tolist(), MIN_FACT_SIMILARITY)
+        facts = fused(dense, lexical_ranking(known.facts, query))[: self.top_k]
+        matrix, texts = await self._matrix(session_id)
+        older = max(0, len(matrix.keys) - in_window)
+        if not older:
+            return facts, [], {"turns_searched": 0}
+        scores = await asyncio.to_thread(np.dot, matrix.rows[:older], query_vector)
+        best = [i for i in np.argsort(-scores)[: self.top_k] if scores[i] >= MIN_TURN_SIMILARITY]
         lines = [texts[i].replace("\n", " / ") for i in best]
-        return lines, {"scores": [round(float(scores[i]), 4) for i in best], "turns_searched": len(matrix.keys)}
+        return facts, lines, {"scores": [round(float(scores[i]), 4) for i in best], "turns_searched": older}
 
     async def clear(self, session_id: str) -> None:
         self._matrices.pop(session_id, None)
         await super().clear(session_id)
 
     async def dump(self, session_id: str) -> dict[str, Any]:
+        dumped = await super().dump(session_id)
         turns = await all_items(self.store, namespace(session_id, "turns"))
-        return {"backend": self.name, "turns": [{k: v for k, v in t.value.items() if k != "vector"} for t in turns]}
+        dumped["turns"] = [{k: v for k, v in t.value.items() if k != "vector"} for t in turns]
+        dumped["facts"] = [{k: v for k, v in fact.items() if k != "vector"} for fact in dumped.get("facts", [])]
+        return dumped

@@ -1,0 +1,88 @@
+"""What every store-backed memory backend shares: learning facts from a turn (rules at once, the model in the
+background) into the scopes the policy writes, and reading the current facts of the scopes it reads."""
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from memory.background import BackgroundWork
+from memory.facts.ledger import Fact, FactLedger, stale_values
+from memory.facts.llm_extractor import LlmFactExtractor
+from memory.facts.records import FactChange
+from memory.facts.rules import extract_changes
+from memory.scopes import ScopePolicy, session_scope
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class KnownFacts:
+    """The current facts a turn may be told, and the values it must not be told any more."""
+
+    facts: list[Fact] = field(default_factory=list)
+    stale: set[str] = field(default_factory=set)
+
+    def is_stale(self, text: str) -> bool:
+        """Whether `text` still says a value that was updated or retracted (as a whole word, or a substring for
+        Chinese)."""
+        lowered = text.lower()
+        for value in self.stale:
+            if re.search(r"[\u4e00-\u9fff]", value):
+                if value in lowered:
+                    return True
+            elif re.search(rf"(?<![\w@.-]){re.escape(value)}(?![\w@-])", lowered):
+                return True
+        return False
+
+
+class FactMemory:
+    """Rules extract what a turn states before the answer of the next turn can need it; the optional model
+    extractor adds what the rules missed, in the background, checked against the turn's text."""
+
+    def __init__(
+        self,
+        ledger: FactLedger,
+        policy: ScopePolicy | None = None,
+        *,
+        extractor: LlmFactExtractor | None = None,
+        background: BackgroundWork | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.policy = policy or ScopePolicy()
+        self.extractor = extractor
+        self.background = background or BackgroundWork()
+
+    async def learn(self, session_id: str, user: str | None, text: str) -> list[FactChange]:
+        """Apply what the rules find in `text` to every written scope; start the model extractor, if any."""
+        changes = extract_changes(text)
+        scopes = self.policy.writes(session_id, user)
+        for scope in scopes:
+            await self.ledger.apply(scope, changes, session_id=session_id, source="rules")
+        if self.extractor is not None and scopes and text.strip():
+            self.background.start(
+                f"extract:{session_id}:{len(text)}:{hash(text)}", self._extract(session_id, user, text, changes)
+            )
+        return changes
+
+    async def _extract(self, session_id: str, user: str | None, text: str, found: Sequence[FactChange]) -> None:
+        assert self.extractor is not None
+        changes = [change for change in await self.extractor.changes(text) if change not in found]
+        for scope in self.policy.writes(session_id, user):
+            await self.ledger.apply(scope, changes, session_id=session_id, source="llm")
+
+    async def known(self, session_id: str, user: str | None) -> KnownFacts:
+        """The current facts of every read scope (a key held in two scopes: the later value), and the stale
+        values across them."""
+        every: list[Fact] = []
+        for scope in self.policy.reads(session_id, user):
+            every += await self.ledger.all(scope)
+        latest: dict[str, Fact] = {}
+        for fact in sorted(every, key=lambda fact: fact.updated_at):
+            latest[fact.key] = fact
+        current = [fact for fact in latest.values() if not fact.retracted]
+        return KnownFacts(current, stale_values(list(latest.values())))
+
+    async def forget_session(self, session_id: str) -> None:
+        """Drop the session scope's facts (the user scope's stay: they belong to the user, not the session)."""
+        await self.ledger.purge(session_scope(session_id))

@@ -1,0 +1,512 @@
+"""Deterministic extraction of the facts a user states, in English and Simplified Chinese: `extract_changes`.
+
+A message is split into sentences and each sentence into clauses. A sentence that asks, requests, supposes or
+hedges states nothing ("Do you remember where I work?", "If I lived in Paris", "I think my boss is Alice"), so it
+gives no `Assert`; only the statement before a question tacked on at the end counts ("My name is Ana, and yours?").
+Each clause is matched from its start against tables of (predicate, pattern) rows, first match wins, so a negated
+clause ("I don't live in Paris") simply matches no row. A row captures a broad value and the predicate's shape cuts
+it (a place is capitalised words, an age a number, a birthday a date): what follows the value must be punctuation,
+a conjunction or a filler ("in Berlin last month"), never more of a name ("Alice's"). Every subject other than
+`USER` and every object is a substring of the sentence; when unsure, a rule gives nothing.
+
+The tables are data in `rules_en` and `rules_zh`; both languages go through this one engine, clause by clause.
+"""
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from memory.facts import rules_en as en
+from memory.facts import rules_zh as zh
+from memory.facts.records import PREDICATES, USER, Assert, FactChange, Retract, cardinality
+
+FLAGS = re.IGNORECASE
+THINGS: Mapping[str, str] = MappingProxyType(
+    {word: p for p, items in en.THING_WORDS for word in items.split("|")}
+    | {word: p for p, items in zh.THING_WORDS for word in items.split()}
+)
+"""Words that name a predicate of the vocabulary ("phone number" -> phone, 邮箱 -> email)."""
+NOUNS: Mapping[str, str] = MappingProxyType(dict(zh.NOUNS))
+NON_FACTS = re.compile(rf"(?:{en.NON_FACTS}|{en.words(' '.join(zh.NON_FACTS))})", FLAGS)
+MODIFIER = re.compile(rf"^{en.MODIFIER}[\s-]+")
+
+PERSON = re.compile(en.PERSON, FLAGS)
+PLACE = re.compile(en.PLACE, FLAGS)
+ORG = re.compile(en.ORG, FLAGS)
+SHAPES: Mapping[str, re.Pattern[str]] = MappingProxyType(
+    {predicate: PERSON for predicate in en.RELATIONS}
+    | {
+        "name": re.compile(
+            rf"{en.PERSON}|{zh.CALLED}|(?!(?:{en.NOT_A_NAME})\b)(?-i:[a-z]{{2,20}}(?:\s+[a-z]{{2,20}})?)"
+            rf"(?=\s*(?:$|[,.!;]))",
+            FLAGS,
+        ),
+        "email": re.compile(en.EMAIL),
+        "phone": re.compile(en.PHONE),
+        "birthday": re.compile(rf"(?:on\s+)?(?:the\s+)?(?P<x>{en.DATE})", FLAGS),
+        "age": re.compile(en.AGE, FLAGS),
+        "lives_in": PLACE,
+        "hometown": PLACE,
+        "works_at": ORG,
+        "studied_at": ORG,
+        "speaks": re.compile(en.LANGUAGE, FLAGS),
+        "job": re.compile(en.JOB_TITLE, FLAGS),
+    }
+)
+"""The shape of a value by predicate: the longest prefix of the captured text that fits is the value. Other
+predicates take a free value in the user's words (`_free_values`)."""
+CALLED = re.compile(rf"{en.PERSON}|{zh.CALLED}", FLAGS)
+"""A name the speaker introduces ("called Mimi", 叫咪咪): a Chinese one needs no surname."""
+REST_OK = re.compile(
+    r"$|\s*[,;:.!?)(\-–—]|\s*[\u4e00-\u9fff，。；！？、]|\s*(?![\s'’@&+])[^\w]|"
+    r"\s+(?:and|but|so|or|not|at|for|with|in|on|by|from|as|who|which|"
+    r"that|since|until|because|after|before|when|while|now|too|also|last|this|next|these|nowadays|currently|actually|"
+    r"already|again|then|anymore|though|btw|rather|instead|over|than|here|there|today|yesterday|recently|full-time|"
+    r"part-time|originally)\b",
+    FLAGS,
+)
+"""What may follow a value: punctuation, an emoji, Chinese, or a word that cannot continue a name ("Porto with my
+wife"); never a possessive ("Alice's") or more of an address."""
+REST: Mapping[str, re.Pattern[str]] = MappingProxyType(
+    {
+        "age": re.compile(
+            r"$|\s*[,;.!?)]|\s*[\u4e00-\u9fff，。]|\s+(?:and|but|so|now|by\s+the\s+way|btw|too|already|today|yesterday|"
+            r"recently|(?:last|this)\s+(?:week|month|year))\b",
+            FLAGS,
+        )
+    }
+)
+"""Stricter followers for a bare number: "I'm 34, by the way" is an age, "I'm 5 minutes away" is not."""
+REJECT: Mapping[str, re.Pattern[str]] = MappingProxyType({"works_at": re.compile(zh.NOT_EMPLOYER)})
+LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+|\s*[、/]\s*|和|与|以及|及|还有|跟", FLAGS)
+STOPS = (
+    r"\s*[;:!?()]|\.(?=\s|$)|\s+(?:but|so|because|since|although|though|while|which|who|whom|when|where|if|unless|"
+    r"whereas|at|for|in|with|from|during|as|not|rather\s+than|instead\s+of)\b|[，。；！？：]|而不是|不是|但是|因为|所以|"
+    r"而且"
+)
+"""Where a free value ends: a clause boundary, a preposition ("hiking in the Alps"), a correction ("not sushi")."""
+SINGLE_STOP = re.compile(rf"{STOPS}|\s*,|\s+and\s+(?:I|my|you|he|she|we|they|it)\b", FLAGS)
+MULTI_STOP = re.compile(STOPS, FLAGS)
+CUTS: Mapping[str, re.Pattern[str]] = MappingProxyType(
+    {"preference": re.compile(r"\s+(?:over|to|than|versus|vs\.?)\s+|胜过|多于|比(?=\S)", FLAGS)}
+)
+"""Where a free value of one predicate ends besides `STOPS`: "Kotlin over Python" prefers Kotlin."""
+UPDATE = r"(?:(?:now|actually|currently|also|really|just|still|officially)\s+|现在|目前|已经|也|还)"
+LEADING = re.compile(rf"(?:{UPDATE}|(?:(?-i:the|a|an)|to|using|use)\s+|用|使用|都|很)*", FLAGS)
+"""Update markers and articles before a free value ("now Kotlin", "a nurse", "现在上海")."""
+SHAPE_LEADING = re.compile(rf"(?:{UPDATE}|(?-i:the)\s+)*", FLAGS)
+"""What may come before a shaped value ("now Bob", "the Netherlands"), never a preposition ("on the list")."""
+TRAILING = re.compile(
+    r"(?:\s*,?\s*(?:by\s+the\s+way|btw|now|right\s+now|these\s+days|nowadays|currently|at\s+the\s+moment|actually|"
+    r"too|as\s+well|though|again|already|today|recently|(?:last|this)\s+(?:week|month|year)|a\s+lot|very\s+much|"
+    r"so\s+much|of\s+course)|了|啦|呀|哦|啊|的|吧|呢|现在|已经|目前)$",
+    FLAGS,
+)
+"""Update markers and filler at the end of a value ("Kotlin now", "上海了")."""
+BAD = re.compile(
+    r"\b(?:I|me|my|mine|you|your|yours|he|him|his|she|her|hers|we|us|our|they|them|their|it|its|this|that|these|those|"
+    r"what|which|who|whom|whose|where|when|why|how|not|never|no|nothing|none|something|anything|someone|somebody|"
+    r"anyone|nobody)\b|[我你他她它这那谁哪吗呢不没]|什么",
+    FLAGS,
+)
+"""Words no free value contains: pronouns (the assistant, someone unnamed), questions and negation."""
+STATE = re.compile(
+    r"(?:so|very|too|really|quite|pretty|kind\s+of|sort\s+of|a\s+bit|like|being|getting|going|gonna|broken|down|slow|"
+    r"fast|fine|ok|okay|great|good|bad|terrible|awful|nice|gone|dead|missing|lost|busy|sick|ill|tired|here|there|ready|"
+    r"done|late|early|over|coming|similar|different|same|better|worse|full|empty|open|closed|on|off|in|at|with|from|"
+    r"to|for|about|by|out|up|called|named|known|tomorrow|today|tonight|yesterday|later|soon|next|last|every|"
+    r"(?-i:think|know|say|go|be|see|believe|get|make|have))\b|[的是了在被把]",
+    FLAGS,
+)
+"""Openings of a free value that describe a state, not a value ("my phone is broken", "my code is slow")."""
+OPENINGS: Mapping[str, re.Pattern[str]] = MappingProxyType(
+    {"likes": re.compile(r"(?-i:the)\s", FLAGS), "preference": re.compile(r"(?:(?-i:the)|to)\s", FLAGS)}
+)
+"""How a free value of a predicate never opens: "I like the idea" is no hobby, "I prefer to work from home" no
+preference for "work"."""
+
+SENTENCE_END = re.compile(r"[。！？；]+|[.!?;]+(?=\s|$|[\"'”’)\]\u4e00-\u9fff])|\n+")
+BREAK = re.compile(rf"{en.BREAK}|[，：；]\s*|{zh.BREAK}", FLAGS)
+LEAD = re.compile(rf"(?:{en.LEAD}|{zh.LEAD})", FLAGS)
+ASKS = re.compile(rf"{en.ASKS}|{zh.REQUEST}", FLAGS)
+ZH_ASKS = re.compile(zh.QUESTION)
+TAG = re.compile(rf"(?:{en.TAG}|{zh.TAG})[\s?？!.]*", FLAGS)
+HEDGE = re.compile(rf"{en.HEDGE}|{zh.HEDGE}", FLAGS)
+CONDITIONAL = re.compile(rf"{en.CONDITIONAL}|{zh.CONDITIONAL}", FLAGS)
+MY_ROLE_NAME = (re.compile(en.MY_ROLE_NAME, FLAGS), re.compile(zh.MY_ROLE_NAME))
+EMAIL = re.compile(en.EMAIL)
+FIRST_PERSON = re.compile(r"\b(?:me|my|mine)\b|\bI(?:['’]m|\s+am)\b|我", FLAGS)
+NOT_MINE = re.compile(
+    r"\b(?:his|her|their|not|never|no|was|were|used\s+to|old|previous|former)\b|n['’]t\b|\w['’]s\s+(?:\w+\s+)?"
+    r"(?:e-?mail|address|contact)|他|她|不|没|以前|之前|原来|[^\s我]的(?:电子)?(?:邮箱|邮件)",
+    FLAGS,
+)
+"""Signs that an address in a first-person sentence is not (or no longer) the speaker's."""
+SENT_TO = re.compile(r"\b(?:to|from|cc|bcc|with|for|about|and|or)\s*:?\s*$", FLAGS)
+THING_STOP = re.compile(r"please|too|from|for|now|as|that|which|then|again|completely|entirely|anymore|i|you|with")
+"""Words that end the noun of "forget my <noun> ..." ("my shoe size please")."""
+THING_SEPARATOR = re.compile(rf"\s*(?:,|\band\b|&|\bor\b)\s*(?:my\s+|the\s+)?|{zh.THING_SEPARATOR}", FLAGS)
+THING_FILLER = re.compile(zh.THING_FILLER)
+ASSISTANT = re.compile(r"\byou(?:r|rs)?\b", FLAGS)
+"""A value about the assistant ("I enjoy working with you") is none of the speaker's."""
+HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+LETTER = re.compile(r"[^\W_]")
+FAVOURITE = re.compile(r"\bfavorite\b|\bfave\b")
+INITIALS = re.compile(r"(?:[a-z]\.)*[a-z]")
+LAST_WORD = re.compile(r"(\S+)$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of a table, compiled: what it asserts (or retracts) when its pattern matches a clause."""
+
+    predicate: str
+    pattern: re.Pattern[str]
+    retract: bool = False
+
+
+def _rules(rows: tuple[tuple[str, str], ...], retract: bool = False) -> tuple[Rule, ...]:
+    return tuple(Rule(predicate, re.compile(pattern, FLAGS), retract) for predicate, pattern in rows)
+
+
+ASSERT_RULES = _rules(en.ROWS + zh.ROWS)
+STATEMENT_RULES = _rules(en.RETRACTS + zh.RETRACTS, retract=True) + ASSERT_RULES
+"""Retractions first: "I no longer work at Acme" is not also read as a statement."""
+IMPERATIVE_RULES = _rules(en.IMPERATIVES + zh.IMPERATIVES, retract=True)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one clause gave: its changes (with their position), where it ends, and its subject for the next."""
+
+    changes: tuple[tuple[int, FactChange], ...]
+    end: int
+    subject: str | None
+
+
+def extract_changes(text: str) -> list[FactChange]:
+    """The fact changes `text` (one user message) states, in order."""
+    changes: list[FactChange] = []
+    for sentence in sentences(text):
+        found = sorted(_sentence_changes(sentence), key=lambda pair: pair[0])
+        changes += list(dict.fromkeys(change for _, change in found))
+    return changes
+
+
+def states_nothing(text: str) -> bool:
+    """Whether no sentence of `text` states anything: each one asks, requests, supposes or hedges, and none asks to
+    forget. A model extractor skips such a message, so it cannot turn a question into a fact either."""
+    for sentence in sentences(text):
+        if CONDITIONAL.search(sentence):
+            continue
+        statement = _statement_part(sentence)
+        if (statement and not HEDGE.search(statement)) or any(_imperatives(sentence)):
+            return False
+    return True
+
+
+def sentences(text: str) -> list[str]:
+    """`text` cut after . ! ? ; 。！？； and at newlines, but not inside an address, a number or an abbreviation."""
+    pieces: list[str] = []
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        if match.group().startswith(".") and _abbreviation(text, match.start(), match.end()):
+            continue
+        pieces.append(text[start : match.end()].strip())
+        start = match.end()
+    pieces.append(text[start:].strip())
+    return [piece for piece in pieces if piece]
+
+
+def _abbreviation(text: str, dot: int, after: int) -> bool:
+    """Whether the full stop at `dot` ends an abbreviation or an initial ("e.g.", "Dr.", "J."), or is followed by a
+    lower-case word (so the sentence goes on)."""
+    word = LAST_WORD.search(text[:dot])
+    token = word.group(1).lower() if word else ""
+    following = text[after:].lstrip()[:1]
+    return token in en.ABBREVIATIONS or INITIALS.fullmatch(token) is not None or following.islower()
+
+
+def _sentence_changes(sentence: str) -> Iterator[tuple[int, FactChange]]:
+    """The changes of one sentence with their positions: requests to forget (even asked as a question), then the
+    statements of its stating part unless hedged."""
+    if CONDITIONAL.search(sentence):
+        return
+    yield from _imperatives(sentence)
+    statement = _statement_part(sentence)
+    if statement and not HEDGE.search(statement):
+        yield from _statements(statement, sentence)
+
+
+def _imperatives(sentence: str) -> Iterator[tuple[int, FactChange]]:
+    """The retractions a sentence asks for, clause by clause ("Please forget my phone number", 忘记我的邮箱)."""
+    for start in _clause_starts(sentence):
+        found = _match(sentence, _skip_lead(sentence, start), IMPERATIVE_RULES, None)
+        yield from found.changes if found else ()
+
+
+def _clause_starts(text: str) -> list[int]:
+    return [0] + [match.end() for match in BREAK.finditer(text)]
+
+
+def _skip_lead(text: str, pos: int) -> int:
+    while (match := LEAD.match(text, pos)) and match.end() > pos:
+        pos = match.end()
+    return pos
+
+
+def _statement_part(sentence: str) -> str:
+    """The leading part of `sentence` that states: all of it, nothing (a question, a request, a tagged statement),
+    or the clauses before a question added at the end ("My name is Ana, what's yours?")."""
+    starts = _clause_starts(sentence)
+    for index, start in enumerate(starts):
+        at = _skip_lead(sentence, start)
+        clause = sentence[at : starts[index + 1] if index + 1 < len(starts) else len(sentence)]
+        if ASKS.match(sentence, at) or ZH_ASKS.search(clause):
+            if index == 0 or TAG.fullmatch(clause.strip()):
+                return ""
+            return sentence[:start]
+    return "" if sentence.rstrip().endswith(("?", "？")) else sentence
+
+
+def _statements(text: str, said: str) -> Iterator[tuple[int, FactChange]]:
+    """Clause by clause, the first rule that matches (else, after "my sister Maria", what the clause says of
+    Maria); a clause without its own subject continues the previous clause's. Then the roles named anywhere ("...
+    with my sister Maria") unless the sentence takes them back ("my cat Mimi died"), and an address the speaker
+    gives."""
+    consumed, previous = 0, None
+    changes: list[tuple[int, FactChange]] = []
+    for start in _clause_starts(text):
+        if start < consumed:
+            continue
+        pos = _skip_lead(text, start)
+        found = _match(text, pos, STATEMENT_RULES, previous if start else None, said)
+        for role in MY_ROLE_NAME if found is None else ():
+            if match := role.match(text, pos):
+                found = _match(text, match.start("v"), STATEMENT_RULES, None, said)
+        consumed, previous = (found.end, found.subject) if found else (consumed, None)
+        changes += found.changes if found else ()
+    retracted = {(c.subject, c.predicate, c.obj) for _, c in changes if isinstance(c, Retract)}
+    for role in MY_ROLE_NAME:
+        for match in role.finditer(text):
+            predicate = _predicate("", match)
+            if predicate and (USER, predicate, match["v"]) not in retracted:
+                changes.append((match.start("v"), Assert(USER, predicate, match["v"], said)))
+    yield from changes
+    yield from _email(text, said, changes)
+
+
+def _email(text: str, said: str, changes: list[tuple[int, FactChange]]) -> Iterator[tuple[int, FactChange]]:
+    """An e-mail address in a first-person statement is the speaker's, unless a rule already placed it or the
+    sentence gives it to someone else ("his address", "I wrote to bob@x.org") or denies or dates it."""
+    addresses = list(EMAIL.finditer(text))
+    if len(addresses) != 1 or addresses[0].group() in {change.obj for _, change in changes}:
+        return
+    address = addresses[0]
+    if FIRST_PERSON.search(text) and not NOT_MINE.search(text) and not SENT_TO.search(text[: address.start()]):
+        yield address.start(), Assert(USER, "email", address.group(), said)
+
+
+def _match(text: str, pos: int, rules: tuple[Rule, ...], inherited: str | None, said: str = "") -> Found | None:
+    """The first rule that matches `text` at `pos` and gives a valid change. A clause whose subject is a pronoun
+    nobody resolved stops there, with nothing."""
+    said = said or text
+    for rule in rules:
+        match = rule.pattern.match(text, pos)
+        if match is None:
+            continue
+        subject = _subject(match, inherited)
+        if subject is None:
+            return Found((), pos, None)
+        found = _apply(rule, match, subject, said)
+        if found is not None:
+            return found
+    return None
+
+
+def _subject(match: re.Match[str], inherited: str | None) -> str | None:
+    """The speaker for I/me/my/我, a name as written, the previous clause's subject when there is none, and None
+    for a pronoun."""
+    if "s" not in match.re.groupindex:
+        return USER
+    said = match["s"]
+    if said is None:
+        return inherited
+    if said.lower() in ("i", "me", "my", "mine", "我"):
+        return USER
+    return None if said.lower() in ("he", "she", "they", "we", "it", "他", "她", "它", "他们", "她们") else said
+
+
+def _apply(rule: Rule, match: re.Match[str], subject: str, said: str) -> Found | None:
+    """The changes of one matched rule, or None when its value does not fit the predicate."""
+    predicate = _predicate(rule.predicate, match)
+    if predicate is None or not _about(subject, predicate):
+        return None
+    groups = match.re.groupindex
+    if "things" in groups:
+        return _forget(match, said)
+    if "clause" in groups:
+        inner = _match(match.string, match.start("clause"), ASSERT_RULES, None, said)
+        asserted = [change for _, change in inner.changes if isinstance(change, Assert)] if inner else []
+        undone = [(match.start(), _undo(change, said)) for change in asserted]
+        return Found(tuple(undone), match.end(), None) if undone else None
+    group = "called" if match.groupdict().get("called") is not None else "v"
+    raw = match.groupdict().get(group)
+    values: list[str] = []
+    end = match.end()
+    if raw is not None:
+        values, used = _values(predicate, raw, CALLED if group == "called" else None)
+        if not values:
+            return None
+        end = match.end() if used == len(raw) else match.start(group) + used
+    elif not rule.retract:
+        return None
+    if rule.retract:
+        multi = cardinality(predicate) == "multi"
+        objects: list[str | None] = list(values) if multi and values else [None]
+        return Found(tuple((match.start(), Retract(subject, predicate, o, said)) for o in objects), end, subject)
+    at = match.start(group) if raw is not None else match.start()
+    changes = [(at, Assert(subject, predicate, value, said)) for value in values]
+    for extra in (name for name in groups if name in PREDICATES and match[name] is not None):
+        changes += [(match.start(extra), Assert(subject, extra, v, said)) for v in _values(extra, match[extra])[0]]
+    return Found(tuple(changes), end, subject)
+
+
+def _about(subject: str, predicate: str) -> bool:
+    """Whether `predicate` may be said of `subject`: anything of the speaker, only the vocabulary and favourites of
+    someone else ("Bob's car is red" is not kept)."""
+    return subject == USER or predicate in PREDICATES or predicate.startswith("favourite ")
+
+
+def _undo(change: Assert, said: str) -> Retract:
+    """The retraction of what an asserted clause stated: the one value of a multi-valued predicate, else all."""
+    obj = change.obj if cardinality(change.predicate) == "multi" else None
+    return Retract(change.subject, change.predicate, obj, said)
+
+
+def _forget(match: re.Match[str], said: str) -> Found | None:
+    """Retract every thing listed after "forget my ..." / 忘记我的…, each mapped to its predicate."""
+    retracts: list[tuple[int, FactChange]] = []
+    for piece in THING_SEPARATOR.split(match["things"]):
+        predicate = _thing(piece)
+        if predicate:
+            retracts.append((match.start(), Retract(USER, predicate, None, said)))
+    return Found(tuple(retracts), match.end(), None) if retracts else None
+
+
+def _thing(piece: str) -> str | None:
+    """The predicate a retraction names: the longest known prefix ("phone number from your memory" -> phone),
+    else the words before the first that cannot belong to a noun."""
+    piece = THING_FILLER.sub("", piece.strip(" .!?,。！？")).strip()
+    words = piece.lower().split()
+    for size in range(min(4, len(words)), 0, -1):
+        known = canonical(" ".join(words[:size]))
+        if known in PREDICATES:
+            return known
+    if not words:
+        return None
+    kept = words[: next((i for i, w in enumerate(words) if THING_STOP.fullmatch(w)), len(words))][:3]
+    return canonical(" ".join(kept)) if kept else None
+
+
+def _predicate(kind: str, match: re.Match[str]) -> str | None:
+    """The rule's predicate, or the one its `thing` group names ("" any, "known" only the vocabulary or a
+    favourite, "favourite" always `favourite <thing>`)."""
+    thing = match.groupdict().get("thing")
+    if thing is None:
+        return kind
+    if kind == "favourite":
+        return f"favourite {NOUNS.get(thing, thing)}"
+    predicate = canonical(thing)
+    if kind == "known" and predicate not in PREDICATES and not (predicate or "").startswith("favourite "):
+        return None
+    return predicate
+
+
+def canonical(thing: str) -> str | None:
+    """The predicate that the words `thing` name: one of the vocabulary, `favourite <noun>`, or the words
+    themselves as a free predicate; None for what is not a fact ("question", "pleasure")."""
+    words = FAVOURITE.sub("favourite", " ".join(thing.lower().replace("’", "'").split()))
+    if not words or NON_FACTS.match(words) or words.endswith("'s"):
+        return None
+    if words.startswith("favourite "):
+        return f"favourite {NOUNS.get(words[10:], words[10:])}"
+    bare = MODIFIER.sub("", words)
+    for candidate in (words, bare, bare[:-1] if bare.endswith("s") else bare):
+        if candidate in THINGS:
+            return THINGS[candidate]
+    return words
+
+
+def _values(predicate: str, raw: str, shape: re.Pattern[str] | None = None) -> tuple[list[str], int]:
+    """The values at the start of `raw` for `predicate` (several for a multi-valued one: "Polish and English"),
+    and how much of `raw` they take."""
+    shape = shape or SHAPES.get(predicate)
+    if shape is None:
+        return _free_values(predicate, raw)
+    rest, reject = REST.get(predicate, REST_OK), REJECT.get(predicate)
+    values: list[str] = []
+    at = used = _lead(raw, SHAPE_LEADING)
+    while (match := shape.match(raw, at)) is not None:
+        value = (match.groupdict().get("x") or match.group()).rstrip(".")
+        if not value or not rest.match(raw, match.end()) or (reject is not None and reject.fullmatch(value)):
+            break
+        values.append(value)
+        used = match.end()
+        separator = LIST_SEPARATOR.match(raw, used)
+        if cardinality(predicate) == "single" or separator is None:
+            break
+        at = separator.end()
+    return values, used
+
+
+def _free_values(predicate: str, raw: str) -> tuple[list[str], int]:
+    """A value in the user's own words, cut at the first clause boundary, correction ("ramen, not sushi") or
+    comparison, then split into a list for a multi-valued predicate."""
+    multi = cardinality(predicate) == "multi"
+    ends = [m.start() for m in ((MULTI_STOP if multi else SINGLE_STOP).search(raw), _cut(predicate, raw)) if m]
+    segment = raw[: min(ends, default=len(raw))]
+    if ASSISTANT.search(segment):
+        return [], 0
+    spans, at = [], 0
+    for separator in LIST_SEPARATOR.finditer(segment) if multi else ():
+        spans.append((at, separator.start()))
+        at = separator.end()
+    spans.append((at, len(segment)))
+    values: list[str] = []
+    used = 0
+    for start, stop in spans:
+        value = _clean(predicate, segment[start:stop])
+        if value is None:
+            break
+        values.append(value)
+        used = stop
+    return values, used
+
+
+def _lead(text: str, leading: re.Pattern[str] = LEADING) -> int:
+    """Where a value starts after what `leading` skips."""
+    match = leading.match(text)
+    return match.end() if match else 0
+
+
+def _cut(predicate: str, raw: str) -> re.Match[str] | None:
+    cut = CUTS.get(predicate)
+    return cut.search(raw) if cut else None
+
+
+def _clean(predicate: str, text: str) -> str | None:
+    """A free value without its filler, or None when it is not a value (a pronoun, a state, a long clause)."""
+    text = text.strip().strip("\"'“”‘’")
+    opening = OPENINGS.get(predicate)
+    if opening is not None and opening.match(text):
+        return None
+    text = text[_lead(text) :]
+    while (filler := TRAILING.search(text)) and filler.start() < len(text):
+        text = text[: filler.start()].rstrip()
+    text = text.strip(" .,!")
+    han_only = HAN_ONLY.fullmatch(text) is not None
+    if not LETTER.search(text) or BAD.search(text) or STATE.match(text) or len(text.split()) > 6:
+        return None
+    return None if han_only and len(text) > 15 else text

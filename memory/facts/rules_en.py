@@ -1,0 +1,334 @@
+"""English for the fact rules of `memory.facts.rules`: the value shapes, the words that name a fact, the patterns
+of what a user states, and the words that make a sentence a question, a request or a hypothesis.
+
+Data only (pattern strings and word tables), compiled by `rules`. The shapes also accept a Han value (a message may
+mix the languages: "I live in 上海"), so they use the Chinese fragments of `rules_zh`. Names are capitalised words
+(`(?-i:...)` keeps that test case-sensitive while the rows are compiled case-insensitively).
+"""
+
+from memory.facts import rules_zh as zh
+
+
+def words(text: str) -> str:
+    """A regex alternation of the space-separated `text` (each item may itself be a regex)."""
+    return "|".join(text.split())
+
+
+STOP = words(
+    "The A An This That These Those It He She They We You My Your His Her Our Their Yesterday Today Tomorrow "
+    "Tonight Thanks Thank Sorry Hi Hello Hey Yes No Ok Okay Well Oh So But And Or Also Actually Please Maybe Perhaps "
+    "Now Then Here There What Which Who Where When Why How Just Still Btw Anyway Last Next Every Some Any All None "
+    "Nothing Everyone Someone Sure Great Good Nice Cool Fine Right Wait Correction Update Note Remember Forget Delete "
+    "Tell Call Not Never Always Since After Before As If In On At For With By From To Of Monday Tuesday Wednesday "
+    "Thursday Friday Saturday Sunday January February March April June July August September October November "
+    "December English British American Canadian Australian Irish Scottish Welsh French German Spanish Italian "
+    "Portuguese Polish Dutch Swedish Norwegian Danish Finnish Russian Ukrainian Chinese Japanese Korean Indian "
+    "Brazilian Mexican Turkish Greek Czech Hungarian Austrian Swiss Belgian Jewish Muslim Catholic Buddhist Hindu "
+    "Vegan Vegetarian Single Married Back Home Busy Ready Done Happy Tired"
+)
+"""Capitalised words that are not a person's name (sentence openers, calendar words, nationalities)."""
+LOWER = "a-zß-öø-ÿ"
+UPPER = "A-ZÀ-ÖØ-Þ"
+CAP = rf"[{UPPER}](?:[{LOWER}]+(?:[A-Z][{LOWER}]+)?|['’][A-Z][{LOWER}]+)(?:-[{UPPER}][{LOWER}]+)*"
+TITLE = r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)?"
+LATIN_NAME = rf"(?-i:{TITLE}(?!(?:{STOP})\b){CAP}(?:\s+(?!(?:{STOP})\b){CAP}){{0,2}})"
+PERSON = rf"(?:{LATIN_NAME}|{zh.NAME})"
+PLACE_WORD = rf"(?!(?:{STOP}|I)\b)[{UPPER}][^\W\d_]*(?:[-'’][A-Za-z][^\W\d_]*)*"
+PLACE_LINK = rf"(?:(?:{words('de da do del di la le am upon on of sur al el')})\s+)?"
+PLACE = rf"(?:(?-i:{PLACE_WORD}(?:\s+{PLACE_LINK}{PLACE_WORD}){{0,3}})|{zh.PLACE})"
+ORG_WORD = rf"(?!(?:{STOP}|I)\b)[A-Z0-9][\w&.+'’-]*"
+ORG = rf"(?:(?-i:{ORG_WORD}(?:\s+(?:&\s+|of\s+|de\s+|the\s+)?{ORG_WORD}){{0,5}})|{zh.ORG})"
+EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+PHONE = r"\+?\(?(?:\d[\s().-]{0,2}){6,14}\d"
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+YEAR = r"(?:,?\s+\d{4})?"
+DATE = (
+    rf"(?:{MONTH}\s+{DAY}{YEAR}|{DAY}\s+(?:of\s+)?{MONTH}{YEAR}|{MONTH}\s+\d{{4}}|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+    rf"|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|{zh.DATE}|(?:19|20)\d{{2}}\b|{MONTH}\b)"
+)
+AGE = r"(?P<x>[1-9]\d?|1[01]\d)(?:\s*(?:years?|yrs?)(?:\s+old|\s+of\s+age)?|\s*y/?o\b)?"
+LANGUAGES = words(
+    "English Spanish French German Italian Portuguese Polish Dutch Swedish Norwegian Danish Finnish Icelandic Russian "
+    "Ukrainian Belarusian Czech Slovak Slovenian Croatian Serbian Bosnian Bulgarian Romanian Hungarian Greek Turkish "
+    "Arabic Hebrew Persian Farsi Urdu Hindi Bengali Punjabi Gujarati Marathi Tamil Telugu Kannada Malayalam Nepali "
+    "Sinhala Chinese Mandarin Cantonese Japanese Korean Vietnamese Thai Indonesian Malay Tagalog Filipino Swahili "
+    "Amharic Yoruba Zulu Afrikaans Catalan Basque Galician Welsh Irish Gaelic Latvian Lithuanian Estonian Albanian "
+    "Macedonian Armenian Georgian Azerbaijani Kazakh Uzbek Mongolian Tibetan Burmese Khmer Lao Maori Esperanto Latin "
+    "Yiddish Flemish"
+)
+"""Natural languages ("I'm fluent in Python" says nothing about what the speaker speaks)."""
+LANGUAGE = rf"(?:(?-i:(?:{LANGUAGES})(?:\s+Sign\s+Language)?|ASL|BSL)\b|{zh.LANGUAGE})"
+JOB_NOUNS = words(
+    "engineer developer programmer coder scientist analyst designer architect manager director consultant nurse "
+    "doctor physician surgeon dentist teacher professor lecturer researcher student lawyer attorney solicitor "
+    "barrister accountant writer author journalist editor chef cook baker pilot driver mechanic electrician plumber "
+    "carpenter pharmacist therapist psychologist psychiatrist vet veterinarian artist musician photographer "
+    "translator interpreter librarian firefighter officer clerk cashier salesperson marketer entrepreneur founder "
+    "co-founder freelancer intern administrator technician tester specialist coordinator assistant secretary "
+    "receptionist paramedic economist statistician mathematician physicist chemist biologist farmer soldier waiter "
+    "waitress barista bartender actor actress dancer singer ceo cto cfo coo vp strategist recruiter auditor banker "
+    "trader broker realtor lead supervisor executive sysadmin tutor instructor trainer nanny caregiver cleaner "
+    "builder welder surveyor optometrist midwife radiologist planner producer animator illustrator copywriter "
+    "hairdresser barber tailor florist butcher postdoc undergraduate detective judge priest pastor politician diplomat"
+)
+NOT_JOB_WORD = words(
+    "and or of fan big huge bad good great terrible awful careful safe slow fast better worse poor former ex retired "
+    "future aspiring wannabe would-be"
+)
+"""Words that make "I'm a <...> driver" a judgement or a past, not a job ("a bad driver", "a former teacher")."""
+JOB = rf"(?:(?!(?:{NOT_JOB_WORD})\b)[\w+#./-]+\s+){{0,3}}(?:{JOB_NOUNS})\b"
+JOB_TITLE = rf"(?:{JOB}|(?-i:[A-Z][\w+#./-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w+#./-]*){{0,4}})|{zh.JOB})"
+STUDENT = r"(?:[\w-]+\s+){0,2}student"
+
+THING_WORDS: tuple[tuple[str, str], ...] = (
+    ("name", "name|first name|full name|given name|preferred name|real name"),
+    ("email", "email|e-mail|email address|e-mail address|mail|mail address|address|contact email"),
+    ("phone", "phone|phone number|number|mobile|mobile number|cell|cell number|cellphone|telephone"),
+    ("phone", "telephone number|contact number"),
+    ("birthday", "birthday|date of birth|birth date|birthdate|dob|bday"),
+    ("age", "age"),
+    ("lives_in", "current city|city of residence|place of residence|home city"),
+    ("hometown", "hometown|home town|birthplace|place of birth|home country"),
+    ("works_at", "employer|company|workplace"),
+    ("job", "job|job title|title|role|position|profession|occupation|line of work"),
+    ("reports_to", "manager|boss|supervisor|line manager|team lead|team leader"),
+    ("spouse", "wife|husband|spouse|partner"),
+    ("studied_at", "university|college|school|alma mater|uni"),
+    ("preference", "preference"),
+    ("sibling", "sister|brother|sibling|twin|sis|bro"),
+    ("child", "son|daughter|child|kid|baby|children"),
+    ("parent", "mother|father|mom|mum|dad|parent|mommy|daddy|mama|papa"),
+    ("friend", "friend|buddy|bestie|pal"),
+    ("colleague", "colleague|coworker|co-worker|teammate|workmate"),
+    ("pet", "pet|dog|cat|puppy|kitten|hamster|rabbit|bunny|parrot|bird|fish|turtle|tortoise|horse|guinea pig|ferret"),
+    ("likes", "hobby|hobbies|interest|interests|passion|passions|pastime|pastimes"),
+    ("speaks", "native language|mother tongue|first language|languages"),
+    ("allergy", "allergy|allergies"),
+)
+"""The words of "my <thing> is ..." / "forget my <thing>" that name a predicate of the vocabulary."""
+RELATIONS = ("reports_to", "spouse", "sibling", "child", "parent", "friend", "colleague", "pet")
+"""Predicates whose value is a person (or a pet): "my sister Maria", "I have a dog named Rex"."""
+FREE_ROLES = (
+    "cousin uncle aunt niece nephew grandmother grandfather grandma grandpa granny girlfriend boyfriend fiance fiancé "
+    "fiancee fiancée neighbour neighbor roommate flatmate housemate mentor doctor dentist therapist landlord landlady"
+)
+"""People the speaker names by role without a predicate of the vocabulary: "my cousin Ana" gives `cousin`."""
+MODIFIER = rf"(?:{words('older younger big little elder baby twin best good close oldest youngest eldest step half')}"
+MODIFIER += rf"|{words('new current direct dear')})"
+
+
+def roles(*predicates: str) -> str:
+    """The role words of `predicates`, longest first, as an alternation."""
+    found = [word for predicate, items in THING_WORDS if predicate in predicates for word in items.split("|")]
+    return "|".join(sorted(found, key=len, reverse=True))
+
+
+ROLE = rf"(?-i:(?:{MODIFIER}[\s-]+)?(?:{roles(*RELATIONS)}|{words(FREE_ROLES)}))"
+SYMMETRIC = rf"(?:{roles('sibling', 'spouse', 'friend', 'colleague')})"
+PETS = roles("pet")
+NOT_THING = rf"(?!(?:{words('now too actually again though anymore then here there and but or is are was')})\b)"
+THING = rf"(?-i:{NOT_THING}[a-z][a-z'’-]*(?:\s+{NOT_THING}[a-z][a-z'’-]*){{0,2}})"
+NON_FACTS = words(
+    "question problem guess point pleasure bad fault turn concern issue idea plan worry hope wish dream fear goal aim "
+    "opinion view take feeling impression bet thought assumption understanding apolog mistake suggestion advice "
+    "answer request reason excuse intention intent head heart god gosh goodness lord life mind day week weekend "
+    "morning evening night luck condolence thank gratitude own experience priority task favou?rite$ meeting "
+    "appointment flight train call password passcode pin secret token api\\s+key credit\\s+card card\\s+number "
+    "security\\s+code ssn social\\s+security"
+)
+"""Things of "my <thing> is" that are not facts about the speaker ("my question is", "my pleasure", "my meeting is
+tomorrow"), and secrets that memory must never keep ("my password is ...")."""
+NOT_A_NAME = words(
+    "not secret private unknown irrelevant unimportant none nothing confidential hidden long short weird hard easy "
+    "common rare funny strange unusual spelled pronounced"
+)
+
+S = rf"(?:(?P<s>I|he|she|they|we|it|{PERSON})(?:,?\s+|(?=['’])))?"
+"""The subject opening a clause; absent when the clause continues the previous one ("... and work at Acme")."""
+ADVERBS = rf"(?:(?:{words('now currently actually still also really just already finally recently')}"
+ADVERBS += rf"|{words('officially happily both originally')})\s+)*"
+BE = r"\s*(?:am|is|are|['’]m|['’]re|['’]s)\s+"
+SP = rf"{S}\s*{ADVERBS}"
+SB = rf"{S}{BE}{ADVERBS}"
+DONT = r"(?:do\s+not|does\s+not|don['’]t|doesn['’]t)"
+ANYMORE = r"\s+any\s?(?:more|longer)\b"
+END = r"(?=\s*(?:$|[,;:.!?)]|(?:now|too|these\s+days|by\s+the\s+way|btw|actually|and|but)\b))"
+POLITE = (
+    r"(?:(?:please|kindly|just)\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|I\s+(?:want|need)\s+you\s+to\s+|"
+    r"I(?:\s+would|['’]d)\s+like\s+you\s+to\s+|you\s+(?:can|should|may)\s+)*"
+)
+FORGET = (
+    r"(?:forget|delete|remove|erase|drop|clear|wipe|discard|scrap|unlearn|stop\s+remembering|"
+    r"(?:do\s+not|don['’]t)\s+(?:remember|store|save|keep)|(?:I\s+)?(?:do\s+not|don['’]t)\s+want\s+you\s+to\s+"
+    r"(?:remember|store|keep|know)|(?:no\s+)?need\s+to\s+(?:remember|store|keep))"
+)
+ABOUT = (
+    r"(?:about\s+|(?:everything|all)\s+(?:you\s+know\s+)?(?:about|regarding)\s+|"
+    r"what\s+(?:I|you)\s+(?:told\s+you|said|know|have|wrote)\s+(?:about|regarding)\s+)?"
+)
+
+
+def negations(rows: tuple[tuple[str, str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Both ways of saying a fact stopped: "I no longer <verb> X" and "I don't <verb> X anymore" (plain "I don't
+    work at Acme" is a denial, not an update, so it needs the "anymore")."""
+    out: list[tuple[str, str]] = []
+    for predicate, subject, verb in rows:
+        value = r"(?:\s+(?:the\s+)?(?P<v>.+?))?"
+        negated = rf"{DONT}\s+{verb}" if subject == SP else rf"not\s+{verb}"
+        out.append((predicate, rf"{subject}no\s+longer\s+{verb}{value}{END}"))
+        out.append((predicate, rf"{subject}{negated}{value}{ANYMORE}"))
+    return tuple(out)
+
+
+LEFT_JOB = (
+    r"left|quit|resigned\s+from|(?:was|got)\s+(?:laid\s+off|fired|let\s+go)\s+(?:from|by)|"
+    r"stopped\s+working\s+(?:at|for)"
+)
+RETRACTS: tuple[tuple[str, str], ...] = negations(
+    (
+        ("works_at", SP, r"(?:work|works|working)\s+(?:at|for)"),
+        ("lives_in", SP, r"(?:live|lives|living)\s+in"),
+        ("pet", SP, rf"(?:have|has)\s+(?:a|an|any)\s+(?:{PETS})s?"),
+        ("likes", SP, r"(?:like|likes|love|loves|enjoy|enjoys)"),
+        ("speaks", SP, r"(?:speak|speaks)"),
+        ("reports_to", SP, r"(?:report|reports)\s+to"),
+        ("allergy", SB, r"allergic\s+to"),
+        ("spouse", SB, r"married"),
+        ("works_at", SB, r"(?:working\s+|employed\s+)?at"),
+        ("job", SB, r"an?"),
+    )
+) + (
+    ("works_at", rf"{SP}(?:{LEFT_JOB})\s+(?:my\s+job\s+at\s+|the\s+)?(?P<v>.+)"),
+    ("works_at", rf"{SP}(?:quit|left|lost)\s+my\s+job{END}"),
+    ("lives_in", rf"{SP}(?:moved|have\s+moved|['’]ve\s+moved)\s+(?:out\s+of|away\s+from)\s+(?:the\s+)?(?P<v>.+)"),
+    ("spouse", rf"{S}(?:{BE}{ADVERBS}|\s*(?:just\s+)?got\s+)divorced{END}"),
+    ("reports_to", rf"{PERSON}\s+is\s+no\s+longer\s+my\s+(?:manager|boss|supervisor){END}"),
+    ("pet", rf"my\s+(?:{PETS})\s+(?P<called>{PERSON})\s+(?:died|passed\s+away)"),
+)
+"""Statements that take a fact back: (predicate, pattern), the `v` group naming the value when it is known."""
+
+CALL_ME = (
+    rf"(?:(?:you\s+can\s+|please\s+|just\s+)?call\s+me|(?:people|everyone|everybody|my\s+friends|friends)\s+call\s+me"
+    rf"|I\s+go\s+by|I{BE}(?:called|known\s+as))"
+)
+REACH_ME = r"(?:you\s+can\s+)?(?:reach|contact|email|e-mail|mail|write\s+to|message|find)\s+me"
+RING_ME = r"(?:you\s+can\s+)?(?:reach|contact|call|text|ring|phone|message|whatsapp)\s+me"
+BORN = rf"{S}\s*(?:was|were)\s+born"
+WORKING = r"(?:(?:have|has)\s+been\s+|['’]ve\s+been\s+|am\s+|is\s+|['’]m\s+)?(?:work|works|working)"
+JOINED = r"joined|(?:got\s+)?hired\s+(?:at|by)|got\s+a\s+job\s+(?:at|with)|started\s+(?:working\s+)?(?:at|for)"
+STUDIED = (
+    r"(?:studied|study|studies|graduated|(?:am|is|['’]m)\s+studying|"
+    r"did\s+my\s+(?:degree|masters|master['’]s|phd|bachelor['’]s|undergrad))(?:\s+(?-i:[a-z]+)){0,3}?"
+)
+FLUENCY = r"(?:(?:a\s+little|some|basic|fluent|conversational|decent|good|native)\s+)?"
+LOVE = r"(?:(?:really|absolutely|genuinely|truly)\s+)?(?:love|loves|like|likes|enjoy|enjoys|adore|adores)"
+PREFER = r"(?:prefer|prefers|(?:would|['’]d)\s+rather\s+(?:use|have)|favou?r)\s+(?:using\s+|to\s+use\s+)?"
+HAVE = r"(?:have|has|['’]ve\s+got|have\s+got|got)\s+(?:a|an|one|two|three|four|\d)"
+NAMED = r"(?:\s*,\s*|\s+(?:named|called|whose\s+names?\s+(?:is|are))\s+)"
+GREW_UP = r"grew\s+up|was\s+raised|were\s+raised|was\s+born\s+and\s+raised"
+MANAGES = r"manages|supervises|oversees|is\s+managing"
+SCHOOL = r"university|college|uni|school|grad\s+school"
+OWNER = rf"(?P<s>my|{PERSON}(?=['’]s))(?:['’]s)?"
+ROWS: tuple[tuple[str, str], ...] = (
+    ("name", rf"{CALL_ME}\s+(?P<called>.+)"),
+    ("email", rf"{REACH_ME}\s+(?:at|on|via|through|by)\s+(?:e-?mail\s+)?(?P<v>{EMAIL})"),
+    ("phone", rf"{RING_ME}\s+(?:at|on|via)\s+(?P<v>{PHONE})"),
+    ("birthday", rf"{BORN}\s+(?:on|in)\s+(?:the\s+)?(?P<v>{DATE})(?:\s+in\s+(?:the\s+)?(?P<hometown>{PLACE}))?"),
+    ("hometown", rf"{BORN}\s+in\s+(?:the\s+)?(?P<v>{PLACE})(?:\s+(?:on|in)\s+(?:the\s+)?(?P<birthday>{DATE}))?"),
+    ("age", rf"{SB}(?P<v>\d.*)"),
+    ("age", rf"{SP}turned\s+(?P<v>\d.*)"),
+    ("lives_in", rf"{SP}(?:live|lives|reside|resides)\s+in\s+(?:the\s+)?(?P<v>.+)"),
+    ("lives_in", rf"{SB}(?:living|based|located|residing|settled)\s+in\s+(?:the\s+)?(?P<v>.+)"),
+    ("lives_in", rf"{SP}(?:(?:have|has)\s+|['’]ve\s+)?(?:moved|relocated)\s+(?:back\s+)?to\s+(?:the\s+)?(?P<v>.+)"),
+    ("hometown", rf"{SB}(?:originally\s+)?from\s+(?:the\s+)?(?P<v>.+)"),
+    ("hometown", rf"{SP}(?:come|comes)\s+from\s+(?:the\s+)?(?P<v>.+)"),
+    ("hometown", rf"{SP}(?:{GREW_UP})\s+in\s+(?:the\s+)?(?P<v>.+)"),
+    ("studied_at", rf"{SB}(?:an?\s+)?(?P<job>{STUDENT})\s+(?:at|in)\s+(?:the\s+)?(?P<v>.+)"),
+    ("works_at", rf"{SB}(?:an?|the)\s+(?P<job>{JOB})\s+(?:at|for|with)\s+(?:the\s+)?(?P<v>.+)"),
+    ("job", rf"{SB}(?:an?|the)\s+(?P<v>{JOB}.*)"),
+    ("job", rf"{SP}(?:work|works|am\s+working|is\s+working|['’]m\s+working)\s+as\s+(?:an?\s+|the\s+)?(?P<v>.+)"),
+    ("job", rf"{SB}employed\s+as\s+(?:an?\s+)?(?P<v>.+)"),
+    ("works_at", rf"{SP}{WORKING}\s+(?:at|for)\s+(?:the\s+)?(?P<v>.+)"),
+    ("works_at", rf"{SB}employed\s+(?:at|by)\s+(?:the\s+)?(?P<v>.+)"),
+    ("works_at", rf"{SP}(?:{JOINED})\s+(?:the\s+)?(?P<v>.+)"),
+    ("works_at", rf"{SB}(?:now|currently)\s+(?:working\s+)?at\s+(?:the\s+)?(?P<v>.+)"),
+    ("works_at", rf"{SB}at\s+(?P<v>{ORG})\s+(?:now|these\s+days|nowadays|currently)\b"),
+    ("reports_to", rf"{SP}(?:report|reports|am\s+reporting|['’]m\s+reporting)\s+(?:directly\s+)?to\s+(?P<v>.+)"),
+    ("reports_to", rf"(?P<v>{PERSON})\s+(?:{MANAGES})\s+(?P<s>me|{PERSON})(?!['’]s){END}"),
+    ("spouse", rf"{SB}(?:happily\s+)?married\s+to\s+(?P<v>.+)"),
+    ("spouse", rf"{SP}married\s+(?P<v>{PERSON}){END}"),
+    ("studied_at", rf"{SP}{STUDIED}\s+(?:at|from)\s+(?:the\s+)?(?P<v>.+)"),
+    ("studied_at", rf"{SP}went\s+to\s+(?:{SCHOOL})\s+at\s+(?:the\s+)?(?P<v>.+)"),
+    ("speaks", rf"{SP}(?:speak|speaks|can\s+speak|(?:am|is|['’]m)\s+fluent\s+in)\s+{FLUENCY}(?P<v>.+)"),
+    ("allergy", rf"{SB}(?:(?:severely|very|mildly|highly|quite)\s+)?allergic\s+to\s+(?P<v>.+)"),
+    ("allergy", rf"{SP}(?:have|has)\s+(?:an?\s+|severe\s+)?(?P<v>(?-i:[a-z]+(?:\s+[a-z]+)?))\s+allerg(?:y|ies)\b"),
+    ("preference", rf"{SP}{PREFER}(?P<v>.+)"),
+    ("likes", rf"{SP}{LOVE}\s+(?P<v>.+)"),
+    ("likes", rf"{SB}(?:really\s+|very\s+)?(?:into|passionate\s+about|keen\s+on)\s+(?P<v>.+)"),
+    ("likes", rf"{SB}(?:an?\s+)?(?:(?:big|huge|great|massive|die-hard)\s+)?fan\s+of\s+(?P<v>.+)"),
+    ("", rf"{SP}{HAVE}\s+(?P<thing>{ROLE})s?{NAMED}(?P<called>.+)"),
+    ("", rf"{OWNER}\s+(?P<thing>{ROLE})\s+is\s+(?:called|named)\s+(?P<called>.+)"),
+    ("known", rf"(?P<v>{PERSON})\s+is\s+(?:the|a|an)\s+(?P<thing>{ROLE})\s+of\s+(?P<s>mine|{PERSON})(?!['’]s){END}"),
+    ("known", rf"(?P<v>[^,;]+?)\s+(?:is|are)\s+{OWNER}\s+(?P<thing>{THING}){END}"),
+    ("", rf"{OWNER}\s+(?P<thing>{THING})(?:\s+(?:is|are)|['’]s|\s*:)\s+(?P<v>.+)"),
+    ("known", rf"{SB}(?P<v>{PERSON})['’]s\s+(?P<thing>{SYMMETRIC})\b"),
+    ("name", rf"I{BE}(?P<v>{LATIN_NAME})(?:{END}|(?=\s+(?:from|here)\b))"),
+)
+"""What a clause states, first match wins: (predicate, pattern). The predicate "" is named by the `thing` group,
+"known" likewise but only for a predicate of the vocabulary or a favourite; other groups named after a predicate
+(`job`, `hometown`) add a fact about the same subject. `called` holds a name the speaker introduces."""
+
+IMPERATIVES: tuple[tuple[str, str], ...] = (
+    ("", rf"{POLITE}{FORGET}\s+{ABOUT}my\s+(?P<things>.+)"),
+    ("", rf"{POLITE}{FORGET}\s+(?:that|the\s+fact\s+that)\s+(?P<clause>.+)"),
+)
+"""Requests to forget, asked as a question or not ("Could you delete my address?"): `things` lists what, or
+`clause` states it ("forget that I live in Paris")."""
+MY_ROLE_NAME = rf"\bmy\s+(?P<thing>{ROLE}),?\s+(?P<v>{PERSON}),?(?!['’]s\s+(?:{ROLE}))"
+""""my sister Maria", anywhere in a statement: Maria is the user's sibling, and a clause may go on about her."""
+
+BREAK = r"[,;:]\s*|\s+(?:and|but|so|plus|then|also|while|whereas)\s+|\s+[-–—]+\s+"
+LEAD = (
+    r"(?:oh|ah|well|ok|okay|so|and|but|also|actually|anyway|anyways|btw|by\s+the\s+way|fyi|for\s+the\s+record|"
+    r"just\s+so\s+you\s+know|for\s+your\s+information|sorry|oops|correction|update|no|nope|yes|yeah|yep|hi|hello|hey|"
+    r"then|plus|now|right|alright|in\s+fact|to\s+be\s+honest|honestly|as\s+you\s+know|as\s+I\s+said|like\s+I\s+said|"
+    r"I\s+mean|please\s+(?:remember|note|keep\s+in\s+mind)|remember|note|keep\s+in\s+mind|for\s+context|"
+    r"(?:please\s+)?(?:don['’]t|do\s+not)\s+forget|just\s+to\s+let\s+you\s+know|I\s+should\s+mention|I\s+misspoke|"
+    r"let\s+me\s+correct\s+(?:that|myself)|to\s+correct\s+myself|wait|quick\s+update|yesterday|today|recently|"
+    r"(?:last|this)\s+(?:week|month|year)|these\s+days|nowadays|currently|at\s+the\s+moment|fun\s+fact|thanks|"
+    r"thank\s+you)(?:\s+that)?\b[\s,:!.-]*"
+)
+"""Words that open a clause without being part of what it states ("Actually, ...", "Sorry, I misspoke: ...")."""
+AUX = words(
+    "do does did is are am was were can could would will should shall may might have has had must don['’]t "
+    "doesn['’]t didn['’]t isn['’]t aren['’]t wasn['’]t won['’]t wouldn['’]t can['’]t couldn['’]t shouldn['’]t "
+    "haven['’]t hasn['’]t"
+)
+WH = words("what what['’]?s which who who['’]?s whom whose where where['’]?s when why how hows wat wut")
+ASKED_OF = words("I you we he she it they there this that my your his her our their the a an not")
+COMMANDS = words(
+    "tell remind show give list find explain help recall repeat write check look\\s+up search summari[sz]e describe "
+    "guess let\\s+me\\s+know name fetch send draft translate calculate compute"
+)
+ASKS = (
+    rf"(?:{WH})\b|(?:{AUX})\s+(?:{ASKED_OF}|{LATIN_NAME})\b|(?:please\s+)?(?:{COMMANDS})\b|"
+    r"I\s+(?:want|need|would\s+like|['’]d\s+like)\s+to\s+know\b|I\s+(?:wonder|am\s+wondering|['’]m\s+wondering)\b"
+)
+"""A clause that asks or requests, by its opening words."""
+TAG = (
+    rf"(?:right|correct|ok|okay|yes|no|yeah|eh|huh|am\s+I\s+right|is\s+that\s+(?:right|correct)|"
+    rf"(?:{AUX})(?:\s+not)?\s+(?:I|you|he|she|it|we|they))"
+)
+"""A confirmation tag ("..., right?", "..., don't I?"): the whole sentence is a question."""
+HEDGE = (
+    r"\b(?:wish|wished|would(?!\s+rather)|['’]d(?!\s+rather)|could|might|maybe|perhaps|probably|possibly|likely|"
+    r"I\s+think|I\s+guess|I\s+believe|I\s+suppose|I\s+assume|not\s+sure|unsure|I\s+doubt|(?-i:will)|['’]ll|"
+    r"going\s+to|gonna|plan(?:ning)?\s+to|want\s+to|hope|hoping|hopefully|thinking\s+(?:about|of)|considering|someday|"
+    r"one\s+day|in\s+the\s+future|next\s+(?:week|month|year)|soon|apparently|supposedly|allegedly|seems?|kind\s+of|"
+    r"sort\s+of|(?-i:may))\b"
+)
+"""Words that make a statement uncertain, wished for or future ("Maybe I'll move to Rome")."""
+CONDITIONAL = r"\b(?:if|unless|suppose|supposing|imagine|pretend|hypothetically|whether|in\s+case)\b"
+ABBREVIATIONS = frozenset("e.g i.e mr mrs ms dr prof st vs cf approx mt ft jr sr".split())
+"""Words a full stop follows without ending the sentence."""

@@ -1,0 +1,211 @@
+"""Facts memory, below HTTP: updates keep history, retractions leave nothing to recall (not even an old turn
+that says the value), questions are not facts, Chinese is recalled lexically, user scope is shared by a user's
+sessions and by nobody else, two-hop graph recall, the checked model extractor, and session summaries."""
+
+import json
+from typing import Any
+
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.store.memory import InMemoryStore
+
+from memory.backends import MemoryBackend, Turn, build_backends
+from memory.backends.short_term import ShortTermMemory
+from memory.background import BackgroundWork
+from memory.facts.language import lexical_tokens
+from memory.facts.llm_extractor import LlmFactExtractor
+from memory.facts.records import USER, Assert
+from memory.scopes import ScopePolicy, user_key
+from memory.summary import ConversationSummaries
+from tests.fakes import fake_chat
+
+ADA = user_key("owner-1", "ada")
+BOB = user_key("owner-1", "bob")
+OTHER_KEY = user_key("owner-2", "ada")
+
+
+def backends(**options: Any) -> dict[str, MemoryBackend]:
+    return build_backends(
+        InMemoryStore(), DeterministicFakeEmbedding(size=32), window_turns=2, max_tokens=3000, top_k=5, **options
+    )
+
+
+async def tell(memory: MemoryBackend, session_id: str, *texts: str, user: str | None = ADA) -> None:
+    for text in texts:
+        await memory.remember(session_id, Turn(user=[HumanMessage(text)], answer=AIMessage("Noted.")), user=user)
+
+
+async def recalled(memory: MemoryBackend, session_id: str, question: str, user: str | None = ADA) -> str:
+    return (await memory.recall(session_id, question, [], user=user)).section
+
+
+@pytest.mark.parametrize("backend", ["vdb", "kv", "graph"])
+async def test_a_later_statement_replaces_the_value_and_the_old_one_is_never_recalled(backend: str) -> None:
+    memory = backends()[backend]
+    await tell(memory, "s1", "I prefer Python for scripting.", "What is the weather like?", "I now prefer Kotlin.")
+    section = await recalled(memory, "s2", "Which programming language do I prefer?")
+    assert "Kotlin" in section and "Python" not in section
+
+
+@pytest.mark.parametrize("backend", ["vdb", "kv", "graph"])
+async def test_a_retracted_fact_is_not_recalled_from_facts_or_from_old_turns(backend: str) -> None:
+    memory = backends()[backend]
+    await tell(memory, "s1", "My email is ada@example.org.", "Please forget my email address.")
+    assert "ada@example.org" not in await recalled(memory, "s1", "What is my email address?")
+    assert "ada@example.org" not in await recalled(memory, "s2", "What is my email address?")
+
+
+async def test_a_question_about_a_fact_does_not_overwrite_it() -> None:
+    memory = backends()["kv"]
+    await tell(memory, "s1", "I prefer Kotlin.", "Which programming language do I prefer now?")
+    facts = memory.facts.ledger  # type: ignore[attr-defined]
+    from memory.scopes import user_scope
+
+    values = [(fact.predicate, fact.object) for fact in await facts.current(user_scope(ADA))]
+    assert values == [("preference", "Kotlin")]
+
+
+async def test_history_keeps_each_value_with_what_was_said() -> None:
+    from memory.scopes import user_scope
+
+    memory = backends()["kv"]
+    await tell(memory, "s1", "I live in Porto.", "I moved to Berlin last month.")
+    (fact,) = await memory.facts.ledger.current(user_scope(ADA))  # type: ignore[attr-defined]
+    assert fact.object == "Berlin"
+    assert [(h["event"], h["object"], h["previous"]) for h in fact.history] == [
+        ("ADD", "Porto", None),
+        ("UPDATE", "Berlin", "Porto"),
+    ]
+    assert "Porto" in fact.history[0]["said"]
+
+
+def test_chinese_is_tokenised_into_bigrams_so_a_question_shares_terms_with_the_statement() -> None:
+    statement, question = lexical_tokens("我最喜欢的运动是羽毛球。"), lexical_tokens("我最喜欢什么运动？")
+    assert {"喜欢", "运动"} <= set(statement) & set(question)
+
+
+@pytest.mark.parametrize("backend", ["vdb", "kv", "graph"])
+async def test_chinese_facts_are_recalled(backend: str) -> None:
+    memory = backends()[backend]
+    await tell(memory, "s1", "我最喜欢的运动是羽毛球。", "今天天气不错。", "我住在杭州。")
+    assert "羽毛球" in await recalled(memory, "s2", "我最喜欢的运动是什么？")
+    assert "杭州" in await recalled(memory, "s2", "我住在哪个城市？")
+
+
+@pytest.mark.parametrize("backend", ["vdb", "kv", "graph"])
+async def test_user_memory_reaches_the_users_other_sessions_and_no_other_user(backend: str) -> None:
+    memory = backends()[backend]
+    await tell(memory, "ada-1", "My name is Ada and I work at Initech.")
+    assert "Initech" in await recalled(memory, "ada-2", "Where do I work?")
+    assert "Initech" not in await recalled(memory, "bob-1", "Where do I work?", user=BOB)
+    assert "Initech" not in await recalled(memory, "x-1", "Where do I work?", user=OTHER_KEY)
+
+
+async def test_session_scope_only_keeps_facts_in_their_session() -> None:
+    memory = backends(policy=ScopePolicy(read=("session",), write=("session",)))["kv"]
+    await tell(memory, "s1", "I work at Initech.")
+    assert "Initech" in await recalled(memory, "s1", "Where do I work?")
+    assert "Initech" not in await recalled(memory, "s2", "Where do I work?")
+
+
+async def test_graph_answers_a_two_hop_question() -> None:
+    memory = backends()["graph"]
+    await tell(memory, "s1", "Alice manages Bob.", "I like tea.", "Carol is Alice's boss.", "Dan works at Hooli.")
+    section = await recalled(memory, "s2", "Who is Bob's manager's manager?")
+    assert "Alice" in section and "Carol" in section and "Hooli" not in section
+
+
+async def test_the_model_extractor_runs_in_the_background_and_what_the_turn_does_not_say_is_dropped() -> None:
+    from memory.scopes import user_scope
+
+    reply = {
+        "relations": [
+            {"subject": "user", "relation": "works_at", "object": "Initech"},
+            {"subject": "Tomasz", "relation": "works_at", "object": "Ingrid"},
+        ],
+        "attributes": [{"subject": "user", "attribute": "favourite tool", "value": "a hammer"}],
+        "forget": [],
+    }
+    background = BackgroundWork()
+    memory = backends(extractor=fake_chat(json.dumps(reply)), background=background)["kv"]
+    await tell(memory, "s1", "These days I am with Initech, and my favourite tool is a hammer.")
+    await background.drain()
+    facts = await memory.facts.ledger.current(user_scope(ADA))  # type: ignore[attr-defined]
+    held = {(fact.subject, fact.predicate, fact.object, fact.source) for fact in facts}
+    assert (USER, "works_at", "Initech", "llm") in held
+    assert not any(fact.object == "Ingrid" for fact in facts)  # neither entity is in the turn
+
+
+async def test_the_extractor_ignores_a_message_that_only_asks() -> None:
+    def extractor(value: str) -> LlmFactExtractor:
+        reply = {"relations": [{"subject": "user", "relation": "preference", "object": value}]}
+        return LlmFactExtractor(fake_chat(json.dumps(reply)))
+
+    assert await extractor("now").changes("Which programming language do I prefer now?") == []
+    assert await extractor("Go").changes("I prefer Go now.") == [
+        Assert(USER, "preference", "Go", said="I prefer Go now.")
+    ]
+
+
+async def test_turns_older_than_the_window_are_summarised_in_the_background_and_shown() -> None:
+    store, background = InMemoryStore(), BackgroundWork()
+    summaries = ConversationSummaries(store, fake_chat("The user is Ada, a pilot."), background, batch_turns=2)
+    memory = ShortTermMemory(window_turns=2, max_tokens=3000, summaries=summaries)
+    history = [m for n in range(6) for m in (HumanMessage(f"turn {n}"), AIMessage("ok"))]
+    first = await memory.recall("s", "hello", history)
+    assert first.section == "" and len(first.messages) == 4
+    await background.drain()
+    second = await memory.recall("s", "hello", history)
+    assert "The user is Ada, a pilot." in second.section
+    dumped = await memory.dump("s")
+    assert dumped["summary"]["through"] == 4
+
+
+def test_memory_api_lists_searches_edits_and_deletes_the_callers_own_memory(tmp_path: Any, make_client: Any) -> None:
+    from config.settings import Settings
+    from tests.fakes import fake_models
+
+    settings = Settings(SAGE_GATEWAY_DATA_DIR=tmp_path, SAGE_GATEWAY_API_KEY="key-a,key-b")
+    client = make_client(fake_models(fake_chat("Noted."), embeddings=DeterministicFakeEmbedding(size=32)), settings)
+    a, b = ({"Authorization": f"Bearer {key}"} for key in ("key-a", "key-b"))
+
+    def chat(headers: dict[str, str], text: str, **extra: Any) -> None:
+        body = {"model": "fake-model", "messages": [{"role": "user", "content": text}], **extra}
+        assert client.post("/v1/chat/completions", json=body, headers=headers).status_code == 200
+
+    chat(a, "My email is ada@example.org and I live in Porto.")
+    chat(a, "I live in Lyon.", user="someone-else")  # another end user within the same key
+    listed = client.get("/memory/items", headers=a).json()
+    by_predicate = {item["predicate"]: item for item in listed["items"]}
+    assert set(by_predicate) == {"email", "lives_in"} and by_predicate["lives_in"]["value"] == "Porto"
+    assert client.get("/memory/items", headers=b).json()["items"] == []  # another key sees nothing
+    other = client.get("/memory/items", params={"user": "someone-else"}, headers=a).json()["items"]
+    assert [item["value"] for item in other] == ["Lyon"]
+
+    found = client.get("/memory/items", params={"q": "e-mail address", "mode": "lexical"}, headers=a).json()
+    assert found["items"][0]["value"] == "ada@example.org"
+
+    ident = by_predicate["lives_in"]["id"]
+    assert client.get(f"/memory/items/{ident}", headers=b).status_code == 404
+    assert client.delete(f"/memory/items/{ident}", headers=b).status_code == 404
+    patched = client.patch(f"/memory/items/{ident}", json={"value": "Berlin"}, headers=a).json()
+    assert patched["id"] == ident and patched["value"] == "Berlin"
+    history = client.get(f"/memory/items/{ident}/history", headers=a).json()["history"]
+    assert [(h["event"], h["object"]) for h in history] == [("ADD", "Porto"), ("UPDATE", "Berlin")]
+
+    created = client.post("/memory/items", json={"text": "My dog is called Rex."}, headers=a).json()
+    assert created[0]["value"] == "Rex"
+    note = client.post("/memory/items", json={"text": "Prefers short answers."}, headers=a).json()
+    assert note[0]["predicate"] == "note"
+    assert client.post("/memory/items", json={"colour": "red"}, headers=a).status_code == 400
+
+    assert client.delete(f"/memory/items/{ident}", headers=a).json() == {"id": ident, "deleted": True}
+    assert client.get(f"/memory/items/{ident}", headers=a).status_code == 404
+    assert ident not in {item["id"] for item in client.get("/memory/items", headers=a).json()["items"]}
+    deleted = client.get("/memory/items", params={"deleted": "true"}, headers=a).json()["items"]
+    assert any(item["id"] == ident and item["deleted"] for item in deleted)
+
+    session = client.post("/sessions", json={}, headers=a).json()["id"]
+    assert client.get("/memory/items", params={"session_id": session}, headers=b).status_code == 404
+    assert client.get("/memory/items", params={"session_id": session}, headers=a).status_code == 200
