@@ -48,6 +48,8 @@ class Tally:
     probes: int = 0
     recall_probes: int = 0
     recalled: int = 0
+    held: int = 0
+    """Probes whose value is held in a current fact at all (what recall could reach)."""
     correct: int = 0
     lines: int = 0
     stale_lines: int = 0
@@ -104,7 +106,8 @@ async def run_scenario(backend: Any, scenario: dict[str, Any], tally: Tally, dra
         )
         await drain()
     user_text = "\n".join(turn["user"] for turn in scenario["turns"]).lower()
-    for value, _ in await stored_facts(backend, user, told):
+    facts = await stored_facts(backend, user, told)
+    for value, _ in facts:
         tally.stored += 1
         tally.invented += value.lower() not in user_text
     asked = f"{scenario['id']}-asked" if scoped else told
@@ -120,6 +123,7 @@ async def run_scenario(backend: Any, scenario: dict[str, Any], tally: Tally, dra
         if expected:
             tally.recall_probes += 1
             hit = any(contains(section, value) for value in expected)
+            tally.held += any(contains(value, wanted) for value, _ in facts for wanted in expected)
             tally.recalled += hit
             tally.correct += hit and not rejected
             if verbose and not (hit and not rejected):
@@ -170,13 +174,15 @@ async def measure(
 
 def row(name: str, extractor: str, tally: Tally) -> str:
     recall = tally.recalled / max(1, tally.recall_probes)
+    held = tally.held / max(1, tally.recall_probes)
     correct = tally.correct / max(1, tally.probes)
     stale = tally.stale_lines / max(1, tally.lines)
     invented = tally.invented / max(1, tally.stored) if tally.stored else 0.0
     p50 = statistics.median(tally.latencies)
     p99 = percentile(tally.latencies, 0.99)
     return (
-        f"| {name} | {extractor} | {recall:.3f} | {correct:.3f} | {tally.stale_lines}/{tally.lines} ({stale:.1%}) "
+        f"| {name} | {extractor} | {held:.3f} | {recall:.3f} | {correct:.3f} "
+        f"| {tally.stale_lines}/{tally.lines} ({stale:.1%}) "
         f"| {tally.invented}/{tally.stored} ({invented:.1%}) | {tally.leaks} | {statistics.mean(tally.tokens):.0f} "
         f"| {p50:.1f} ms | {p99:.1f} ms |"
     )
@@ -197,10 +203,11 @@ def main() -> None:
     embeddings = OnnxSentenceEmbeddings.packaged()
     settings = Settings()
     print(
-        "| backend | extractor | fact recall | correctness | stale lines recalled | invented facts stored "
+        "| backend | extractor | value held in a fact | fact recall | correctness | stale lines recalled "
+        "| invented facts stored "
         "| leaks to another user | memory tokens/probe | recall p50 | recall p99 |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for extractor in ("rules", "llm") if args.llm else ("rules",):
         for name in args.backends:
             tally = asyncio.run(measure(name, extractor, scenarios, embeddings, settings, args.explain))

@@ -4,24 +4,24 @@ question in the first person), walks up to `MAX_HOPS` relations, and ranks the f
 the question. "Who is Bob's manager's manager?" reaches Bob's manager, then theirs.
 
 The facts come from the shared extraction (`FactMemory`): rules, and the model in the background when
-`SAGE_GATEWAY_MEMORY_EXTRACTOR=llm`; this backend keeps no turns of its own.
+`SAGE_GATEWAY_MEMORY_EXTRACTOR=llm`. Older turns that share terms with the question are recalled beside them, as
+`kv` does.
 """
 
-import re
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Any
 
-from memory.backends.base import Turn
-from memory.backends.stored import StoredMemory
+from langgraph.store.base import Item
+
+from memory.backends.stored import StoredMemory, turn_line
 from memory.facts.knowledge import KnownFacts
-from memory.facts.language import lexical_tokens
 from memory.facts.ledger import Fact
-from memory.facts.ranking import lexical_ranking
-from memory.facts.records import USER, normal
+from memory.facts.ranking import lexical_ranking, named_in
+from memory.facts.records import normal
+from memory.scopes import Scope
 
 MAX_HOPS = 3
-FIRST_PERSON = re.compile(r"\b(i|me|my|mine|myself)\b|我", re.IGNORECASE)
 
 
 def aliases(names: set[str]) -> dict[str, str]:
@@ -79,42 +79,22 @@ class FactGraph:
         return reached
 
 
-def named_in(query: str, entities: set[str]) -> set[str]:
-    """The entities the question names: as whole words (English), or as substrings (Chinese names)."""
-    lowered = query.lower()
-    words = set(lexical_tokens(query)) | set(re.findall(r"\w+", lowered))
-    found = set()
-    for entity in entities:
-        if not entity or entity == USER:
-            continue
-        if re.search(r"[\u4e00-\u9fff]", entity):
-            if entity in query:
-                found.add(entity)
-        elif entity in words or (" " in entity and re.search(rf"\b{re.escape(entity)}\b", lowered)):
-            found.add(entity)
-    return found
-
-
 class GraphMemory(StoredMemory):
     """Relations walked from the question's entities, ranked by how well each matches the question."""
 
     name = "graph"
-    kinds = ("turns", "entities", "edges", "meta")  # the last three: sessions written by an earlier version
-
-    async def _store_turn(self, session_id: str, turn: Turn) -> None:
-        """Nothing: each fact keeps the sentence it came from."""
+    kinds = ("turns", "entities", "edges", "meta")  # entities, edges: sessions written by an earlier version
 
     async def _recall_lines(
-        self, session_id: str, query: str, known: KnownFacts, in_window: int
+        self, query: str, known: KnownFacts, turns: list[Item], scopes: list[Scope]
     ) -> tuple[list[Fact], list[str], dict[str, Any]]:
         graph = FactGraph.of(known.facts)
         start = named_in(query, graph.names())
-        if FIRST_PERSON.search(query):
-            start.add(USER)
         reached = graph.walk(start)
         candidates = [fact for fact in known.facts if fact.id in reached]
         relevance = {fact.id: score for fact, score in lexical_ranking(candidates, query)}
         ranked = sorted(candidates, key=lambda fact: (-relevance.get(fact.id, 0.0), reached[fact.id]))
         facts = [fact for fact in ranked if fact.id in relevance or reached[fact.id] == 0][: self.top_k]
         chain = [fact for fact in ranked if fact.id in relevance and fact not in facts and reached[fact.id] > 0]
-        return facts + chain[:2], [], {"start_entities": sorted(start), "reached": len(reached)}
+        lines = [turn_line(item) for item, _ in self._lexical_turns(query, turns)]
+        return facts + chain[:2], lines, {"start_entities": sorted(start), "reached": len(reached)}

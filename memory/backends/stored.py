@@ -11,12 +11,15 @@ from typing import Any
 
 from langchain_core.messages import AnyMessage, HumanMessage
 from langgraph.store.base import BaseStore, Item
+from rank_bm25 import BM25Okapi
 
 from memory.backends.base import MemoryContext, Turn
 from memory.backends.short_term import ShortTermMemory, text_tokens
 from memory.facts.knowledge import FactMemory, KnownFacts
+from memory.facts.language import lexical_tokens, only_questions
 from memory.facts.ledger import Fact
-from memory.scopes import session_scope
+from memory.facts.ranking import bm25_ranking
+from memory.scopes import Scope, session_scope
 from memory.summary import ConversationSummaries
 
 MEMORY_PREFIX = "memory"
@@ -31,15 +34,24 @@ def namespace(session_id: str, kind: str) -> tuple[str, ...]:
 
 
 def turn_record(turn: Turn) -> dict[str, Any]:
-    """A finished turn as a store value; `text` is what search and embeddings see."""
+    """A finished turn as a store value; `text` is what embeddings see, `asks`: the user only asked (recall
+    leaves such turns out: they hold no fact, only words that match questions)."""
     user = "\n".join(m.text for m in turn.user)
     answer = turn.answer.text
     return {
         "user": user,
         "assistant": answer,
         "text": f"user: {user}\nassistant: {answer}",
+        "asks": only_questions(user),
         "at": datetime.now(UTC).isoformat(),
     }
+
+
+def turn_line(item: Item) -> str:
+    """A remembered turn as one line of the memory section: what the user said (the answer adds tokens, not
+    facts, and may repeat a value since changed)."""
+    said = str(item.value.get("user") or item.value["text"]).replace("\n", " / ")
+    return f"earlier, the user said: {said}"
 
 
 def new_key() -> str:
@@ -119,29 +131,51 @@ class StoredMemory(ABC):
         self.max_tokens = max_tokens
         self.top_k = top_k
         self._turn_cache: OrderedDict[str, CachedTurns] = OrderedDict()
+        self._rankings: OrderedDict[str, tuple[list[list[str]], BM25Okapi]] = OrderedDict()
 
-    async def _log_state(self, session_id: str) -> tuple[str, int]:
-        item = await self.store.aget(namespace(session_id, "meta"), "turns")
+    async def _log_state(self, scope: Scope) -> tuple[str, int]:
+        item = await self.store.aget(scope.namespace("meta"), "turns")
         return (item.value["generation"], item.value["count"]) if item else ("", 0)
 
-    async def _append_turn(self, session_id: str, record: dict[str, Any]) -> str:
-        """Store a turn record and bump the log (turns of one session are serialised by the turn lock)."""
+    async def _bump_log(self, scope: Scope, *, new_generation: bool = False) -> None:
+        generation, count = await self._log_state(scope)
+        if new_generation:
+            generation, count = uuid.uuid4().hex, count
+        log = {"generation": generation or uuid.uuid4().hex, "count": count + (0 if new_generation else 1)}
+        await self.store.aput(scope.namespace("meta"), "turns", log, index=False)
+
+    async def _append_turn(self, session_id: str, record: dict[str, Any], user: str | None = None) -> str:
+        """Store a turn record in every scope the policy writes (the user's, so their other sessions recall it;
+        the session's when there is no user) and bump each scope's log. A session remembers the user scopes it
+        wrote to, so that clearing it removes its turns there too."""
         key = new_key()
-        await self.store.aput(namespace(session_id, "turns"), key, record, index=False)
-        generation, count = await self._log_state(session_id)
-        log = {"generation": generation or uuid.uuid4().hex, "count": count + 1}
-        await self.store.aput(namespace(session_id, "meta"), "turns", log, index=False)
+        record = {**record, "session_id": session_id}
+        scopes = self.facts.policy.writes(session_id, user)
+        for scope in scopes:
+            await self.store.aput(scope.namespace("turns"), key, record, index=False)
+            await self._bump_log(scope)
+        await self._note_user_scopes(session_id, [scope for scope in scopes if scope.kind == "user"])
         return key
 
-    async def _turns(self, session_id: str) -> list[Item]:
-        """The session's turn items in write order: cached, topped up with only the newest when possible."""
-        generation, count = await self._log_state(session_id)
-        cached = self._turn_cache.pop(session_id, None)
+    async def _note_user_scopes(self, session_id: str, scopes: list[Scope]) -> None:
+        if not scopes:
+            return
+        item = await self.store.aget(namespace(session_id, "meta"), "scopes")
+        held = [list(prefix) for prefix in (item.value["prefixes"] if item else [])]
+        fresh = [list(scope.prefix) for scope in scopes if list(scope.prefix) not in held]
+        if fresh:
+            await self.store.aput(namespace(session_id, "meta"), "scopes", {"prefixes": held + fresh}, index=False)
+
+    async def _turns(self, scope: Scope) -> list[Item]:
+        """A scope's turn items in write order: cached, topped up with only the newest when possible."""
+        generation, count = await self._log_state(scope)
+        cache_key = "/".join(scope.prefix)
+        cached = self._turn_cache.pop(cache_key, None)
         if cached is not None and cached.generation == generation and cached.count <= count:
             missing = count - cached.count
             if missing:
                 known = {item.key for item in cached.items}
-                page = await self.store.asearch(namespace(session_id, "turns"), limit=missing + 8)
+                page = await self.store.asearch(scope.namespace("turns"), limit=missing + 8)
                 fresh = sorted((item for item in page if item.key not in known), key=lambda item: item.key)
                 if len(fresh) == missing:  # the store lists newest first; otherwise reload below
                     cached.items.extend(fresh)
@@ -151,10 +185,22 @@ class StoredMemory(ABC):
         else:
             cached = None
         if cached is None:
-            items = sorted(await all_items(self.store, namespace(session_id, "turns")), key=lambda item: item.key)
+            items = sorted(await all_items(self.store, scope.namespace("turns")), key=lambda item: item.key)
             cached = CachedTurns(generation, count, items)
-        self._cache(self._turn_cache, session_id, cached)
+        self._cache(self._turn_cache, cache_key, cached)
         return cached.items
+
+    async def _older_turns(self, session_id: str, user: str | None, in_window: int) -> list[Item]:
+        """The turns recall may show: the session's and the user's other sessions', oldest first, without the
+        session's last `in_window` (the window shows them)."""
+        by_key: dict[str, Item] = {}
+        for scope in self.facts.policy.reads(session_id, user):
+            for item in await self._turns(scope):
+                by_key[item.key] = item
+        ordered = [by_key[key] for key in sorted(by_key)]
+        mine = [item.key for item in ordered if item.value.get("session_id", session_id) == session_id]
+        shown = set(mine[len(mine) - in_window :]) if in_window else set()
+        return [item for item in ordered if item.key not in shown]
 
     def _cache(self, cache: OrderedDict[str, Any], session_id: str, value: Any) -> None:
         """Keep `value` as the session's most recently used entry, dropping the least recent beyond
@@ -166,17 +212,31 @@ class StoredMemory(ABC):
 
     @abstractmethod
     async def _recall_lines(
-        self, session_id: str, query: str, known: KnownFacts, in_window: int
+        self, query: str, known: KnownFacts, turns: list[Item], scopes: list[Scope]
     ) -> tuple[list[Fact], list[str], dict[str, Any]]:
-        """The facts relevant to `query` and lines of past turns (but the last `in_window`, which the window
-        shows), best first, and details for debugging."""
+        """The facts relevant to `query` and lines of the given past turns (from `scopes`), best first, and
+        details for debugging."""
 
-    async def _store_turn(self, session_id: str, turn: Turn) -> None:
-        """Keep the turn for recall (subclasses that recall turns)."""
-        await self._append_turn(session_id, turn_record(turn))
+    def _lexical_turns(self, query: str, turns: list[Item]) -> list[tuple[Item, float]]:
+        """The turns sharing terms with what the user said, best first (BM25; each set of turns indexed once)."""
+        terms = lexical_tokens(query)
+        if not turns or not terms:
+            return []
+        signature = str(hash(tuple(item.key for item in turns)))
+        cached = self._rankings.get(signature)
+        if cached is None:
+            documents = [lexical_tokens(item.value.get("user") or item.value["text"]) or ["∅"] for item in turns]
+            cached = (documents, BM25Okapi(documents))
+        self._cache(self._rankings, signature, cached)
+        documents, ranking = cached
+        return [(turns[i], score) for i, score in bm25_ranking(ranking, documents, terms)[: self.top_k]]
+
+    async def _store_turn(self, session_id: str, turn: Turn, user: str | None) -> None:
+        """Keep the turn for recall."""
+        await self._append_turn(session_id, turn_record(turn), user)
 
     async def remember(self, session_id: str, turn: Turn, *, user: str | None = None) -> None:
-        await self._store_turn(session_id, turn)
+        await self._store_turn(session_id, turn, user)
         await self.facts.learn(session_id, user, "\n".join(m.text for m in turn.user))
 
     async def recall(
@@ -190,8 +250,14 @@ class StoredMemory(ABC):
         if query.strip():
             known = await self.facts.known(session_id, user)
             in_window = sum(isinstance(m, HumanMessage) for m in recent.messages)
-            facts, turns, details = await self._recall_lines(session_id, query, known, in_window)
-            turns = [line for line in turns if not known.is_stale(line)]
+            older = [
+                item
+                for item in await self._older_turns(session_id, user, in_window)
+                if not item.value.get("asks") and known.may_recall(item.value)
+            ]
+            scopes = self.facts.policy.reads(session_id, user)
+            facts, turns, details = await self._recall_lines(query, known, older, scopes)
+
         kept = fit_budget([fact.text for fact in facts] + turns, self.max_tokens // 3)
         parts = [recent.section] if recent.section else []
         if kept:
@@ -200,7 +266,14 @@ class StoredMemory(ABC):
         return MemoryContext(messages=recent.messages, section="\n\n".join(parts), details=details)
 
     async def clear(self, session_id: str) -> None:
-        self._turn_cache.pop(session_id, None)
+        """The session's own namespace, its turns in the user scopes it wrote to, its facts and its summary."""
+        self._turn_cache.pop("/".join(session_scope(session_id).prefix), None)
+        item = await self.store.aget(namespace(session_id, "meta"), "scopes")
+        for prefix in item.value["prefixes"] if item else []:
+            scope = Scope("user", tuple(prefix))
+            for turn in await all_items(self.store, scope.namespace("turns"), {"session_id": session_id}):
+                await self.store.adelete(turn.namespace, turn.key)
+            await self._bump_log(scope, new_generation=True)
         for kind in self.kinds:
             for item in await all_items(self.store, namespace(session_id, kind)):
                 await self.store.adelete(item.namespace, item.key)

@@ -4,8 +4,8 @@ is recalled as well.
 
 Vectors are kept in the store items themselves and searched with NumPy, rather than through the store's own
 vector index: that index needs SQLite extension loading (which this Python's `sqlite3` lacks) or pgvector, while
-this works the same on every store. A session's turn matrix grows with its cached turns (see
-`StoredMemory._turns`), so recall embeds the question once and does two matrix products.
+this works the same on every store. Each scope's turn matrix grows with its cached turns (see
+`StoredMemory._turns`), so recall embeds the question once and does a matrix product per scope.
 """
 
 import asyncio
@@ -15,14 +15,15 @@ from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
-from langgraph.store.base import BaseStore
+from langgraph.store.base import BaseStore, Item
 
 from llm.embeddings import unit_vectors
 from memory.backends.base import Turn
-from memory.backends.stored import StoredMemory, all_items, namespace, turn_record
+from memory.backends.stored import StoredMemory, all_items, namespace, turn_line, turn_record
 from memory.facts.knowledge import KnownFacts
 from memory.facts.ledger import Fact
-from memory.facts.ranking import dense_ranking, fused, lexical_ranking
+from memory.facts.ranking import about_first, dense_ranking, fused, lexical_ranking, reciprocal_rank_fusion
+from memory.scopes import Scope, session_scope
 
 MIN_FACT_SIMILARITY = 0.3
 """Below this a fact is not about the question (MiniLM cosine; lexical matches still count)."""
@@ -45,16 +46,17 @@ class VectorMemory(StoredMemory):
         self.embeddings = embeddings
         self._matrices: OrderedDict[str, _Matrix] = OrderedDict()
 
-    async def _store_turn(self, session_id: str, turn: Turn) -> None:
+    async def _store_turn(self, session_id: str, turn: Turn, user: str | None) -> None:
         record = turn_record(turn)
         vector = unit_vectors(await self.embeddings.aembed_query(record["text"]))
         record["vector"] = [round(float(x), 6) for x in vector]
-        await self._append_turn(session_id, record)
+        await self._append_turn(session_id, record, user)
 
-    async def _matrix(self, session_id: str) -> tuple[_Matrix, list[str]]:
-        """The session's vectors, extended with the rows of turns not yet in the matrix."""
-        items = await self._turns(session_id)
-        matrix = self._matrices.get(session_id)
+    async def _vectors(self, scope: Scope) -> _Matrix:
+        """The scope's turn vectors, extended with the rows of turns not yet in the matrix."""
+        items = await self._turns(scope)
+        cache_key = "/".join(scope.prefix)
+        matrix = self._matrices.get(cache_key)
         if matrix is None or matrix.keys != [item.key for item in items[: len(matrix.keys)]]:
             matrix = _Matrix()  # cleared or reloaded: start again
         new = items[len(matrix.keys) :]
@@ -62,26 +64,41 @@ class VectorMemory(StoredMemory):
             rows = np.asarray([item.value["vector"] for item in new], dtype=np.float32)
             matrix.rows = rows if not matrix.keys else np.vstack([matrix.rows, rows])
             matrix.keys += [item.key for item in new]
-        self._cache(self._matrices, session_id, matrix)
-        return matrix, [item.value["text"] for item in items]
+        self._cache(self._matrices, cache_key, matrix)
+        return matrix
+
+    async def _dense_turns(self, query_vector: np.ndarray, turns: list[Item], scopes: list[Scope]) -> list[Item]:
+        """The given turns most similar to the question (at least `MIN_TURN_SIMILARITY`), best first."""
+        wanted = {item.key: item for item in turns}
+        keys: list[str] = []
+        blocks: list[np.ndarray] = []
+        for scope in scopes:
+            matrix = await self._vectors(scope)
+            rows = [i for i, key in enumerate(matrix.keys) if key in wanted and key not in keys]
+            if rows:
+                keys += [matrix.keys[i] for i in rows]
+                blocks.append(matrix.rows[rows])
+        if not keys:
+            return []
+        scores = await asyncio.to_thread(np.dot, np.vstack(blocks), query_vector)
+        best = [i for i in np.argsort(-scores)[: self.top_k] if scores[i] >= MIN_TURN_SIMILARITY]
+        return [wanted[keys[i]] for i in best]
 
     async def _recall_lines(
-        self, session_id: str, query: str, known: KnownFacts, in_window: int
+        self, query: str, known: KnownFacts, turns: list[Item], scopes: list[Scope]
     ) -> tuple[list[Fact], list[str], dict[str, Any]]:
         query_vector = unit_vectors(await self.embeddings.aembed_query(query))
         dense = dense_ranking(known.facts, query_vector.tolist(), MIN_FACT_SIMILARITY)
-        facts = fused(dense, lexical_ranking(known.facts, query))[: self.top_k]
-        matrix, texts = await self._matrix(session_id)
-        older = max(0, len(matrix.keys) - in_window)
-        if not older:
-            return facts, [], {"turns_searched": 0}
-        scores = await asyncio.to_thread(np.dot, matrix.rows[:older], query_vector)
-        best = [i for i in np.argsort(-scores)[: self.top_k] if scores[i] >= MIN_TURN_SIMILARITY]
-        lines = [texts[i].replace("\n", " / ") for i in best]
-        return facts, lines, {"scores": [round(float(scores[i]), 4) for i in best], "turns_searched": older}
+        ranked = fused(dense, lexical_ranking(known.facts, query))
+        facts = [fact for fact, _ in about_first([(fact, 0.0) for fact in ranked], query)][: self.top_k]
+        similar = await self._dense_turns(query_vector, turns, scopes)
+        lexical = [item for item, _ in self._lexical_turns(query, turns)]
+        best = reciprocal_rank_fusion([similar, lexical], key=lambda item: item.key)
+        lines = [turn_line(item) for item in best][: self.top_k]
+        return facts, lines, {"turns_searched": len(turns)}
 
     async def clear(self, session_id: str) -> None:
-        self._matrices.pop(session_id, None)
+        self._matrices.pop("/".join(session_scope(session_id).prefix), None)
         await super().clear(session_id)
 
     async def dump(self, session_id: str) -> dict[str, Any]:

@@ -5,23 +5,56 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from memory.background import BackgroundWork
-from memory.facts.ledger import Fact, FactLedger, stale_values
+from memory.facts.ledger import Fact, FactLedger, Retraction, stale_values
 from memory.facts.llm_extractor import LlmFactExtractor
-from memory.facts.records import FactChange
+from memory.facts.records import PREDICATES, FactChange
 from memory.facts.rules import extract_changes
 from memory.scopes import ScopePolicy, session_scope
 
 logger = logging.getLogger(__name__)
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+MENTIONS = {
+    "email": re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+|e-?mail|邮箱|邮件", re.IGNORECASE),
+    "phone": re.compile(r"\d(?:[\s().-]{0,2}\d){5,}|phone|number|landline|mobile|电话|手机", re.IGNORECASE),
+}
+"""How a turn mentions a retracted predicate, where its keywords are not precise enough."""
+
+
+def mentions(text: str, predicate: str) -> bool:
+    """Whether `text` talks about `predicate` (its value's shape, or its name and keywords)."""
+    pattern = MENTIONS.get(predicate)
+    if pattern is not None:
+        return pattern.search(text) is not None
+    known = PREDICATES.get(predicate)
+    words = {*predicate.replace("_", " ").split(), *(known.keywords.split() if known else [])}
+    lowered = text.lower()
+    return any(
+        (word in lowered) if HAN.search(word) else re.search(rf"\b{re.escape(word)}\b", lowered) for word in words
+    )
 
 
 @dataclass
 class KnownFacts:
-    """The current facts a turn may be told, and the values it must not be told any more."""
+    """The current facts a turn may be told, the values it must not be told any more, and what the user asked
+    to forget (when)."""
 
     facts: list[Fact] = field(default_factory=list)
     stale: set[str] = field(default_factory=set)
+    retractions: list[Retraction] = field(default_factory=list)
+
+    def may_recall(self, turn: dict[str, Any]) -> bool:
+        """A remembered turn may be shown unless it says a stale value, or was said before the user asked to
+        forget something it mentions."""
+        text = str(turn.get("user") or turn.get("text", ""))
+        if self.is_stale(text):
+            return False
+        said_at = str(turn.get("at", ""))
+        return not any(said_at <= r.at and mentions(text, r.predicate) for r in self.retractions)
 
     def is_stale(self, text: str) -> bool:
         """Whether `text` still says a value that was updated or retracted (as a whole word, or a substring for
@@ -75,13 +108,15 @@ class FactMemory:
         """The current facts of every read scope (a key held in two scopes: the later value), and the stale
         values across them."""
         every: list[Fact] = []
+        retractions: list[Retraction] = []
         for scope in self.policy.reads(session_id, user):
             every += await self.ledger.all(scope)
+            retractions += await self.ledger.retractions(scope)
         latest: dict[str, Fact] = {}
         for fact in sorted(every, key=lambda fact: fact.updated_at):
             latest[fact.key] = fact
         current = [fact for fact in latest.values() if not fact.retracted]
-        return KnownFacts(current, stale_values(list(latest.values())))
+        return KnownFacts(current, stale_values(list(latest.values())), retractions)
 
     async def forget_session(self, session_id: str) -> None:
         """Drop the session scope's facts (the user scope's stay: they belong to the user, not the session)."""

@@ -37,27 +37,10 @@ def has_han(text: str) -> bool:
     return HAN.search(text) is not None
 
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|[。！？\n]+|(?<=[?])")
-QUESTION_START = re.compile(
-    r"^\W*(?:what|which|who|whom|whose|where|when|why|how|do|does|did|is|are|was|were|am|can|could|would|will|"
-    r"should|shall|have|has|may|might|remind|tell)\b",
-    re.IGNORECASE,
-)
-CHINESE_QUESTION = re.compile(r"吗|呢|什么|哪|谁|几|多少|怎么|是否|告诉我|提醒我")
+SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")
 
 
-def sentences(text: str) -> list[str]:
-    """Sentences, roughly: enough to tell a message that only asks from one that also states."""
-    return [piece.strip() for piece in SENTENCE_END.split(text) if piece and piece.strip()]
-
-
-def is_question(sentence: str) -> bool:
-    """A question or a request to be told something ("What is my e-mail?", "Remind me where I work", "我住在哪里")."""
-    stripped = sentence.strip()
-    return stripped.endswith(("?", "？")) or bool(QUESTION_START.match(stripped) or CHINESE_QUESTION.search(stripped))
-
-
-def only_asks(text: str) -> bool:
-    """Every sentence of the message is a question: it states nothing to remember."""
-    pieces = sentences(text)
-    return bool(pieces) and all(is_question(piece) for piece in pieces)
+def only_questions(text: str) -> bool:
+    """Every sentence of `text` ends with a question mark: it asks and states nothing."""
+    pieces = [piece.strip() for piece in SENTENCE.findall(text) if piece.strip(" .!。！")]
+    return bool(pieces) and all(piece.endswith(("?", "？")) for piece in pieces)

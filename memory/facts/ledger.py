@@ -21,12 +21,20 @@ from memory.facts.records import Assert, FactChange, Retract, fact_id, fact_key,
 from memory.scopes import Scope
 
 FACTS = "facts"
+RETRACTIONS = "retractions"
 PAGE = 1000
 Source = Literal["rules", "llm", "api"]
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class Retraction:
+    subject: str
+    predicate: str
+    at: str
 
 
 @dataclass(frozen=True)
@@ -157,7 +165,16 @@ class FactLedger:
             and (change.obj is None or normal(fact.object) == normal(change.obj))
         ]
         await asyncio.gather(*(self.tombstone(scope, fact, said=change.said, source=source) for fact in matching))
+        marker = {"subject": change.subject, "predicate": change.predicate, "at": now_iso(), "said": change.said}
+        key = f"{normal(change.subject)}|{normal(change.predicate)}"
+        await self.store.aput(scope.namespace(RETRACTIONS), key, marker, index=False)
         return matching
+
+    async def retractions(self, scope: Scope) -> list[Retraction]:
+        """What the user asked to forget, and when: older turns that mention it are not recalled either, even
+        where no fact held the value (the rules missed the statement)."""
+        items = await self.store.asearch(scope.namespace(RETRACTIONS), limit=PAGE)
+        return [Retraction(item.value["subject"], item.value["predicate"], item.value["at"]) for item in items]
 
     async def tombstone(self, scope: Scope, fact: Fact, *, said: str = "", source: Source = "api") -> None:
         item = await self._item(scope, fact.id)
@@ -170,10 +187,11 @@ class FactLedger:
     async def purge(self, scope: Scope) -> int:
         """Remove every fact of the scope, history and all (a session cleared or deleted)."""
         removed = 0
-        while page := await self.store.asearch(scope.namespace(FACTS), limit=PAGE):
-            for item in page:
-                await self.store.adelete(item.namespace, item.key)
-            removed += len(page)
+        for kind in (FACTS, RETRACTIONS):
+            while page := await self.store.asearch(scope.namespace(kind), limit=PAGE):
+                for item in page:
+                    await self.store.adelete(item.namespace, item.key)
+                removed += len(page)
         return removed
 
     async def _item(self, scope: Scope, ident: str) -> Item:

@@ -15,8 +15,8 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.constants import TAG_NOSTREAM
 from pydantic import BaseModel, ConfigDict, Field
 
-from memory.facts.language import only_asks
 from memory.facts.records import PREDICATES, USER, Assert, FactChange, Retract, normal
+from memory.facts.rules import states_nothing
 
 logger = logging.getLogger(__name__)
 RelationName = Literal[tuple(PREDICATES)]  # type: ignore[valid-type]
@@ -81,7 +81,7 @@ class LlmFactExtractor:
         self.model = model
 
     async def changes(self, text: str) -> list[FactChange]:
-        if only_asks(text):
+        if states_nothing(text):
             return []
         reply = await self.model.bind(response_format=SCHEMA, temperature=0, max_tokens=400).ainvoke(
             [SystemMessage(PROMPT), HumanMessage(text)], config={"tags": [TAG_NOSTREAM]}

@@ -1,16 +1,19 @@
 """Ranking facts for a question: lexically (BM25 over a fact's words, its predicate's keywords in English and
 Chinese, and the sentence it was said in), by embedding similarity, and fused by reciprocal rank."""
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
 from memory.facts.language import lexical_tokens
 from memory.facts.ledger import Fact
-from memory.facts.records import PREDICATES
+from memory.facts.records import PREDICATES, USER, normal
 
 RRF_K = 60
+T = TypeVar("T")
 
 
 def fact_document(fact: Fact) -> list[str]:
@@ -20,19 +23,26 @@ def fact_document(fact: Fact) -> list[str]:
     return lexical_tokens(f"{fact.predicate.replace('_', ' ')} {keywords} {fact.text} {fact.said}") or ["∅"]
 
 
+def bm25_ranking(ranking: BM25Okapi, documents: Sequence[Sequence[str]], terms: list[str]) -> list[tuple[int, float]]:
+    """Indexes of the documents sharing a term with the question, best first. BM25's idf is not positive for a
+    term most documents have (in a scope of one or two, every term): those are then ranked by terms shared."""
+    scores = ranking.get_scores(terms)
+    ranked = sorted(range(len(documents)), key=lambda i: -scores[i])
+    matching = [(i, float(scores[i])) for i in ranked if scores[i] > 0]
+    if matching:
+        return matching
+    wanted = set(terms)
+    shared = [(i, float(len(wanted & set(documents[i])))) for i in range(len(documents))]
+    return sorted(((i, score) for i, score in shared if score > 0), key=lambda pair: -pair[1])
+
+
 def lexical_ranking(facts: Sequence[Fact], query: str) -> list[tuple[Fact, float]]:
     """Facts sharing a term with the question, best first."""
     terms = lexical_tokens(query)
     if not facts or not terms:
         return []
-    scores = BM25Okapi([fact_document(fact) for fact in facts]).get_scores(terms)
-    ranked = sorted(range(len(facts)), key=lambda i: -scores[i])
-    matching = [(facts[i], float(scores[i])) for i in ranked if scores[i] > 0]
-    if matching:
-        return matching
-    # BM25's idf is zero for a term every fact has (a one-fact scope): fall back to sharing a term at all
-    document_terms = [set(fact_document(fact)) for fact in facts]
-    return [(facts[i], 1.0) for i in range(len(facts)) if document_terms[i] & set(terms)]
+    documents = [fact_document(fact) for fact in facts]
+    return [(facts[i], score) for i, score in bm25_ranking(BM25Okapi(documents), documents, terms)]
 
 
 def dense_ranking(facts: Sequence[Fact], query_vector: Sequence[float], min_score: float) -> list[tuple[Fact, float]]:
@@ -47,12 +57,50 @@ def dense_ranking(facts: Sequence[Fact], query_vector: Sequence[float], min_scor
     return [(with_vectors[i], float(scores[i])) for i in ranked if scores[i] >= min_score]
 
 
-def fused(*rankings: Sequence[tuple[Fact, float]]) -> list[Fact]:
-    """Reciprocal rank fusion of several rankings of the same facts."""
+def reciprocal_rank_fusion(rankings: Sequence[Sequence[T]], key: Callable[[T], str]) -> list[T]:
+    """Several rankings of the same kind of thing fused into one (each scores 1/(k + rank) in each ranking)."""
     scores: dict[str, float] = {}
-    by_id: dict[str, Fact] = {}
+    by_key: dict[str, T] = {}
     for ranking in rankings:
-        for rank, (fact, _) in enumerate(ranking):
-            scores[fact.id] = scores.get(fact.id, 0.0) + 1.0 / (RRF_K + rank + 1)
-            by_id[fact.id] = fact
-    return [by_id[ident] for ident in sorted(scores, key=lambda ident: -scores[ident])]
+        for rank, thing in enumerate(ranking):
+            scores[key(thing)] = scores.get(key(thing), 0.0) + 1.0 / (RRF_K + rank + 1)
+            by_key[key(thing)] = thing
+    return [by_key[name] for name in sorted(scores, key=lambda name: -scores[name])]
+
+
+def fused(*rankings: Sequence[tuple[Fact, float]]) -> list[Fact]:
+    """Reciprocal rank fusion of several rankings of facts."""
+    return reciprocal_rank_fusion([[fact for fact, _ in ranking] for ranking in rankings], key=lambda fact: fact.id)
+
+
+FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself)\b|我", re.IGNORECASE)
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def named_in(query: str, names: set[str]) -> set[str]:
+    """The names (normalised) the question mentions: as whole words, or as substrings for Chinese names; the user
+    for a question in the first person."""
+    lowered = query.lower()
+    found = {USER} if FIRST_PERSON.search(query) else set()
+    for name in names:
+        if not name or name == USER:
+            continue
+        if HAN.search(name):
+            if name in query:
+                found.add(name)
+        elif re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", lowered):
+            found.add(name)
+    return found
+
+
+def about_first(ranking: Sequence[tuple[Fact, float]], query: str) -> list[tuple[Fact, float]]:
+    """The ranking with the facts about whom the question is about first ("Where do I live?" puts the user's
+    home before a friend's), in their order otherwise. A first name stands for the full name it starts."""
+    subjects = {normal(fact.subject) for fact, _ in ranking}
+    named = named_in(query, subjects | {subject.split(" ")[0] for subject in subjects})
+
+    def about(fact: Fact) -> bool:
+        subject = normal(fact.subject)
+        return subject in named or subject.split(" ")[0] in named
+
+    return sorted(ranking, key=lambda pair: not about(pair[0]))

@@ -209,3 +209,15 @@ def test_memory_api_lists_searches_edits_and_deletes_the_callers_own_memory(tmp_
     session = client.post("/sessions", json={}, headers=a).json()["id"]
     assert client.get("/memory/items", params={"session_id": session}, headers=b).status_code == 404
     assert client.get("/memory/items", params={"session_id": session}, headers=a).status_code == 200
+
+
+@pytest.mark.parametrize("backend", ["vdb", "kv", "graph"])
+async def test_older_turns_of_the_users_other_sessions_are_recalled_until_that_session_is_cleared(
+    backend: str,
+) -> None:
+    memory = backends()[backend]
+    await tell(memory, "ada-1", "On weekends I usually go bouldering at the old gasworks.")
+    assert "bouldering" in await recalled(memory, "ada-2", "What do I do at the gasworks on weekends?")
+    assert "bouldering" not in await recalled(memory, "bob-1", "What do I do at the gasworks?", user=BOB)
+    await memory.clear("ada-1")
+    assert "bouldering" not in await recalled(memory, "ada-2", "What do I do at the gasworks on weekends?")
