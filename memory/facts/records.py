@@ -119,6 +119,10 @@ PREDICATES: dict[str, Predicate] = {
         _p("speaks", "multi", "{who} speaks {o}", "speak speaks language languages 说 语言 会", False),
         _p("note", "multi", "{who} said: {o}", "", False),
         _p("allergy", "multi", "{who} is allergic to {o}", "allergic allergy allergies 过敏", False),
+        _p("car", "single", "{owner} car is {o}", "car drive drives driving vehicle 车 汽车 开车 开什么"),
+        _p(
+            "teaches", "multi", "{who} teaches {o}", "teach teaches teaching subject subjects class lesson 教 教书 科目"
+        ),
     )
 }
 

@@ -28,8 +28,16 @@ THINGS: Mapping[str, str] = MappingProxyType(
 )
 """Words that name a predicate of the vocabulary ("phone number" -> phone, 邮箱 -> email)."""
 NOUNS: Mapping[str, str] = MappingProxyType(dict(zh.NOUNS))
+FAVOURITES: Mapping[str, str] = MappingProxyType(
+    {word: noun for noun, items in en.FAVOURITE_NOUNS for word in items.split("|")}
+)
+"""The one noun of a favourite named several ways ("language" -> "programming language", "film" -> "movie")."""
+ROLE_PREDICATES = (frozenset(en.RELATIONS) | set(en.FREE_ROLES.split()) | {p for p, _ in zh.ROLE_WORDS}) - {"pet"}
+"""Predicates whose object is a person that "he", "she", "who" or "her" may then stand for."""
 NON_FACTS = re.compile(rf"(?:{en.NON_FACTS}|{en.words(' '.join(zh.NON_FACTS))})", FLAGS)
-MODIFIER = re.compile(rf"^{en.MODIFIER}[\s-]+")
+MODIFIER = re.compile(rf"{en.MODIFIER}[\s-]+")
+PAST_ROLE = re.compile(r"(?:old|former|ex|previous|late|first)\b")
+"""A role that is over ("my old manager"): no relation of the vocabulary."""
 
 PERSON = re.compile(en.PERSON, FLAGS)
 PLACE = re.compile(en.PLACE, FLAGS)
@@ -52,6 +60,7 @@ SHAPES: Mapping[str, re.Pattern[str]] = MappingProxyType(
         "studied_at": ORG,
         "speaks": re.compile(en.LANGUAGE, FLAGS),
         "job": re.compile(en.JOB_TITLE, FLAGS),
+        "car": re.compile(en.CAR),
     }
 )
 """The shape of a value by predicate: the longest prefix of the captured text that fits is the value. Other
@@ -59,7 +68,7 @@ predicates take a free value in the user's words (`_free_values`)."""
 CALLED = re.compile(rf"{en.PERSON}|{zh.CALLED}", FLAGS)
 """A name the speaker introduces ("called Mimi", 叫咪咪): a Chinese one needs no surname."""
 REST_OK = re.compile(
-    r"$|\s*[,;:.!?)(\-–—]|\s*[\u4e00-\u9fff，。；！？、]|\s*(?![\s'’@&+])[^\w]|"
+    r"$|(?<=[\u4e00-\u9fff])\s|\s*[,;:.!?)(\-–—]|\s*[\u4e00-\u9fff，。；！？、]|\s*(?![\s'’@&+])[^\w]|"
     r"\s+(?:and|but|so|or|not|at|for|with|in|on|by|from|as|who|which|"
     r"that|since|until|because|after|before|when|while|now|too|also|last|this|next|these|nowadays|currently|actually|"
     r"already|again|then|anymore|though|btw|rather|instead|over|than|here|there|today|yesterday|recently|full-time|"
@@ -82,7 +91,8 @@ REJECT: Mapping[str, re.Pattern[str]] = MappingProxyType({"works_at": re.compile
 LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+|\s*[、/]\s*|和|与|以及|及|还有|跟", FLAGS)
 STOPS = (
     r"\s*[;:!?()]|\.(?=\s|$)|\s+(?:but|so|because|since|although|though|while|which|who|whom|when|where|if|unless|"
-    r"whereas|at|for|in|with|from|during|as|not|rather\s+than|instead\s+of)\b|[，。；！？：]|而不是|不是|但是|因为|所以|"
+    r"whereas|at|for|in|with|from|during|as|not|rather\s+than|instead\s+of)\b|\s*[—–]|\s+-+\s|[，。；！？：]|而不是|不是|"
+    r"但是|因为|所以|"
     r"而且"
 )
 """Where a free value ends: a clause boundary, a preposition ("hiking in the Alps"), a correction ("not sushi")."""
@@ -97,6 +107,17 @@ LEADING = re.compile(rf"(?:{UPDATE}|(?:(?-i:the|a|an)|to|using|use)\s+|用|使�
 """Update markers and articles before a free value ("now Kotlin", "a nurse", "现在上海")."""
 SHAPE_LEADING = re.compile(rf"(?:{UPDATE}|(?-i:the)\s+)*", FLAGS)
 """What may come before a shaped value ("now Bob", "the Netherlands"), never a preposition ("on the list")."""
+SHAPE_LEADINGS: Mapping[str, re.Pattern[str]] = MappingProxyType(
+    {"car": re.compile(rf"(?:{UPDATE}|(?-i:the|a|an)\s+)*", FLAGS)}
+)
+"""A thing, unlike a name or a place, may come with an article ("my car is a Kia Niro")."""
+AGE_VALUE = en.AGE.replace("?P<x>", "")
+ASIDE = re.compile(
+    rf"\s*\((?:aged?\s+)?(?P<age>{AGE_VALUE})\)|,?\s+(?:who['’]s|who\s+is|aged?)\s+(?P<years>{AGE_VALUE})"
+    r"(?=\s*(?:$|[,;.!)]|and\b))",
+    FLAGS,
+)
+"""An age given beside a name in a list ("Arjun, who's seven, and Mira (4)")."""
 TRAILING = re.compile(
     r"(?:\s*,?\s*(?:by\s+the\s+way|btw|now|right\s+now|these\s+days|nowadays|currently|at\s+the\s+moment|actually|"
     r"too|as\s+well|though|again|already|today|recently|(?:last|this)\s+(?:week|month|year)|a\s+lot|very\s+much|"
@@ -134,7 +155,28 @@ ZH_ASKS = re.compile(zh.QUESTION)
 TAG = re.compile(rf"(?:{en.TAG}|{zh.TAG})[\s?？!.]*", FLAGS)
 HEDGE = re.compile(rf"{en.HEDGE}|{zh.HEDGE}", FLAGS)
 CONDITIONAL = re.compile(rf"{en.CONDITIONAL}|{zh.CONDITIONAL}", FLAGS)
+FRAMING = re.compile(en.FRAMING, FLAGS)
+BARE_HEDGE = re.compile(rf"(?:{en.BARE_HEDGE}|(?:{zh.HEDGE})[。！？.!?]*)", FLAGS)
+RELATIVE = re.compile(rf"{en.RELATIVE}|(?:{en.AUX})\b", FLAGS)
 MY_ROLE_NAME = (re.compile(en.MY_ROLE_NAME, FLAGS), re.compile(zh.MY_ROLE_NAME))
+CHANGED = (
+    re.compile(rf"\b(?:my|our)\s+(?P<thing>{en.THING})\s+(?:has\s+|have\s+)?(?:changed|is\s+different)\b", FLAGS),
+    re.compile(
+        rf"我的?(?P<thing>{zh.THING})(?:也)?(?:换了|改了|变了)|我(?:也)?(?:换了|改了)(?:新的?)?(?P<new>{zh.THING})"
+    ),
+)
+"""A thing of the speaker's that changed ("my email changed", 我换了邮箱): the next "it's now ..." gives its value."""
+NEW_VALUE = re.compile(
+    r"(?:it['’]s|it\s+is|the\s+new\s+one(?:['’]s|\s+is)|(?:now\s+)?it['’]s)\s+(?:now\s+)?(?P<v>.+)|"
+    r"(?:现在|新的|新号码|新邮箱)?(?:的)?(?:是|为)\s*(?P<zh>.+)",
+    FLAGS,
+)
+REFERABLE = frozenset({"likes", "car", "teaches", "preference"})
+"""What "it" may stand for in "..., it's my favourite sport": a thing the speaker does or has, never a person."""
+IT_IS = re.compile(rf"(?:it|that)(?:['’]s|\s+is)\s+(?:also\s+|still\s+)?my\s+(?P<thing>{en.THING}){en.END}", FLAGS)
+""" "..., it's my favourite sport": the thing the clause before named."""
+FULL_NAME = re.compile(rf"(?P<v>{en.LATIN_NAME})[\s.!]*")
+"""A clause that is only a name ("I'm Henrik, by the way — Henrik Solberg"): the full form of a name just given."""
 EMAIL = re.compile(en.EMAIL)
 FIRST_PERSON = re.compile(r"\b(?:me|my|mine)\b|\bI(?:['’]m|\s+am)\b|我", FLAGS)
 NOT_MINE = re.compile(
@@ -188,8 +230,10 @@ class Found:
 def extract_changes(text: str) -> list[FactChange]:
     """The fact changes `text` (one user message) states, in order."""
     changes: list[FactChange] = []
+    changed: str | None = None
     for sentence in sentences(text):
-        found = sorted(_sentence_changes(sentence), key=lambda pair: pair[0])
+        changed = _changed(sentence) or changed
+        found = sorted(_sentence_changes(sentence, changed), key=lambda pair: pair[0])
         changes += list(dict.fromkeys(change for _, change in found))
     return changes
 
@@ -197,13 +241,7 @@ def extract_changes(text: str) -> list[FactChange]:
 def states_nothing(text: str) -> bool:
     """Whether no sentence of `text` states anything: each one asks, requests, supposes or hedges, and none asks to
     forget. A model extractor skips such a message, so it cannot turn a question into a fact either."""
-    for sentence in sentences(text):
-        if CONDITIONAL.search(sentence):
-            continue
-        statement = _statement_part(sentence)
-        if (statement and not HEDGE.search(statement)) or any(_imperatives(sentence)):
-            return False
-    return True
+    return not any(_stating(sentence) or any(_imperatives(_unconditional(sentence))) for sentence in sentences(text))
 
 
 def sentences(text: str) -> list[str]:
@@ -228,20 +266,26 @@ def _abbreviation(text: str, dot: int, after: int) -> bool:
     return token in en.ABBREVIATIONS or INITIALS.fullmatch(token) is not None or following.islower()
 
 
-def _sentence_changes(sentence: str) -> Iterator[tuple[int, FactChange]]:
+def _changed(sentence: str) -> str | None:
+    """The predicate of a thing the sentence says changed ("my email changed", 我的邮箱换了), if any."""
+    for pattern in CHANGED:
+        if match := pattern.search(sentence):
+            return canonical(match.group("thing") or match.groupdict().get("new") or "")
+    return None
+
+
+def _sentence_changes(sentence: str, changed: str | None = None) -> Iterator[tuple[int, FactChange]]:
     """The changes of one sentence with their positions: requests to forget (even asked as a question), then the
-    statements of its stating part unless hedged."""
-    if CONDITIONAL.search(sentence):
-        return
-    yield from _imperatives(sentence)
-    statement = _statement_part(sentence)
-    if statement and not HEDGE.search(statement):
-        yield from _statements(statement, sentence)
+    statements of its stating part."""
+    yield from _imperatives(_unconditional(sentence))
+    statement = _stating(sentence)
+    if statement:
+        yield from _statements(statement, sentence, changed)
 
 
 def _imperatives(sentence: str) -> Iterator[tuple[int, FactChange]]:
     """The retractions a sentence asks for, clause by clause ("Please forget my phone number", 忘记我的邮箱)."""
-    for start in _clause_starts(sentence):
+    for start in _clause_starts(sentence) if sentence else ():
         found = _match(sentence, _skip_lead(sentence, start), IMPERATIVE_RULES, None)
         yield from found.changes if found else ()
 
@@ -250,51 +294,144 @@ def _clause_starts(text: str) -> list[int]:
     return [0] + [match.end() for match in BREAK.finditer(text)]
 
 
+def _clauses(text: str) -> list[tuple[int, int, str]]:
+    """Each clause of `text`: where it starts, where it starts without its opening words ("Actually, ..."), and
+    that text."""
+    starts = _clause_starts(text)
+    ats = [_skip_lead(text, start) for start in starts]
+    ends = starts[1:] + [len(text)]
+    return [(start, at, text[at:end]) for start, at, end in zip(starts, ats, ends, strict=True)]
+
+
 def _skip_lead(text: str, pos: int) -> int:
     while (match := LEAD.match(text, pos)) and match.end() > pos:
         pos = match.end()
     return pos
 
 
-def _statement_part(sentence: str) -> str:
+def _unconditional(sentence: str) -> str:
+    """`sentence` up to a conditional ("My cell is 555-0148 if you need it" states the number): nothing when the
+    conditional opens the sentence ("If I lived in Paris, ...") or frames it ("Let's pretend I live in Paris")."""
+    if FRAMING.search(sentence):
+        return ""
+    match = CONDITIONAL.search(sentence)
+    return sentence if match is None else sentence[: match.start()].rstrip()
+
+
+def _stating(sentence: str) -> str:
+    """The part of `sentence` that states: before a conditional, before the first hedged clause (a hedge voids its
+    clause and what follows: "My birthday is March 9, so maybe I'll ..."), and before a question tacked on. Nothing
+    when the first clause hedges or a clause only hedges ("My boss is Alice, I think")."""
+    text = _unconditional(sentence)
+    clauses = _clauses(text)
+    if any(BARE_HEDGE.fullmatch(clause.strip(" ,")) for _, _, clause in clauses):
+        return ""
+    for index, (start, _, clause) in enumerate(clauses):
+        if HEDGE.search(clause):
+            text = text[:start].rstrip() if index else ""
+            break
+    return _statement_part(text, sentence.rstrip().endswith(("?", "？")))
+
+
+def _statement_part(sentence: str, asked: bool) -> str:
     """The leading part of `sentence` that states: all of it, nothing (a question, a request, a tagged statement),
-    or the clauses before a question added at the end ("My name is Ana, what's yours?")."""
-    starts = _clause_starts(sentence)
-    for index, start in enumerate(starts):
-        at = _skip_lead(sentence, start)
-        clause = sentence[at : starts[index + 1] if index + 1 < len(starts) else len(sentence)]
-        if ASKS.match(sentence, at) or ZH_ASKS.search(clause):
+    or the clauses before a question added at the end ("My name is Ana, what's yours?"). A clause opened by "who"
+    or "which" after a comma, or by an auxiliary ("We also have ..."), asks nothing unless the sentence (`asked`)
+    ends with a question mark."""
+    for index, (start, at, clause) in enumerate(_clauses(sentence)):
+        relative = index > 0 and not asked and RELATIVE.match(sentence, at) is not None
+        if (ASKS.match(sentence, at) and not relative) or ZH_ASKS.search(clause):
             if index == 0 or TAG.fullmatch(clause.strip()):
                 return ""
             return sentence[:start]
     return "" if sentence.rstrip().endswith(("?", "？")) else sentence
 
 
-def _statements(text: str, said: str) -> Iterator[tuple[int, FactChange]]:
+def _statements(text: str, said: str, changed: str | None = None) -> Iterator[tuple[int, FactChange]]:
     """Clause by clause, the first rule that matches (else, after "my sister Maria", what the clause says of
-    Maria); a clause without its own subject continues the previous clause's. Then the roles named anywhere ("...
-    with my sister Maria") unless the sentence takes them back ("my cat Mimi died"), and an address the speaker
-    gives."""
+    Maria; else what a clause says by reference: "it's my favourite sport", "it's now ..."); a clause without its
+    own subject continues the previous clause's, and "he", "she" or "who" stand for the person last named. Then the
+    roles named anywhere ("... with my sister Maria") unless the sentence takes them back ("my cat Mimi died"), a
+    full name given apart, and an address the speaker gives."""
     consumed, previous = 0, None
     changes: list[tuple[int, FactChange]] = []
     for start in _clause_starts(text):
         if start < consumed:
             continue
-        pos = _skip_lead(text, start)
-        found = _match(text, pos, STATEMENT_RULES, previous if start else None, said)
+        pos, person = _skip_lead(text, start), _antecedent(changes)
+        found = _referred(text, pos, said, changes, changed)
+        found = found or _match(text, pos, STATEMENT_RULES, previous if start else None, said, person)
         for role in MY_ROLE_NAME if found is None else ():
             if match := role.match(text, pos):
-                found = _match(text, match.start("v"), STATEMENT_RULES, None, said)
+                found = _match(text, match.start("v"), STATEMENT_RULES, None, said, person)
         consumed, previous = (found.end, found.subject) if found else (consumed, None)
         changes += found.changes if found else ()
-    retracted = {(c.subject, c.predicate, c.obj) for _, c in changes if isinstance(c, Retract)}
-    for role in MY_ROLE_NAME:
-        for match in role.finditer(text):
-            predicate = _predicate("", match)
-            if predicate and (USER, predicate, match["v"]) not in retracted:
-                changes.append((match.start("v"), Assert(USER, predicate, match["v"], said)))
+    changes = _full_name(text, said, changes + _roles(text, said, changes))
     yield from changes
     yield from _email(text, said, changes)
+
+
+def _antecedent(changes: list[tuple[int, FactChange]]) -> str | None:
+    """Whom "he", "she", "who" or "her" stands for: the person last named, as the object of a role ("my manager is
+    Ingrid") or as the subject of a fact ("Kavya lives in Hamburg with her husband ...")."""
+    for _, change in sorted(changes, key=lambda pair: pair[0], reverse=True):
+        if isinstance(change, Assert) and change.predicate in ROLE_PREDICATES:
+            return change.obj
+        if change.subject != USER:
+            return change.subject
+    return None
+
+
+def _roles(text: str, said: str, changes: list[tuple[int, FactChange]]) -> list[tuple[int, FactChange]]:
+    """The roles named anywhere in a statement ("my sister Maria", "Daniel's brother Femi", 孙悦的哥哥孙强), each
+    of its owner ("her" is whom the sentence named before), unless the sentence takes them back."""
+    retracted = {(c.subject, c.predicate, c.obj) for _, c in changes if isinstance(c, Retract)}
+    found: list[tuple[int, FactChange]] = []
+    for role in MY_ROLE_NAME:
+        for match in role.finditer(text):
+            owner = match["s"] or _owner(match["o"], [c for c in changes + found if c[0] < match.start()])
+            predicate = _predicate("", match)
+            if owner and predicate and _about(owner, predicate) and (owner, predicate, match["v"]) not in retracted:
+                found.append((match.start("v"), Assert(owner, predicate, match["v"], said)))
+    return found
+
+
+def _owner(word: str | None, before: list[tuple[int, FactChange]]) -> str | None:
+    return USER if word is None or word.lower() in ("my", "我") else _antecedent(before)
+
+
+def _referred(
+    text: str, pos: int, said: str, changes: list[tuple[int, FactChange]], changed: str | None
+) -> Found | None:
+    """A clause that gives its value by reference: "it's my favourite sport" (what the clause before named), or
+    "it's now ..." / 现在是… (the new value of the thing the message said changed)."""
+    if it := IT_IS.match(text, pos):
+        predicate = canonical(it["thing"]) or ""
+        mine = (c.obj for _, c in reversed(changes) if isinstance(c, Assert) and c.predicate in REFERABLE)
+        last = next((obj for obj in mine), None)
+        if last and (predicate == "likes" or predicate.startswith("favourite ")):
+            return Found(((pos, Assert(USER, predicate, last, said)),), it.end(), USER)
+    new = NEW_VALUE.match(text, pos) if changed else None
+    if new is None or changed is None:
+        return None
+    group = "v" if new["v"] is not None else "zh"
+    values, used = _values(changed, new[group])
+    at = new.start(group)
+    return Found(((at, Assert(USER, changed, values[0], said)),), at + used, USER) if values else None
+
+
+def _full_name(text: str, said: str, changes: list[tuple[int, FactChange]]) -> list[tuple[int, FactChange]]:
+    """A first name made whole by a clause that is only the full name ("I'm Henrik, by the way — Henrik
+    Solberg")."""
+    out: list[tuple[int, FactChange]] = []
+    for at, change in changes:
+        if isinstance(change, Assert) and change.subject == USER and change.predicate == "name":
+            for start, _, clause in _clauses(text):
+                full = FULL_NAME.fullmatch(clause.strip())
+                if start > at and full and full["v"].startswith(f"{change.obj} "):
+                    change = Assert(USER, "name", full["v"], said)
+        out.append((at, change))
+    return out
 
 
 def _email(text: str, said: str, changes: list[tuple[int, FactChange]]) -> Iterator[tuple[int, FactChange]]:
@@ -308,15 +445,17 @@ def _email(text: str, said: str, changes: list[tuple[int, FactChange]]) -> Itera
         yield address.start(), Assert(USER, "email", address.group(), said)
 
 
-def _match(text: str, pos: int, rules: tuple[Rule, ...], inherited: str | None, said: str = "") -> Found | None:
+def _match(
+    text: str, pos: int, rules: tuple[Rule, ...], inherited: str | None, said: str = "", person: str | None = None
+) -> Found | None:
     """The first rule that matches `text` at `pos` and gives a valid change. A clause whose subject is a pronoun
-    nobody resolved stops there, with nothing."""
+    nobody resolved (`person` is whom "he", "she" and "who" stand for) stops there, with nothing."""
     said = said or text
     for rule in rules:
         match = rule.pattern.match(text, pos)
         if match is None:
             continue
-        subject = _subject(match, inherited)
+        subject = _subject(match, inherited, person)
         if subject is None:
             return Found((), pos, None)
         found = _apply(rule, match, subject, said)
@@ -325,17 +464,19 @@ def _match(text: str, pos: int, rules: tuple[Rule, ...], inherited: str | None, 
     return None
 
 
-def _subject(match: re.Match[str], inherited: str | None) -> str | None:
-    """The speaker for I/me/my/我, a name as written, the previous clause's subject when there is none, and None
-    for a pronoun."""
-    if "s" not in match.re.groupindex:
+def _subject(match: re.Match[str], inherited: str | None, person: str | None = None) -> str | None:
+    """The speaker for I/me/my/我 (and for the household: "we", 我们), a name as written, the previous clause's
+    subject when there is none, `person` for he/she/who/他/她, and None for another pronoun."""
+    if "s" not in match.re.groupindex or match.groupdict().get("we"):
         return USER
     said = match["s"]
     if said is None:
         return inherited
     if said.lower() in ("i", "me", "my", "mine", "我"):
         return USER
-    return None if said.lower() in ("he", "she", "they", "we", "it", "他", "她", "它", "他们", "她们") else said
+    if said.lower() in ("he", "she", "who", "他", "她"):
+        return person
+    return None if said.lower() in ("they", "we", "it", "它", "他们", "她们") else said
 
 
 def _apply(rule: Rule, match: re.Match[str], subject: str, said: str) -> Found | None:
@@ -367,10 +508,29 @@ def _apply(rule: Rule, match: re.Match[str], subject: str, said: str) -> Found |
         objects: list[str | None] = list(values) if multi and values else [None]
         return Found(tuple((match.start(), Retract(subject, predicate, o, said)) for o in objects), end, subject)
     at = match.start(group) if raw is not None else match.start()
-    changes = [(at, Assert(subject, predicate, value, said)) for value in values]
+    predicate = _spoken(predicate, values)
+    changes: list[tuple[int, FactChange]] = [(at, Assert(subject, predicate, value, said)) for value in values]
+    changes += _ages(values, raw or "", at, said) if predicate in ROLE_PREDICATES else []
     for extra in (name for name in groups if name in PREDICATES and match[name] is not None):
         changes += [(match.start(extra), Assert(subject, extra, v, said)) for v in _values(extra, match[extra])[0]]
-    return Found(tuple(changes), end, subject)
+    then = values[0] if "then" in groups and len(values) == 1 else subject
+    return Found(tuple(changes), end, then)
+
+
+def _spoken(predicate: str, values: list[str]) -> str:
+    """A favourite "language" that is a natural one ("French") is no programming language."""
+    natural = values and all(SHAPES["speaks"].fullmatch(value) for value in values)
+    return "favourite language" if predicate == "favourite programming language" and natural else predicate
+
+
+def _ages(names: list[str], raw: str, at: int, said: str) -> list[tuple[int, FactChange]]:
+    """The ages given beside the names of a list ("two kids: Arjun, who's seven, and Mira, who's four")."""
+    ages: list[tuple[int, FactChange]] = []
+    for name in names:
+        aside = re.search(rf"{re.escape(name)}(?:{ASIDE.pattern})", raw, FLAGS)
+        age = _values("age", (aside["age"] or aside["years"]) if aside else "")[0]
+        ages += [(at + (aside.start() if aside else 0), Assert(name, "age", a, said)) for a in age]
+    return ages
 
 
 def _about(subject: str, predicate: str) -> bool:
@@ -400,6 +560,8 @@ def _thing(piece: str) -> str | None:
     else the words before the first that cannot belong to a noun."""
     piece = THING_FILLER.sub("", piece.strip(" .!?,。！？")).strip()
     words = piece.lower().split()
+    if words and BAD.match(words[0]):
+        return None
     for size in range(min(4, len(words)), 0, -1):
         known = canonical(" ".join(words[:size]))
         if known in PREDICATES:
@@ -417,7 +579,7 @@ def _predicate(kind: str, match: re.Match[str]) -> str | None:
     if thing is None:
         return kind
     if kind == "favourite":
-        return f"favourite {NOUNS.get(thing, thing)}"
+        return f"favourite {_favourite(thing)}"
     predicate = canonical(thing)
     if kind == "known" and predicate not in PREDICATES and not (predicate or "").startswith("favourite "):
         return None
@@ -430,13 +592,25 @@ def canonical(thing: str) -> str | None:
     words = FAVOURITE.sub("favourite", " ".join(thing.lower().replace("’", "'").split()))
     if not words or NON_FACTS.match(words) or words.endswith("'s"):
         return None
-    if words.startswith("favourite "):
-        return f"favourite {NOUNS.get(words[10:], words[10:])}"
-    bare = MODIFIER.sub("", words)
+    bare = words
+    while (modifier := MODIFIER.match(bare)) and modifier.end() < len(bare):
+        bare = bare[modifier.end() :]
+    if bare.startswith("favourite "):
+        return f"favourite {_favourite(bare[10:])}"
     for candidate in (words, bare, bare[:-1] if bare.endswith("s") else bare):
         if candidate in THINGS:
             return THINGS[candidate]
+    head = bare.split()[-1]
+    if THINGS.get(head) in ROLE_PREDICATES and not PAST_ROLE.match(bare):
+        return THINGS[head]
     return words
+
+
+def _favourite(noun: str) -> str:
+    """The one name of a favourite's noun (我最喜欢的语言 and "my favourite language" are a programming
+    language's)."""
+    noun = NOUNS.get(noun, noun)
+    return FAVOURITES.get(noun, noun)
 
 
 def _values(predicate: str, raw: str, shape: re.Pattern[str] | None = None) -> tuple[list[str], int]:
@@ -447,13 +621,15 @@ def _values(predicate: str, raw: str, shape: re.Pattern[str] | None = None) -> t
         return _free_values(predicate, raw)
     rest, reject = REST.get(predicate, REST_OK), REJECT.get(predicate)
     values: list[str] = []
-    at = used = _lead(raw, SHAPE_LEADING)
+    at = used = _lead(raw, SHAPE_LEADINGS.get(predicate, SHAPE_LEADING))
     while (match := shape.match(raw, at)) is not None:
         value = (match.groupdict().get("x") or match.group()).rstrip(".")
         if not value or not rest.match(raw, match.end()) or (reject is not None and reject.fullmatch(value)):
             break
         values.append(value)
         used = match.end()
+        if (predicate in ROLE_PREDICATES or predicate == "pet") and (aside := ASIDE.match(raw, used)):
+            used = aside.end()
         separator = LIST_SEPARATOR.match(raw, used)
         if cardinality(predicate) == "single" or separator is None:
             break

@@ -38,6 +38,10 @@ PLACE_LINK = rf"(?:(?:{words('de da do del di la le am upon on of sur al el')})\
 PLACE = rf"(?:(?-i:{PLACE_WORD}(?:\s+{PLACE_LINK}{PLACE_WORD}){{0,3}})|{zh.PLACE})"
 ORG_WORD = rf"(?!(?:{STOP}|I)\b)[A-Z0-9][\w&.+'’-]*"
 ORG = rf"(?:(?-i:{ORG_WORD}(?:\s+(?:&\s+|of\s+|de\s+|the\s+)?{ORG_WORD}){{0,5}})|{zh.ORG})"
+CAR_NAME = rf"(?-i:{ORG_WORD}(?:\s+{ORG_WORD}){{0,3}})"
+CAR = rf"(?:{CAR_NAME}|[{zh.HAN}][{zh.HAN}A-Za-z0-9]{{1,11}})"
+"""A car by its make and model, capitalised ("Kia Niro", "Tesla Model 3") or in Chinese (比亚迪汉): "I drive a
+lot" names none."""
 EMAIL = r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
 PHONE = r"\+?\(?(?:\d[\s().-]{0,2}){6,14}\d"
 MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -47,7 +51,13 @@ DATE = (
     rf"(?:{MONTH}\s+{DAY}{YEAR}|{DAY}\s+(?:of\s+)?{MONTH}{YEAR}|{MONTH}\s+\d{{4}}|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
     rf"|\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?|{zh.DATE}|(?:19|20)\d{{2}}\b|{MONTH}\b)"
 )
-AGE = r"(?P<x>[1-9]\d?|1[01]\d)(?:\s*(?:years?|yrs?)(?:\s+old|\s+of\s+age)?|\s*y/?o\b)?"
+NUMBER_WORDS = words(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+    "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety"
+)
+NUMBER_WORD = rf"(?:(?:{NUMBER_WORDS})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?)"
+"""An age in words ("who's seven", "she's twenty-one")."""
+AGE = rf"(?P<x>[1-9]\d?|1[01]\d|{NUMBER_WORD}\b)(?:\s*(?:years?|yrs?)(?:\s+old|\s+of\s+age)?|\s*y/?o\b)?"
 LANGUAGES = words(
     "English Spanish French German Italian Portuguese Polish Dutch Swedish Norwegian Danish Finnish Icelandic Russian "
     "Ukrainian Belarusian Czech Slovak Slovenian Croatian Serbian Bosnian Bulgarian Romanian Hungarian Greek Turkish "
@@ -55,7 +65,7 @@ LANGUAGES = words(
     "Sinhala Chinese Mandarin Cantonese Japanese Korean Vietnamese Thai Indonesian Malay Tagalog Filipino Swahili "
     "Amharic Yoruba Zulu Afrikaans Catalan Basque Galician Welsh Irish Gaelic Latvian Lithuanian Estonian Albanian "
     "Macedonian Armenian Georgian Azerbaijani Kazakh Uzbek Mongolian Tibetan Burmese Khmer Lao Maori Esperanto Latin "
-    "Yiddish Flemish"
+    "Yiddish Flemish Hokkien Teochew Hakka Shanghainese Taiwanese Javanese Sundanese Cebuano Haitian Creole"
 )
 """Natural languages ("I'm fluent in Python" says nothing about what the speaker speaks)."""
 LANGUAGE = rf"(?:(?-i:(?:{LANGUAGES})(?:\s+Sign\s+Language)?|ASL|BSL)\b|{zh.LANGUAGE})"
@@ -70,15 +80,18 @@ JOB_NOUNS = words(
     "waitress barista bartender actor actress dancer singer ceo cto cfo coo vp strategist recruiter auditor banker "
     "trader broker realtor lead supervisor executive sysadmin tutor instructor trainer nanny caregiver cleaner "
     "builder welder surveyor optometrist midwife radiologist planner producer animator illustrator copywriter "
-    "hairdresser barber tailor florist butcher postdoc undergraduate detective judge priest pastor politician diplomat"
+    "hairdresser barber tailor florist butcher postdoc undergraduate detective judge priest pastor politician diplomat "
+    "paramedic headteacher principal dean"
 )
 NOT_JOB_WORD = words(
     "and or of fan big huge bad good great terrible awful careful safe slow fast better worse poor former ex retired "
     "future aspiring wannabe would-be"
 )
 """Words that make "I'm a <...> driver" a judgement or a past, not a job ("a bad driver", "a former teacher")."""
-JOB = rf"(?:(?!(?:{NOT_JOB_WORD})\b)[\w+#./-]+\s+){{0,3}}(?:{JOB_NOUNS})\b"
-JOB_TITLE = rf"(?:{JOB}|(?-i:[A-Z][\w+#./-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w+#./-]*){{0,4}})|{zh.JOB})"
+OF_WHAT = rf"(?:\s+of\s+(?!(?:the|a|an|my|our|his|her|their|{NOT_JOB_WORD})\b)[\w-]+)"
+"""What a role is head of ("head of platform", "director of nursing")."""
+JOB = rf"(?:(?!(?:{NOT_JOB_WORD})\b)[\w+#./-]+\s+){{0,3}}(?:(?:{JOB_NOUNS})\b{OF_WHAT}?|head\b{OF_WHAT})"
+JOB_TITLE = rf"(?:{JOB}|(?-i:[A-Z][\w+#./-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w+#./-]*){{0,4}})|retired\b|{zh.JOB})"
 STUDENT = r"(?:[\w-]+\s+){0,2}student"
 
 THING_WORDS: tuple[tuple[str, str], ...] = (
@@ -105,17 +118,19 @@ THING_WORDS: tuple[tuple[str, str], ...] = (
     ("likes", "hobby|hobbies|interest|interests|passion|passions|pastime|pastimes"),
     ("speaks", "native language|mother tongue|first language|languages"),
     ("allergy", "allergy|allergies"),
+    ("car", "car|vehicle|ride"),
 )
 """The words of "my <thing> is ..." / "forget my <thing>" that name a predicate of the vocabulary."""
 RELATIONS = ("reports_to", "spouse", "sibling", "child", "parent", "friend", "colleague", "pet")
 """Predicates whose value is a person (or a pet): "my sister Maria", "I have a dog named Rex"."""
 FREE_ROLES = (
     "cousin uncle aunt niece nephew grandmother grandfather grandma grandpa granny girlfriend boyfriend fiance fiancé "
-    "fiancee fiancée neighbour neighbor roommate flatmate housemate mentor doctor dentist therapist landlord landlady"
+    "fiancee fiancée neighbour neighbor roommate flatmate housemate mentor doctor dentist therapist landlord landlady "
+    "co-founder cofounder"
 )
 """People the speaker names by role without a predicate of the vocabulary: "my cousin Ana" gives `cousin`."""
 MODIFIER = rf"(?:{words('older younger big little elder baby twin best good close oldest youngest eldest step half')}"
-MODIFIER += rf"|{words('new current direct dear')})"
+MODIFIER += rf"|{words('new current direct dear main all-time absolute')})"
 
 
 def roles(*predicates: str) -> str:
@@ -144,16 +159,21 @@ NOT_A_NAME = words(
     "common rare funny strange unusual spelled pronounced"
 )
 
-S = rf"(?:(?P<s>I|he|she|they|we|it|{PERSON})(?:,?\s+|(?=['’])))?"
-"""The subject opening a clause; absent when the clause continues the previous one ("... and work at Acme")."""
+S = rf"(?:(?P<s>I|he|she|they|we|it|who|{PERSON})(?:,?\s+|(?=['’])))?"
+"""The subject opening a clause; absent when the clause continues the previous one ("... and work at Acme"); "he",
+"she" and a relative "who" stand for the person the sentence just named."""
+WE = r"(?P<we>we|my\s+(?:wife|husband|partner|family)\s+and\s+I|(?-i:[A-Z][a-z]+)\s+and\s+I)"
+"""The speaker's household, for what it shares: a home, pets, children, a car, the languages spoken at home."""
 ADVERBS = rf"(?:(?:{words('now currently actually still also really just already finally recently')}"
 ADVERBS += rf"|{words('officially happily both originally')})\s+)*"
 BE = r"\s*(?:am|is|are|['’]m|['’]re|['’]s)\s+"
 SP = rf"{S}\s*{ADVERBS}"
 SB = rf"{S}{BE}{ADVERBS}"
+SPW = rf"(?:{WE}\s+{ADVERBS}|{SP})"
+"""A subject that may be the speaker's household ("we moved to Wells", "we have a dog")."""
 DONT = r"(?:do\s+not|does\s+not|don['’]t|doesn['’]t)"
 ANYMORE = r"\s+any\s?(?:more|longer)\b"
-END = r"(?=\s*(?:$|[,;:.!?)]|(?:now|too|these\s+days|by\s+the\s+way|btw|actually|and|but)\b))"
+END = r"(?=\s*(?:$|[,;:.!?)—–]|(?:now|too|these\s+days|by\s+the\s+way|btw|actually|and|but)\b))"
 POLITE = (
     r"(?:(?:please|kindly|just)\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|I\s+(?:want|need)\s+you\s+to\s+|"
     r"I(?:\s+would|['’]d)\s+like\s+you\s+to\s+|you\s+(?:can|should|may)\s+)*"
@@ -185,6 +205,7 @@ LEFT_JOB = (
     r"left|quit|resigned\s+from|(?:was|got)\s+(?:laid\s+off|fired|let\s+go)\s+(?:from|by)|"
     r"stopped\s+working\s+(?:at|for)"
 )
+SOLD = r"(?:finally\s+)?(?:sold|got\s+rid\s+of|scrapped|totalled|totaled|wrote\s+off)\s+(?:the|my|our)\s+"
 RETRACTS: tuple[tuple[str, str], ...] = negations(
     (
         ("works_at", SP, r"(?:work|works|working)\s+(?:at|for)"),
@@ -205,6 +226,7 @@ RETRACTS: tuple[tuple[str, str], ...] = negations(
     ("spouse", rf"{S}(?:{BE}{ADVERBS}|\s*(?:just\s+)?got\s+)divorced{END}"),
     ("reports_to", rf"{PERSON}\s+is\s+no\s+longer\s+my\s+(?:manager|boss|supervisor){END}"),
     ("pet", rf"my\s+(?:{PETS})\s+(?P<called>{PERSON})\s+(?:died|passed\s+away)"),
+    ("car", rf"{SPW}{SOLD}(?P<v>{CAR_NAME})"),
 )
 """Statements that take a fact back: (predicate, pattern), the `v` group naming the value when it is known."""
 
@@ -224,12 +246,35 @@ STUDIED = (
 FLUENCY = r"(?:(?:a\s+little|some|basic|fluent|conversational|decent|good|native)\s+)?"
 LOVE = r"(?:(?:really|absolutely|genuinely|truly)\s+)?(?:love|loves|like|likes|enjoy|enjoys|adore|adores)"
 PREFER = r"(?:prefer|prefers|(?:would|['’]d)\s+rather\s+(?:use|have)|favou?r)\s+(?:using\s+|to\s+use\s+)?"
-HAVE = r"(?:have|has|['’]ve\s+got|have\s+got|got)\s+(?:a|an|one|two|three|four|\d)"
-NAMED = r"(?:\s*,\s*|\s+(?:named|called|whose\s+names?\s+(?:is|are))\s+)"
+HAVE = r"(?:have|has|['’]ve\s+got|have\s+got|got)\s+(?:a|an|one|two|three|four|five|six|\d)"
+NAMED = r"(?:\s*[,:]\s*|\s+(?:named|called|whose\s+names?\s+(?:is|are))\s+)"
 GREW_UP = r"grew\s+up|was\s+raised|were\s+raised|was\s+born\s+and\s+raised"
 MANAGES = r"manages|supervises|oversees|is\s+managing"
 SCHOOL = r"university|college|uni|school|grad\s+school"
 OWNER = rf"(?P<s>my|{PERSON}(?=['’]s))(?:['’]s)?"
+FIRM = words("startup start-up company firm agency studio business consultancy shop bank school hospital clinic lab")
+CALLED_FIRM = rf"(?:an?\s+(?:(?-i:[a-z][\w-]*)\s+){{0,3}}?(?:{FIRM})\s+(?:called|named)\s+)"
+"""How an employer may be introduced ("the CTO at a small startup called Brightmoss")."""
+AS_JOB = r"(?:,?\s+as\s+(?:an?\s+|the\s+|our\s+)?(?P<job>.+))"
+""" "... as a data engineer" after an employer."""
+DRIVE = r"(?:drive|drives|am\s+driving|['’]m\s+driving|is\s+driving|['’]re\s+driving|are\s+driving)"
+CAR_WORDS = r"(?:(?:new|used|old|second-hand|little|electric|hybrid|red|blue|black|white|silver|grey|gray|green)\s+)*"
+TRADED = r"(?:traded|swapped|exchanged|replaced|part-exchanged)\s+(?:in\s+)?(?:the|my|our)\s+"
+TEACH = r"(?:teach|teaches|am\s+teaching|['’]m\s+teaching|is\s+teaching)"
+RETIRING = r"(?:before|until)\s+(?:I\s+|he\s+|she\s+)?retir"
+WORKED = r"(?:worked|was\s+working|spent\s+[\w\s]{1,20}?\s+(?:at|with))"
+LEISURE = (
+    r"(?:on|at|over)\s+(?:the\s+)?weekends?|in\s+my\s+(?:free|spare)\s+time|after\s+work|most\s+evenings|"
+    r"every\s+(?:weekend|sunday|saturday)"
+)
+"""When a hobby happens: "On weekends I'm mostly bouldering"."""
+OFTEN = r"(?:(?:usually|often|mostly|regularly|always|sometimes|still)\s+)?"
+GERUND = r"(?-i:[a-z]{3,}ing)\b"
+PLAYED = (
+    r"(?-i:[a-z]{3,})(?=\s+(?:in|on|with|at|every|most|twice|once|for|a\s+lot|regularly|competitively)\b|"
+    r"\s*(?:$|[,.;!—–-]))"
+)
+"""What is played, one lower-case word ("I play volleyball in a rec league"), never "it" or "a role"."""
 ROWS: tuple[tuple[str, str], ...] = (
     ("name", rf"{CALL_ME}\s+(?P<called>.+)"),
     ("email", rf"{REACH_ME}\s+(?:at|on|via|through|by)\s+(?:e-?mail\s+)?(?P<v>{EMAIL})"),
@@ -237,43 +282,59 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("birthday", rf"{BORN}\s+(?:on|in)\s+(?:the\s+)?(?P<v>{DATE})(?:\s+in\s+(?:the\s+)?(?P<hometown>{PLACE}))?"),
     ("hometown", rf"{BORN}\s+in\s+(?:the\s+)?(?P<v>{PLACE})(?:\s+(?:on|in)\s+(?:the\s+)?(?P<birthday>{DATE}))?"),
     ("age", rf"{SB}(?P<v>\d.*)"),
+    ("age", rf"{SB}(?P<v>{NUMBER_WORD}\b.*)"),
     ("age", rf"{SP}turned\s+(?P<v>\d.*)"),
-    ("lives_in", rf"{SP}(?:live|lives|reside|resides)\s+in\s+(?:the\s+)?(?P<v>.+)"),
+    ("lives_in", rf"{SPW}(?:live|lives|reside|resides)\s+in\s+(?:the\s+)?(?P<v>.+)"),
     ("lives_in", rf"{SB}(?:living|based|located|residing|settled)\s+in\s+(?:the\s+)?(?P<v>.+)"),
-    ("lives_in", rf"{SP}(?:(?:have|has)\s+|['’]ve\s+)?(?:moved|relocated)\s+(?:back\s+)?to\s+(?:the\s+)?(?P<v>.+)"),
+    ("lives_in", rf"{SPW}(?:(?:have|has)\s+|['’]ve\s+)?(?:moved|relocated)\s+(?:back\s+)?to\s+(?:the\s+)?(?P<v>.+)"),
     ("hometown", rf"{SB}(?:originally\s+)?from\s+(?:the\s+)?(?P<v>.+)"),
     ("hometown", rf"{SP}(?:come|comes)\s+from\s+(?:the\s+)?(?P<v>.+)"),
     ("hometown", rf"{SP}(?:{GREW_UP})\s+in\s+(?:the\s+)?(?P<v>.+)"),
     ("studied_at", rf"{SB}(?:an?\s+)?(?P<job>{STUDENT})\s+(?:at|in)\s+(?:the\s+)?(?P<v>.+)"),
-    ("works_at", rf"{SB}(?:an?|the)\s+(?P<job>{JOB})\s+(?:at|for|with)\s+(?:the\s+)?(?P<v>.+)"),
-    ("job", rf"{SB}(?:an?|the)\s+(?P<v>{JOB}.*)"),
+    ("works_at", rf"{SB}(?:an?|the)\s+(?P<job>{JOB})\s+(?:at|for|with)\s+(?:the\s+|{CALLED_FIRM})?(?P<v>.+)"),
+    ("", rf"(?P<v>{PERSON})\s+is\s+(?:our|the|a|an)\s+[^,;]{{1,40}}?\s+and\s+my\s+(?P<thing>{ROLE}){END}"),
+    ("job", rf"{SB}(?:an?|the|our)\s+(?P<v>{JOB}.*)"),
+    ("job", rf"{SB}(?P<v>retired){END}"),
+    ("works_at", rf"{SP}{WORKED}\s+(?:at|for)\s+(?:the\s+)?(?P<v>{ORG})(?=\s+(?:[\w\s]{{1,25}}?\s+)?{RETIRING})"),
+    ("works_at", rf"{SP}retired\s+from\s+(?:the\s+)?(?P<v>.+)"),
+    ("works_at", rf"{SP}{TEACH}\s+(?:at|in)\s+(?:the\s+)?(?P<v>{ORG})"),
+    ("teaches", rf"{SP}{TEACH}\s+(?P<v>(?-i:[A-Za-z][a-z]+(?:\s+[a-z]+)?))\s+(?:at|in)\s+(?:the\s+)?(?P<works_at>.+)"),
+    ("teaches", rf"{SP}{TEACH}\s+(?P<v>.+)"),
     ("job", rf"{SP}(?:work|works|am\s+working|is\s+working|['’]m\s+working)\s+as\s+(?:an?\s+|the\s+)?(?P<v>.+)"),
     ("job", rf"{SB}employed\s+as\s+(?:an?\s+)?(?P<v>.+)"),
-    ("works_at", rf"{SP}{WORKING}\s+(?:at|for)\s+(?:the\s+)?(?P<v>.+)"),
+    ("works_at", rf"{SP}{WORKING}\s+(?:at|for)\s+(?:the\s+|{CALLED_FIRM})?(?P<v>{ORG}){AS_JOB}"),
+    ("works_at", rf"{SP}{WORKING}\s+(?:at|for)\s+(?:the\s+|{CALLED_FIRM})?(?P<v>.+)"),
     ("works_at", rf"{SB}employed\s+(?:at|by)\s+(?:the\s+)?(?P<v>.+)"),
     ("works_at", rf"{SP}(?:{JOINED})\s+(?:the\s+)?(?P<v>.+)"),
     ("works_at", rf"{SB}(?:now|currently)\s+(?:working\s+)?at\s+(?:the\s+)?(?P<v>.+)"),
-    ("works_at", rf"{SB}at\s+(?P<v>{ORG})\s+(?:now|these\s+days|nowadays|currently)\b"),
+    ("works_at", rf"{SB}at\s+(?P<v>{ORG})\s+(?:now|these\s+days|nowadays|currently)\b{AS_JOB}?"),
     ("reports_to", rf"{SP}(?:report|reports|am\s+reporting|['’]m\s+reporting)\s+(?:directly\s+)?to\s+(?P<v>.+)"),
     ("reports_to", rf"(?P<v>{PERSON})\s+(?:{MANAGES})\s+(?P<s>me|{PERSON})(?!['’]s){END}"),
     ("spouse", rf"{SB}(?:happily\s+)?married\s+to\s+(?P<v>.+)"),
     ("spouse", rf"{SP}married\s+(?P<v>{PERSON}){END}"),
     ("studied_at", rf"{SP}{STUDIED}\s+(?:at|from)\s+(?:the\s+)?(?P<v>.+)"),
     ("studied_at", rf"{SP}went\s+to\s+(?:{SCHOOL})\s+at\s+(?:the\s+)?(?P<v>.+)"),
-    ("speaks", rf"{SP}(?:speak|speaks|can\s+speak|(?:am|is|['’]m)\s+fluent\s+in)\s+{FLUENCY}(?P<v>.+)"),
+    ("speaks", rf"{SPW}(?:speak|speaks|can\s+speak|(?:am|is|['’]m)\s+fluent\s+in)\s+{FLUENCY}(?P<v>.+)"),
     ("allergy", rf"{SB}(?:(?:severely|very|mildly|highly|quite)\s+)?allergic\s+to\s+(?P<v>.+)"),
     ("allergy", rf"{SP}(?:have|has)\s+(?:an?\s+|severe\s+)?(?P<v>(?-i:[a-z]+(?:\s+[a-z]+)?))\s+allerg(?:y|ies)\b"),
     ("preference", rf"{SP}{PREFER}(?P<v>.+)"),
     ("likes", rf"{SP}{LOVE}\s+(?P<v>.+)"),
+    ("likes", rf"(?:{LEISURE}),?\s+{S}(?:{BE}|\s*{OFTEN}(?:go|do)\s+){ADVERBS}{OFTEN}(?P<v>{GERUND})"),
+    ("likes", rf"{SP}{OFTEN}(?:go|goes)\s+(?P<v>{GERUND})"),
+    ("likes", rf"{SP}{OFTEN}(?:play|plays)\s+(?P<v>{PLAYED})"),
+    ("car", rf"{SPW}{DRIVE}\s+(?:an?\s+|the\s+)?{CAR_WORDS}(?P<v>.+)"),
+    ("car", rf"{SPW}{TRADED}(?:{CAR_NAME})\s+(?:in\s+)?for\s+(?:an?\s+|the\s+)?{CAR_WORDS}(?P<v>.+)"),
     ("likes", rf"{SB}(?:really\s+|very\s+)?(?:into|passionate\s+about|keen\s+on)\s+(?P<v>.+)"),
     ("likes", rf"{SB}(?:an?\s+)?(?:(?:big|huge|great|massive|die-hard)\s+)?fan\s+of\s+(?P<v>.+)"),
-    ("", rf"{SP}{HAVE}\s+(?P<thing>{ROLE})s?{NAMED}(?P<called>.+)"),
+    ("", rf"{SPW}{HAVE}\s+(?P<thing>{ROLE})s?{NAMED}(?P<called>.+)"),
     ("", rf"{OWNER}\s+(?P<thing>{ROLE})\s+is\s+(?:called|named)\s+(?P<called>.+)"),
     ("known", rf"(?P<v>{PERSON})\s+is\s+(?:the|a|an)\s+(?P<thing>{ROLE})\s+of\s+(?P<s>mine|{PERSON})(?!['’]s){END}"),
+    ("", rf"(?P<v>{PERSON})\s+is\s+my\s+(?P<thing>{ROLE}){END}"),
     ("known", rf"(?P<v>[^,;]+?)\s+(?:is|are)\s+{OWNER}\s+(?P<thing>{THING}){END}"),
     ("", rf"{OWNER}\s+(?P<thing>{THING})(?:\s+(?:is|are)|['’]s|\s*:)\s+(?P<v>.+)"),
     ("known", rf"{SB}(?P<v>{PERSON})['’]s\s+(?P<thing>{SYMMETRIC})\b"),
     ("name", rf"I{BE}(?P<v>{LATIN_NAME})(?:{END}|(?=\s+(?:from|here)\b))"),
+    ("name", rf"(?P<v>{LATIN_NAME})\s+here{END}"),
 )
 """What a clause states, first match wins: (predicate, pattern). The predicate "" is named by the `thing` group,
 "known" likewise but only for a predicate of the vocabulary or a favourite; other groups named after a predicate
@@ -285,8 +346,12 @@ IMPERATIVES: tuple[tuple[str, str], ...] = (
 )
 """Requests to forget, asked as a question or not ("Could you delete my address?"): `things` lists what, or
 `clause` states it ("forget that I live in Paris")."""
-MY_ROLE_NAME = rf"\bmy\s+(?P<thing>{ROLE}),?\s+(?P<v>{PERSON}),?(?!['’]s\s+(?:{ROLE}))"
-""""my sister Maria", anywhere in a statement: Maria is the user's sibling, and a clause may go on about her."""
+MY_ROLE_NAME = (
+    rf"(?:\b(?P<o>my|his|her)|(?P<s>{LATIN_NAME})['’]s)\s+(?P<thing>{ROLE}),?\s+(?P<v>{PERSON}),?"
+    rf"(?!['’]s\s+(?:{ROLE}))"
+)
+""""my sister Maria", "Daniel's brother Femi", "her husband Tobias", anywhere in a statement: Maria is the user's
+sibling (Femi Daniel's, Tobias the spouse of whom "her" stands for), and a clause may go on about them."""
 
 BREAK = r"[,;:]\s*|\s+(?:and|but|so|plus|then|also|while|whereas)\s+|\s+[-–—]+\s+"
 LEAD = (
@@ -297,7 +362,7 @@ LEAD = (
     r"(?:please\s+)?(?:don['’]t|do\s+not)\s+forget|just\s+to\s+let\s+you\s+know|I\s+should\s+mention|I\s+misspoke|"
     r"let\s+me\s+correct\s+(?:that|myself)|to\s+correct\s+myself|wait|quick\s+update|yesterday|today|recently|"
     r"(?:last|this)\s+(?:week|month|year)|these\s+days|nowadays|currently|at\s+the\s+moment|fun\s+fact|thanks|"
-    r"thank\s+you)(?:\s+that)?\b[\s,:!.-]*"
+    r"thank\s+you|at\s+home|big\s+news|good\s+news|important)(?:\s+that)?\b[\s,:!.-]*"
 )
 """Words that open a clause without being part of what it states ("Actually, ...", "Sorry, I misspoke: ...")."""
 AUX = words(
@@ -313,7 +378,8 @@ COMMANDS = words(
 )
 ASKS = (
     rf"(?:{WH})\b|(?:{AUX})\s+(?:{ASKED_OF}|{LATIN_NAME})\b|(?:please\s+)?(?:{COMMANDS})\b|"
-    r"I\s+(?:want|need|would\s+like|['’]d\s+like)\s+to\s+know\b|I\s+(?:wonder|am\s+wondering|['’]m\s+wondering)\b"
+    r"I\s+(?:want|need|would\s+like|['’]d\s+like)\s+to\s+know\b|I\s+(?:wonder|am\s+wondering|['’]m\s+wondering)\b|"
+    r"any(?:thing|one)?\b|(?:thoughts|ideas|tips|suggestions|recommendations|advice)\s*\?"
 )
 """A clause that asks or requests, by its opening words."""
 TAG = (
@@ -330,5 +396,27 @@ HEDGE = (
 )
 """Words that make a statement uncertain, wished for or future ("Maybe I'll move to Rome")."""
 CONDITIONAL = r"\b(?:if|unless|suppose|supposing|imagine|pretend|hypothetically|whether|in\s+case)\b"
+FRAMING = r"\b(?:suppose|supposing|imagine|pretend|hypothetically)\b"
+"""Conditionals that frame the whole sentence, wherever they stand ("Let's pretend I live in Paris")."""
+BARE_HEDGE = (
+    r"(?:I\s+(?:think|guess|believe|suppose)|probably|maybe|perhaps|possibly|or\s+so|or\s+(?:maybe|perhaps)\b.*|"
+    r"if\s+I\s+remember\s+(?:right|correctly)|not\s+sure)[\s.!?]*"
+)
+"""A clause that only hedges: it doubts the whole sentence ("My boss is Alice, I think")."""
+RELATIVE = r"(?:who|whom|whose|which|where|when)\b"
+"""A later clause opened so, in a sentence that does not ask, is a relative clause, not a question."""
+FAVOURITE_NOUNS: tuple[tuple[str, str], ...] = (
+    ("programming language", "language|programming language|coding language|computer language|language to code in"),
+    ("colour", "colour|color"),
+    ("movie", "movie|film"),
+    ("book", "book|novel|read"),
+    ("TV show", "tv show|show|series|tv series|tv programme|programme"),
+    ("song", "song|track|tune"),
+    ("food", "food|dish|meal"),
+    ("band", "band|group"),
+    ("drink", "drink|beverage"),
+    ("hobby", "hobby|pastime"),
+)
+"""Nouns of "my favourite <noun>" that name the same favourite: "language" and "programming language" are one."""
 ABBREVIATIONS = frozenset("e.g i.e mr mrs ms dr prof st vs cf approx mt ft jr sr".split())
 """Words a full stop follows without ending the sentence."""

@@ -22,18 +22,25 @@ NOT_IN_NAME = (
 GIVEN = f"(?:(?![{NOT_IN_NAME}])[{HAN}])"
 NAME = f"(?:(?:欧阳|司马|诸葛|上官|东方|[{SURNAMES}小阿]){GIVEN}{{1,2}})"
 """A person's name standing alone: a surname (or 小/阿) and one or two given characters."""
+LATIN = r"(?-i:[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})"
+"""A name in Latin letters inside a Chinese sentence (Natalie Koh 是 Wei Jie 的老板)."""
+PERSON = f"(?:{NAME}|{LATIN})"
 CALLED = f"{GIVEN}{{2,4}}"
 """A name the speaker introduces (我叫…, 我的猫叫咪咪): any two to four characters."""
 PLACE = f"(?:(?!了|的|工作|上班|生活|居住|住|和|跟|与|附近|这|那|我|不|没)[{HAN}]){{2,10}}"
 ORG = f"(?:(?!了|的|工作|上班|实习|做|当|担任|就职|任职|读书|上学|学习|毕业)[{HAN}A-Za-z0-9&]){{2,20}}"
 NUMBER = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 DATE = rf"(?:\d{{4}}年)?{NUMBER}月{NUMBER}[日号]|\d{{4}}年(?:\d{{1,2}}月)?"
-LANGUAGE = f"(?:(?![和与及、跟])[{HAN}]){{0,4}}(?:语|文|话)"
+LANGUAGE = (
+    f"(?:(?:(?![和与及、跟这那的说讲])[{HAN}]){{1,4}}?(?:语|文|话)(?![{HAN}])"
+    f"|(?:(?![和与及、跟这那的说讲])[{HAN}]){{1,4}}?(?:语|文|话)(?=[和与及跟也都很还说讲得比挺]))"
+)
+"""A language (中文, 英语, 普通话), standing as a whole word: "李明说文档写得不错" speaks none."""
 JOB_NOUNS = (
     "工程师 程序员 开发者 开发人员 医生 护士 老师 教师 教授 律师 会计师 会计 设计师 产品经理 项目经理 经理 总监 主管 "
     "学生 研究生 博士生 大学生 中学生 记者 作家 编辑 厨师 司机 警察 销售 分析师 科学家 研究员 架构师 顾问 工人 农民 "
     "演员 歌手 画家 翻译 公务员 建筑师 药剂师 飞行员 运营 实习生 自由职业者 创业者 码农 消防员 军人 客服 摄影师 秘书 "
-    "助理 咨询师 主播 博主 老板 店主 律师助理"
+    "助理 咨询师 主播 博主 老板 店主 律师助理 开发 后端开发 前端开发 全栈开发 设计 测试 运维"
 ).split()
 JOB = f"(?:(?![我你他她的是在])[{HAN}A-Za-z+#]){{0,8}}?(?:{'|'.join(sorted(JOB_NOUNS, key=len, reverse=True))})"
 END = r"(?=$|[，,。.；;！!？?\s]|了)"
@@ -47,9 +54,15 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("friend", "朋友 好朋友 闺蜜 好友"),
     ("colleague", "同事"),
     ("pet", "猫 狗 宠物 小猫 小狗 猫咪 狗狗"),
+    ("girlfriend", "女朋友 女友"),
+    ("boyfriend", "男朋友 男友"),
 )
+"""The people a speaker names by role; girlfriend and boyfriend are free predicates, kept in English as the English
+rules name them."""
 THING_WORDS: tuple[tuple[str, str], ...] = ROLE_WORDS + (
-    ("name", "名字 姓名 全名 中文名"),
+    ("name", "名字 姓名 全名"),
+    ("Chinese name", "中文名 中文名字"),
+    ("English name", "英文名 英文名字"),
     ("email", "邮箱 电子邮箱 邮箱地址 电子邮件 邮件地址 电子邮件地址 邮件"),
     ("phone", "手机号 手机号码 手机 电话 电话号码 号码 联系电话 手机号是"),
     ("birthday", "生日 出生日期"),
@@ -62,6 +75,7 @@ THING_WORDS: tuple[tuple[str, str], ...] = ROLE_WORDS + (
     ("speaks", "母语"),
     ("allergy", "过敏原"),
     ("preference", "偏好"),
+    ("car", "车 汽车 座驾 爱车"),
 )
 """The nouns of `我的<thing>是…` and of 忘记我的<thing> that name a predicate of the vocabulary."""
 NOUNS: tuple[tuple[str, str], ...] = (
@@ -88,19 +102,31 @@ PLACE_PEOPLE = f"(?:(?![一个好名位这那外本])[{HAN}]){{1,5}}[{PLACE_END}
 """The place of 我是<place>人: it ends as a place name does (成都人, 北京人), so 我是好人 or 我是年轻人 is none."""
 THING_CHAR = f"(?:(?![不没也都还就又很最])[{HAN}A-Za-z-])"
 ROLE = "|".join(sorted((w for _, words in ROLE_WORDS for w in words.split()), key=len, reverse=True))
-ADVERBS = "现在|目前|已经|一直|也|还|都|刚刚|刚|最近|今年|去年|从小|平时|真的|其实"
+ADVERBS = (
+    "现在|目前|已经|一直|也|还|都|刚刚|刚|最近|今年|去年|从小|平时|真的|其实|上个月|上周|上星期|前几天|前段时间|"
+    "终于|本来"
+)
 COUNT = "一个|一位|一只|一条|个|只|条|位|两个|两只|两条"
-S = f"(?:(?P<s>我|他们|她们|他|她|它|{NAME})(?:{ADVERBS})*)?"
+S = f"(?:(?P<s>我|他们|她们|他|她|它|{PERSON})\\s*)?(?:{ADVERBS})*"
 """The subject of a clause; absent when the clause continues the previous one's (我叫王芳，今年28岁)."""
+SW = f"(?:(?P<we>我们家|我们|我家|家里)(?:{ADVERBS})*|{S})"
+"""A subject that may be the speaker's household (我们有个女儿, 家里还有一只猫)."""
+ANIMAL = f"(?:一只|一条|两只|两条|只|条)[{HAN}]{{1,4}}?"
+"""An animal counted as one (一只柯基): whatever it is, it is a pet."""
 
+VALUE = "(?P<v>.+)"
 ROWS: tuple[tuple[str, str], ...] = (
-    ("favourite", rf"(?:(?P<s>我|{NAME})(?:也|还)?)?最喜欢的(?P<thing>{THING_CHAR}{{1,6}}?)(?:是|叫)(?P<v>.+)"),
+    (
+        "favourite",
+        rf"(?:(?P<s>我|{NAME})(?:也|还)?)?最喜欢的(?P<thing>{THING_CHAR}{{1,6}}?)(?:就|也|还)?(?:是|叫){VALUE}",
+    ),
     ("favourite", rf"(?P<v>[^，,。是]{{1,20}}?)是(?P<s>我|{NAME})最喜欢的(?P<thing>[{HAN}A-Za-z]{{1,6}}?){END}"),
     ("name", r"我(?:的名字)?(?:叫|名叫|叫做)(?P<called>.+)"),
     ("name", r"(?:你|大家|朋友们|别人)?(?:可以|就)?叫我(?P<called>.+)"),
     ("name", rf"我是(?P<v>{NAME}){END}"),
-    ("known", rf"(?P<v>{NAME})是(?P<s>我|{NAME})的?(?P<thing>{ROLE}){END}"),
-    ("", rf"(?P<s>我|{NAME})的?(?P<thing>{ROLE})(?:叫|名叫|叫做)(?P<called>.+)"),
+    ("", r"(?:我的)?(?P<thing>中文名字?|英文名字?)(?:叫|是)\s*(?P<called>.+)"),
+    ("known", rf"(?P<v>{PERSON})\s*是\s*(?P<s>我|{PERSON})\s*的?(?P<thing>{ROLE}){END}"),
+    ("", rf"(?P<s>我|{NAME})的?(?P<thing>{ROLE})(?:叫|名叫|叫做)(?P<called>.+)(?P<then>)"),
     ("", rf"(?P<s>我|{NAME})的?(?P<thing>{ROLE})是(?P<v>.+)"),
     ("birthday", rf"{S}(?:是|在|于)?(?P<v>{DATE})(?:出生|生)"),
     ("birthday", rf"{S}出生(?:于|在)(?P<v>{DATE})"),
@@ -108,24 +134,28 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("hometown", rf"{S}(?:从小)?在(?P<v>.{{2,12}}?)长大"),
     ("hometown", rf"{S}是(?P<v>{PLACE_PEOPLE})人{END}"),
     ("age", rf"{S}(?:今年|现在|已经)*(?P<v>\d{{1,3}})(?:周)?岁"),
-    ("lives_in", rf"{S}(?:住在|生活在|居住在|定居在|定居于|住于|住)(?P<v>.+)"),
+    ("lives_in", rf"{SW}(?:住在|生活在|居住在|定居在|定居于|住于|住)(?P<v>.+)"),
     ("lives_in", rf"{S}在(?P<v>.{{2,12}}?)(?:生活|居住|定居)"),
-    ("lives_in", rf"{S}(?:搬到|搬去|搬来|搬家到|移居到|移居)了?(?P<v>.+)"),
+    ("lives_in", rf"{SW}(?:搬到|搬去|搬来|搬家到|移居到|移居)了?(?P<v>.+)"),
     ("works_at", rf"{S}在(?P<v>.{{2,20}}?)(?:做|当|担任)(?P<job>{JOB})"),
     ("works_at", rf"{S}是(?P<v>.{{2,20}}?)的(?P<job>{JOB}){END}"),
-    ("works_at", rf"{S}在(?P<v>.{{2,20}}?)(?:工作|上班|就职|任职|实习)"),
+    ("works_at", rf"{S}在\s*(?P<v>.{{2,20}}?)\s*(?:工作|上班|就职|任职|实习)"),
     ("works_at", rf"{S}(?:跳槽到|跳槽去|加入|入职|就职于|任职于)了?(?P<v>.+)"),
     ("studied_at", rf"{S}(?:毕业于|毕业自)(?P<v>.+)"),
     ("studied_at", rf"{S}在(?P<v>.{{2,20}}?)(?:读书|上学|读大学|上大学|念书|学习|读研|读博|留学)"),
     ("studied_at", rf"{S}是(?P<v>.{{2,20}}?)毕业的"),
     ("job", rf"{S}是(?:一名|一个|一位|名|个|位)?(?P<v>{JOB}){END}"),
     ("job", rf"{S}(?:当|从事)(?P<v>{JOB})(?:工作)?{END}"),
+    ("job", rf"{S}是做(?P<v>[{HAN}]{{1,6}}?)(?:工作)?的{END}"),
+    ("car", rf"{SW}开的是(?P<v>.+)"),
+    ("car", rf"{SW}(?:开|开着|买了)(?:一辆|辆)(?P<v>.+)"),
     ("reports_to", rf"(?P<v>{NAME})(?:管理|领导)(?P<s>我|{NAME})"),
     ("reports_to", rf"{S}(?:直接)?(?:向|给)(?P<v>.+?)汇报"),
     ("reports_to", rf"{S}(?:直接)?汇报给(?P<v>.+)"),
     ("spouse", rf"{S}(?:和|跟|与)(?P<v>.+?)结婚了?"),
     ("spouse", rf"{S}(?:嫁给了|娶了)(?P<v>.+)"),
-    ("", rf"{S}(?:有|养了?)(?:{COUNT})?(?P<thing>{ROLE})[，,]?(?:叫|名叫|叫做)(?P<called>.+)"),
+    ("", rf"{SW}(?:有|养了?)(?:{COUNT})?(?P<thing>{ROLE})[，,]?(?:叫|名叫|叫做)(?P<called>.+)(?P<then>)"),
+    ("pet", rf"{SW}(?:有|养了?|养着)(?:{ANIMAL})[，,]?\s*(?:叫|名叫|叫做)(?P<called>.+)(?P<then>)"),
     ("preference", rf"{S}(?:更喜欢|更偏好|更偏爱|偏好|更倾向于|倾向于|更爱)(?:用|使用)?(?P<v>.+)"),
     ("likes", rf"{S}对(?P<v>.+?)(?:很|非常|特别)?感兴趣"),
     ("allergy", rf"{S}对(?P<v>.+?)过敏"),
@@ -183,5 +213,8 @@ LEAD = (
 """Words that open a clause without being part of what it states."""
 BREAK = r"而且|并且|但是|不过|所以|同时|另外|然后"
 NAME_FOLLOWER = "是在住也和跟今去现已的最很喜搬管向对会说有离加跳毕来还都"
-MY_ROLE_NAME = rf"我的?(?P<thing>{ROLE})(?P<v>{NAME})(?=[，,。；！？\s{NAME_FOLLOWER}]|$)"
-"""我的同事王芳…: the role is a fact, and the clause goes on about 王芳."""
+MY_ROLE_NAME = (
+    rf"(?:(?P<o>我|他|她)的?|(?P<s>{NAME})的)(?P<thing>{ROLE})\s*(?P<v>{NAME}|{LATIN})"
+    rf"(?=[，,。；！？\s{NAME_FOLLOWER}]|$)"
+)
+"""我的同事王芳…, 孙悦的哥哥孙强…: the role is a fact, and the clause goes on about the person named."""

@@ -221,3 +221,17 @@ async def test_older_turns_of_the_users_other_sessions_are_recalled_until_that_s
     assert "bouldering" not in await recalled(memory, "bob-1", "What do I do at the gasworks?", user=BOB)
     await memory.clear("ada-1")
     assert "bouldering" not in await recalled(memory, "ada-2", "What do I do at the gasworks on weekends?")
+
+
+async def test_a_long_session_fits_the_budget_and_still_recalls_an_early_fact() -> None:
+    from memory.backends.short_term import count_tokens, text_tokens
+
+    memory = build_backends(InMemoryStore(), None, window_turns=20, max_tokens=2048, top_k=5)["kv"]
+    history: list[Any] = []
+    for n in range(200):
+        text = "My name is Zoltan and my favourite colour is teal." if n == 2 else f"Turn {n}: " + "blah " * 60
+        await tell(memory, "long", text)
+        history += [HumanMessage(text), AIMessage("Noted. " + "words " * 40)]
+    context = await memory.recall("long", "What is my favourite colour?", history, user=ADA)
+    assert count_tokens(context.messages) + text_tokens(context.section) <= 2048
+    assert "teal" in context.section and context.messages
