@@ -216,11 +216,11 @@ async def test_older_turns_of_the_users_other_sessions_are_recalled_until_that_s
     backend: str,
 ) -> None:
     memory = backends()[backend]
-    await tell(memory, "ada-1", "On weekends I usually go bouldering at the old gasworks.")
-    assert "bouldering" in await recalled(memory, "ada-2", "What do I do at the gasworks on weekends?")
-    assert "bouldering" not in await recalled(memory, "bob-1", "What do I do at the gasworks?", user=BOB)
+    await tell(memory, "ada-1", "Last Sunday the gasworks wall had a new bouldering route.")
+    assert "bouldering" in await recalled(memory, "ada-2", "What was new at the gasworks wall?")
+    assert "bouldering" not in await recalled(memory, "bob-1", "What was new at the gasworks wall?", user=BOB)
     await memory.clear("ada-1")
-    assert "bouldering" not in await recalled(memory, "ada-2", "What do I do at the gasworks on weekends?")
+    assert "bouldering" not in await recalled(memory, "ada-2", "What was new at the gasworks wall?")
 
 
 async def test_a_long_session_fits_the_budget_and_still_recalls_an_early_fact() -> None:
