@@ -1,7 +1,8 @@
 """Text handling that memory needs in English and Chinese alike: sentences, and tokens for lexical recall.
 
-Chinese has no spaces, so a run of Han characters is indexed as its character bigrams (and a lone character as
-itself): "我最喜欢的运动" and "最喜欢什么运动" then share 喜欢 and 运动, which whole clauses never would.
+Chinese has no spaces, so a run of Han characters is indexed as its characters and its character bigrams:
+"我最喜欢的运动" and "最喜欢什么运动" then share 喜欢 and 运动 (and 我家的猫 reaches 猫), which whole clauses never
+would. English words lose a plural "s" ("pets" finds "pet").
 """
 
 import re
@@ -13,7 +14,9 @@ STOPWORDS = frozenset(
     "what which who whom whose where when how why that this these those there here have has had can could would "
     "will shall should may might please tell remind again now still any some about with by from as so just "
     "know remember 's".split()
-) | frozenset("我的 的是 是什 什么 我是 你知 知道 道我 吗 呢 了 的 是 我 你 他 她 吧 啊".split())
+) | frozenset(
+    "我的 的是 是什 什么 我是 你知 知道 道我 吗 呢 了 的 是 我 你 他 她 吧 啊 么 什 呀 个 在 有 和 也 都 就 还".split()
+)
 
 
 def lexical_tokens(text: str) -> list[str]:
@@ -22,15 +25,24 @@ def lexical_tokens(text: str) -> list[str]:
     for match in WORD.finditer(text):
         piece = match.group(0)
         if HAN.match(piece):
-            grams = [piece] if len(piece) == 1 else [piece[i : i + 2] for i in range(len(piece) - 1)]
+            grams = [*piece, *(piece[i : i + 2] for i in range(len(piece) - 1))]
             tokens += [gram for gram in grams if gram not in STOPWORDS]
             continue
         word = piece.lower().rstrip(".'-")
         if word.endswith("'s"):
             word = word[:-2]
         if word and word not in STOPWORDS:
-            tokens.append(word)
+            tokens.append(singular(word))
     return tokens
+
+
+def singular(word: str) -> str:
+    """A plain English plural made singular ("pets", "hobbies"); anything else unchanged."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and word.isalpha():
+        return word[:-1]
+    return word
 
 
 def has_han(text: str) -> bool:

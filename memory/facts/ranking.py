@@ -11,16 +11,31 @@ from rank_bm25 import BM25Okapi
 from memory.facts.language import lexical_tokens
 from memory.facts.ledger import Fact
 from memory.facts.records import PREDICATES, USER, normal
+from memory.facts.rules_zh import NOUNS
 
 RRF_K = 60
 T = TypeVar("T")
 
 
+CHINESE_NOUNS = {english: " ".join(han for han, name in NOUNS if name == english) for _, english in NOUNS}
+"""A favourite's English noun -> its Chinese nouns ("food" -> "食物 菜")."""
+
+
+def keywords_of(predicate: str) -> str:
+    """The words, English and Chinese, a question about `predicate` is likely to use: the vocabulary's keywords,
+    or for a free predicate ("favourite colour") its words and their Chinese ("最喜欢 颜色")."""
+    known = PREDICATES.get(predicate)
+    if known is not None:
+        return known.keywords
+    words = predicate.replace("favourite ", "")
+    chinese = CHINESE_NOUNS.get(words, "")
+    return f"{chinese} 最喜欢 喜欢" if predicate.startswith("favourite ") else chinese
+
+
 def fact_document(fact: Fact) -> list[str]:
     """What lexical recall matches a question against."""
-    predicate = PREDICATES.get(fact.predicate)
-    keywords = predicate.keywords if predicate else ""
-    return lexical_tokens(f"{fact.predicate.replace('_', ' ')} {keywords} {fact.text} {fact.said}") or ["∅"]
+    words = f"{fact.predicate.replace('_', ' ')} {keywords_of(fact.predicate)} {fact.text} {fact.said}"
+    return lexical_tokens(words) or ["∅"]
 
 
 def bm25_ranking(ranking: BM25Okapi, documents: Sequence[Sequence[str]], terms: list[str]) -> list[tuple[int, float]]:

@@ -235,3 +235,15 @@ async def test_a_long_session_fits_the_budget_and_still_recalls_an_early_fact() 
     context = await memory.recall("long", "What is my favourite colour?", history, user=ADA)
     assert count_tokens(context.messages) + text_tokens(context.section) <= 2048
     assert "teal" in context.section and context.messages
+
+
+def test_plurals_and_single_han_characters_are_terms_too() -> None:
+    assert "pet" in lexical_tokens("What are my pets' names?")
+    assert "hobby" in lexical_tokens("my hobbies")
+    assert "猫" in lexical_tokens("我家的猫叫什么名字")
+
+
+async def test_an_english_favourite_is_recalled_by_a_chinese_question() -> None:
+    memory = backends()["kv"]
+    await tell(memory, "s1", "My favourite colour is teal.")
+    assert "teal" in await recalled(memory, "s2", "我最喜欢什么颜色？")
