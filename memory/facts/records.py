@@ -121,6 +121,12 @@ PREDICATES: dict[str, Predicate] = {
         _p("allergy", "multi", "{who} is allergic to {o}", "allergic allergy allergies 过敏", False),
         _p("car", "single", "{owner} car is {o}", "car drive drives driving vehicle 车 汽车 开车 开什么"),
         _p(
+            "studies",
+            "single",
+            "{who} studies {o}",
+            "study studies studying subject major degree course field 专业 学什么 读什么 主修",
+        ),
+        _p(
             "teaches", "multi", "{who} teaches {o}", "teach teaches teaching subject subjects class lesson 教 教书 科目"
         ),
     )

@@ -61,6 +61,7 @@ SHAPES: Mapping[str, re.Pattern[str]] = MappingProxyType(
         "speaks": re.compile(en.LANGUAGE, FLAGS),
         "job": re.compile(en.JOB_TITLE, FLAGS),
         "car": re.compile(en.CAR),
+        "favourite team": re.compile(en.TEAM),
     }
 )
 """The shape of a value by predicate: the longest prefix of the captured text that fits is the value. Other
@@ -72,7 +73,7 @@ REST_OK = re.compile(
     r"\s+(?:and|but|so|or|not|at|for|with|in|on|by|from|as|who|which|"
     r"that|since|until|because|after|before|when|while|now|too|also|last|this|next|these|nowadays|currently|actually|"
     r"already|again|then|anymore|though|btw|rather|instead|over|than|here|there|today|yesterday|recently|full-time|"
-    r"part-time|originally)\b",
+    r"part-time|originally|up|down|near|outside|to)\b",
     FLAGS,
 )
 """What may follow a value: punctuation, an emoji, Chinese, or a word that cannot continue a name ("Porto with my
@@ -88,6 +89,9 @@ REST: Mapping[str, re.Pattern[str]] = MappingProxyType(
 )
 """Stricter followers for a bare number: "I'm 34, by the way" is an age, "I'm 5 minutes away" is not."""
 REJECT: Mapping[str, re.Pattern[str]] = MappingProxyType({"works_at": re.compile(zh.NOT_EMPLOYER)})
+COMMA_ONLY = re.compile(r"\s*,\s*")
+"""A list whose last item follows a bare comma is no list ("penicillin, the GP form asked"): a list ends on "and",
+"or" or 、."""
 LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+|\s*[、/]\s*|和|与|以及|及|还有|跟", FLAGS)
 STOPS = (
     r"\s*[;:!?()]|\.(?=\s|$)|\s+(?:but|so|because|since|although|though|while|which|who|whom|when|where|if|unless|"
@@ -105,10 +109,10 @@ CUTS: Mapping[str, re.Pattern[str]] = MappingProxyType(
 UPDATE = r"(?:(?:now|actually|currently|also|really|just|still|officially)\s+|现在|目前|已经|也|还)"
 LEADING = re.compile(rf"(?:{UPDATE}|(?:(?-i:the|a|an)|to|using|use)\s+|用|使用|都|很)*", FLAGS)
 """Update markers and articles before a free value ("now Kotlin", "a nurse", "现在上海")."""
-SHAPE_LEADING = re.compile(rf"(?:{UPDATE}|(?-i:the)\s+)*", FLAGS)
+SHAPE_LEADING = re.compile(rf"\s*(?:{UPDATE}|(?-i:the)\s+)*", FLAGS)
 """What may come before a shaped value ("now Bob", "the Netherlands"), never a preposition ("on the list")."""
 SHAPE_LEADINGS: Mapping[str, re.Pattern[str]] = MappingProxyType(
-    {"car": re.compile(rf"(?:{UPDATE}|(?-i:the|a|an)\s+)*", FLAGS)}
+    {"car": re.compile(rf"\s*(?:{UPDATE}|(?-i:the|a|an)\s+)*", FLAGS)}
 )
 """A thing, unlike a name or a place, may come with an article ("my car is a Kia Niro")."""
 AGE_VALUE = en.AGE.replace("?P<x>", "")
@@ -121,7 +125,8 @@ ASIDE = re.compile(
 TRAILING = re.compile(
     r"(?:\s*,?\s*(?:by\s+the\s+way|btw|now|right\s+now|these\s+days|nowadays|currently|at\s+the\s+moment|actually|"
     r"too|as\s+well|though|again|already|today|recently|(?:last|this)\s+(?:week|month|year)|a\s+lot|very\s+much|"
-    r"so\s+much|of\s+course)|了|啦|呀|哦|啊|的|吧|呢|现在|已经|目前)$",
+    r"so\s+much|of\s+course|on\s+the\s+side|as\s+a\s+hobby|for\s+fun|for\s+a\s+living)|了|啦|呀|哦|啊|的|吧|呢|现在|"
+    r"已经|目前)$",
     FLAGS,
 )
 """Update markers and filler at the end of a value ("Kotlin now", "上海了")."""
@@ -175,6 +180,14 @@ REFERABLE = frozenset({"likes", "car", "teaches", "preference"})
 """What "it" may stand for in "..., it's my favourite sport": a thing the speaker does or has, never a person."""
 IT_IS = re.compile(rf"(?:it|that)(?:['’]s|\s+is)\s+(?:also\s+|still\s+)?my\s+(?P<thing>{en.THING}){en.END}", FLAGS)
 """ "..., it's my favourite sport": the thing the clause before named."""
+HE_SHE = re.compile(r"\s*(?:he|she|him|her|his)\b|\s*[他她]", FLAGS)
+"""A sentence that opens on a pronoun goes on about the person the sentence before named ("We have a son, Leo.
+He's three.")."""
+SPEAKER = re.compile(r"I\b(?!['’](?:d|ll)\b)|我(?!们)", FLAGS)
+"""A clause that names the speaker as its subject, so a clause after it without one is the speaker's too, even when
+no rule took a fact from it (我现在改成游泳了，现在最喜欢的运动是游泳)."""
+CONTINUES = re.compile(r"(?:还是|也|还|都|已经|一直|主要|同时|又|并且)(?![们])|(?:also|still)\b", FLAGS)
+"""A clause that goes on without a subject of its own (还是做推荐算法): the one after it keeps the subject."""
 FULL_NAME = re.compile(rf"(?P<v>{en.LATIN_NAME})[\s.!]*")
 """A clause that is only a name ("I'm Henrik, by the way — Henrik Solberg"): the full form of a name just given."""
 EMAIL = re.compile(en.EMAIL)
@@ -188,7 +201,10 @@ NOT_MINE = re.compile(
 SENT_TO = re.compile(r"\b(?:to|from|cc|bcc|with|for|about|and|or)\s*:?\s*$", FLAGS)
 THING_STOP = re.compile(r"please|too|from|for|now|as|that|which|then|again|completely|entirely|anymore|i|you|with")
 """Words that end the noun of "forget my <noun> ..." ("my shoe size please")."""
-THING_SEPARATOR = re.compile(rf"\s*(?:,|\band\b|&|\bor\b)\s*(?:my\s+|the\s+)?|{zh.THING_SEPARATOR}", FLAGS)
+THING_SEPARATOR = re.compile(rf"\s*(?:,|\band\b|&|\bor\b)\s*(?:my\s+|our\s+|the\s+)?|{zh.THING_SEPARATOR}", FLAGS)
+MY_THING = re.compile(r"\b(?:my|our)\s+$|[、和与及，,]$", FLAGS)
+"""After the first thing to forget, only the vocabulary or another "my ..." is one ("my number, I'm getting a new
+SIM" forgets the number only)."""
 THING_FILLER = re.compile(zh.THING_FILLER)
 ASSISTANT = re.compile(r"\byou(?:r|rs)?\b", FLAGS)
 """A value about the assistant ("I enjoy working with you") is none of the speaker's."""
@@ -231,11 +247,45 @@ def extract_changes(text: str) -> list[FactChange]:
     """The fact changes `text` (one user message) states, in order."""
     changes: list[FactChange] = []
     changed: str | None = None
-    for sentence in sentences(text):
+    person: str | None = None
+    said = sentences(text)
+    for index, sentence in enumerate(said):
         changed = _changed(sentence) or changed
-        found = sorted(_sentence_changes(sentence, changed), key=lambda pair: pair[0])
+        found = sorted(_sentence_changes(sentence, changed, person), key=lambda pair: pair[0])
+        person = _antecedent(found) or (person if HE_SHE.match(sentence) else None)
         changes += list(dict.fromkeys(change for _, change in found))
+        changes = _whole_name(changes, said[index + 1 :] if index + 1 < len(said) else [])
+    return _retracts_first(changes)
+
+
+def _whole_name(changes: list[FactChange], after: list[str]) -> list[FactChange]:
+    """A first name made whole by the next sentence when that is only the full name ("I'm Amir. Amir Haddad.")."""
+    if not after or not changes:
+        return changes
+    full = FULL_NAME.fullmatch(after[0].strip())
+    last = changes[-1]
+    if full and isinstance(last, Assert) and last.subject == USER and last.predicate == "name":
+        if full["v"].startswith(f"{last.obj} "):
+            return [*changes[:-1], Assert(USER, "name", full["v"], last.said)]
     return changes
+
+
+def _retracts_first(changes: list[FactChange]) -> list[FactChange]:
+    """A message that both gives a new value and takes the old one back ("got a job at Jingdong, left Xiaomi")
+    retracts before it asserts, so the new value stays."""
+    out = list(changes)
+    for change in changes:
+        if not isinstance(change, Retract) or change.obj is not None or cardinality(change.predicate) != "single":
+            continue
+        same = [
+            i
+            for i, c in enumerate(out)
+            if isinstance(c, Assert) and (c.subject, c.predicate) == (change.subject, change.predicate)
+        ]
+        at = out.index(change)
+        if same and same[0] < at:
+            out.insert(same[0], out.pop(at))
+    return out
 
 
 def states_nothing(text: str) -> bool:
@@ -274,13 +324,15 @@ def _changed(sentence: str) -> str | None:
     return None
 
 
-def _sentence_changes(sentence: str, changed: str | None = None) -> Iterator[tuple[int, FactChange]]:
+def _sentence_changes(
+    sentence: str, changed: str | None = None, person: str | None = None
+) -> Iterator[tuple[int, FactChange]]:
     """The changes of one sentence with their positions: requests to forget (even asked as a question), then the
     statements of its stating part."""
     yield from _imperatives(_unconditional(sentence))
     statement = _stating(sentence)
     if statement:
-        yield from _statements(statement, sentence, changed)
+        yield from _statements(statement, sentence, changed, person)
 
 
 def _imperatives(sentence: str) -> Iterator[tuple[int, FactChange]]:
@@ -347,7 +399,9 @@ def _statement_part(sentence: str, asked: bool) -> str:
     return "" if sentence.rstrip().endswith(("?", "？")) else sentence
 
 
-def _statements(text: str, said: str, changed: str | None = None) -> Iterator[tuple[int, FactChange]]:
+def _statements(
+    text: str, said: str, changed: str | None = None, named: str | None = None
+) -> Iterator[tuple[int, FactChange]]:
     """Clause by clause, the first rule that matches (else, after "my sister Maria", what the clause says of
     Maria; else what a clause says by reference: "it's my favourite sport", "it's now ..."); a clause without its
     own subject continues the previous clause's, and "he", "she" or "who" stand for the person last named. Then the
@@ -358,13 +412,14 @@ def _statements(text: str, said: str, changed: str | None = None) -> Iterator[tu
     for start in _clause_starts(text):
         if start < consumed:
             continue
-        pos, person = _skip_lead(text, start), _antecedent(changes)
+        pos, person = _skip_lead(text, start), _antecedent(changes) or named
         found = _referred(text, pos, said, changes, changed)
         found = found or _match(text, pos, STATEMENT_RULES, previous if start else None, said, person)
         for role in MY_ROLE_NAME if found is None else ():
             if match := role.match(text, pos):
                 found = _match(text, match.start("v"), STATEMENT_RULES, None, said, person)
-        consumed, previous = (found.end, found.subject) if found else (consumed, None)
+        speaker = USER if SPEAKER.match(text, pos) else previous if CONTINUES.match(text, pos) else None
+        consumed, previous = (found.end, found.subject) if found else (consumed, speaker)
         changes += found.changes if found else ()
     changes = _full_name(text, said, changes + _roles(text, said, changes))
     yield from changes
@@ -397,7 +452,7 @@ def _roles(text: str, said: str, changes: list[tuple[int, FactChange]]) -> list[
 
 
 def _owner(word: str | None, before: list[tuple[int, FactChange]]) -> str | None:
-    return USER if word is None or word.lower() in ("my", "我") else _antecedent(before)
+    return USER if word is None or word.lower() in ("my", "our", "我") else _antecedent(before)
 
 
 def _referred(
@@ -465,14 +520,15 @@ def _match(
 
 
 def _subject(match: re.Match[str], inherited: str | None, person: str | None = None) -> str | None:
-    """The speaker for I/me/my/我 (and for the household: "we", 我们), a name as written, the previous clause's
-    subject when there is none, `person` for he/she/who/他/她, and None for another pronoun."""
+    """The speaker for I/me/my/our/我 (and for the household: "we", 我们), a name as written, the previous clause's
+    subject when there is none (the speaker's, opening a sentence, for a row with a `me` group: 邮箱是…, "Got a job
+    at ..."), `person` for he/she/who/他/她, and None for another pronoun."""
     if "s" not in match.re.groupindex or match.groupdict().get("we"):
         return USER
     said = match["s"]
     if said is None:
-        return inherited
-    if said.lower() in ("i", "me", "my", "mine", "我"):
+        return USER if inherited is None and "me" in match.re.groupindex else inherited
+    if said.lower() in ("i", "me", "my", "mine", "our", "我"):
         return USER
     if said.lower() in ("he", "she", "who", "他", "她"):
         return person
@@ -548,10 +604,14 @@ def _undo(change: Assert, said: str) -> Retract:
 def _forget(match: re.Match[str], said: str) -> Found | None:
     """Retract every thing listed after "forget my ..." / 忘记我的…, each mapped to its predicate."""
     retracts: list[tuple[int, FactChange]] = []
-    for piece in THING_SEPARATOR.split(match["things"]):
-        predicate = _thing(piece)
-        if predicate:
-            retracts.append((match.start(), Retract(USER, predicate, None, said)))
+    things = match["things"]
+    starts = [0] + [m.end() for m in THING_SEPARATOR.finditer(things)]
+    ends = [m.start() for m in THING_SEPARATOR.finditer(things)] + [len(things)]
+    for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        predicate = _thing(things[start:end])
+        if not predicate or (index and predicate not in PREDICATES and not MY_THING.search(things[:start])):
+            break
+        retracts.append((match.start(), Retract(USER, predicate, None, said)))
     return Found(tuple(retracts), match.end(), None) if retracts else None
 
 
@@ -616,7 +676,7 @@ def _favourite(noun: str) -> str:
 def _values(predicate: str, raw: str, shape: re.Pattern[str] | None = None) -> tuple[list[str], int]:
     """The values at the start of `raw` for `predicate` (several for a multi-valued one: "Polish and English"),
     and how much of `raw` they take."""
-    shape = shape or SHAPES.get(predicate)
+    shape = shape or SHAPES.get(predicate) or (PERSON if predicate in ROLE_PREDICATES else None)
     if shape is None:
         return _free_values(predicate, raw)
     rest, reject = REST.get(predicate, REST_OK), REJECT.get(predicate)
@@ -645,9 +705,10 @@ def _free_values(predicate: str, raw: str) -> tuple[list[str], int]:
     segment = raw[: min(ends, default=len(raw))]
     if ASSISTANT.search(segment):
         return [], 0
-    spans, at = [], 0
+    spans, at, joins = [], 0, [""]
     for separator in LIST_SEPARATOR.finditer(segment) if multi else ():
         spans.append((at, separator.start()))
+        joins.append(separator.group())
         at = separator.end()
     spans.append((at, len(segment)))
     values: list[str] = []
@@ -658,6 +719,9 @@ def _free_values(predicate: str, raw: str) -> tuple[list[str], int]:
             break
         values.append(value)
         used = stop
+    while len(values) > 1 and COMMA_ONLY.fullmatch(joins[len(values) - 1]):
+        values.pop()
+        used = spans[len(values) - 1][1]
     return values, used
 
 

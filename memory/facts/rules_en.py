@@ -37,7 +37,10 @@ PLACE_WORD = rf"(?!(?:{STOP}|I)\b)[{UPPER}][^\W\d_]*(?:[-'’][A-Za-z][^\W\d_]*)
 PLACE_LINK = rf"(?:(?:{words('de da do del di la le am upon on of sur al el')})\s+)?"
 PLACE = rf"(?:(?-i:{PLACE_WORD}(?:\s+{PLACE_LINK}{PLACE_WORD}){{0,3}})|{zh.PLACE})"
 ORG_WORD = rf"(?!(?:{STOP}|I)\b)[A-Z0-9][\w&.+'’-]*"
-ORG = rf"(?:(?-i:{ORG_WORD}(?:\s+(?:&\s+|of\s+|de\s+|the\s+)?{ORG_WORD}){{0,5}})|{zh.ORG})"
+LATIN_ORG = rf"(?-i:{ORG_WORD}(?:\s+(?:&\s+|of\s+|de\s+|the\s+)?{ORG_WORD}){{0,5}})"
+ORG = rf"(?:{LATIN_ORG}|{zh.ORG})"
+TEAM = rf"(?:{LATIN_ORG}|[{zh.HAN}]{{2,12}})"
+"""A team one supports ("Hibernian", 湖人): a name, never "the idea"."""
 CAR_NAME = rf"(?-i:{ORG_WORD}(?:\s+{ORG_WORD}){{0,3}})"
 CAR = rf"(?:{CAR_NAME}|[{zh.HAN}][{zh.HAN}A-Za-z0-9]{{1,11}})"
 """A car by its make and model, capitalised ("Kia Niro", "Tesla Model 3") or in Chinese (比亚迪汉): "I drive a
@@ -57,7 +60,11 @@ NUMBER_WORDS = words(
 )
 NUMBER_WORD = rf"(?:(?:{NUMBER_WORDS})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?)"
 """An age in words ("who's seven", "she's twenty-one")."""
-AGE = rf"(?P<x>[1-9]\d?|1[01]\d|{NUMBER_WORD}\b)(?:\s*(?:years?|yrs?)(?:\s+old|\s+of\s+age)?|\s*y/?o\b)?"
+AGE = (
+    rf"(?P<x>\d{{1,3}}周?岁|[一二三四五六七八九十]{{1,3}}周?岁|[1-9]\d?|1[01]\d|{NUMBER_WORD}\b)"
+    r"(?:\s*(?:years?|yrs?)(?:\s+old|\s+of\s+age)?|\s*y/?o\b)?"
+)
+"""An age: a number, in words, or with 岁 (a Chinese age keeps it, as it is said: 8岁)."""
 LANGUAGES = words(
     "English Spanish French German Italian Portuguese Polish Dutch Swedish Norwegian Danish Finnish Icelandic Russian "
     "Ukrainian Belarusian Czech Slovak Slovenian Croatian Serbian Bosnian Bulgarian Romanian Hungarian Greek Turkish "
@@ -91,14 +98,17 @@ NOT_JOB_WORD = words(
 OF_WHAT = rf"(?:\s+of\s+(?!(?:the|a|an|my|our|his|her|their|{NOT_JOB_WORD})\b)[\w-]+)"
 """What a role is head of ("head of platform", "director of nursing")."""
 JOB = rf"(?:(?!(?:{NOT_JOB_WORD})\b)[\w+#./-]+\s+){{0,3}}(?:(?:{JOB_NOUNS})\b{OF_WHAT}?|head\b{OF_WHAT})"
-JOB_TITLE = rf"(?:{JOB}|(?-i:[A-Z][\w+#./-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w+#./-]*){{0,4}})|retired\b|{zh.JOB})"
+JOB_TITLE = (
+    rf"(?:{JOB}|(?-i:[A-Z][\w+#./-]*(?:\s+(?:of\s+|&\s+)?[A-Z][\w+#./-]*){{0,4}})|retired\b|{zh.JOB}"
+    rf"|(?:(?![我你他她的是在了])[{zh.HAN}]){{2,6}})"
+)
 STUDENT = r"(?:[\w-]+\s+){0,2}student"
 
 THING_WORDS: tuple[tuple[str, str], ...] = (
     ("name", "name|first name|full name|given name|preferred name|real name"),
     ("email", "email|e-mail|email address|e-mail address|mail|mail address|address|contact email"),
     ("phone", "phone|phone number|number|mobile|mobile number|cell|cell number|cellphone|telephone"),
-    ("phone", "telephone number|contact number"),
+    ("phone", "telephone number|contact number|landline|landline number|home phone|home number|home phone number"),
     ("birthday", "birthday|date of birth|birth date|birthdate|dob|bday"),
     ("age", "age"),
     ("lives_in", "current city|city of residence|place of residence|home city"),
@@ -110,15 +120,26 @@ THING_WORDS: tuple[tuple[str, str], ...] = (
     ("studied_at", "university|college|school|alma mater|uni"),
     ("preference", "preference"),
     ("sibling", "sister|brother|sibling|twin|sis|bro"),
-    ("child", "son|daughter|child|kid|baby|children"),
+    ("child", "son|daughter|child|kid|baby|children|boy|girl|little one"),
     ("parent", "mother|father|mom|mum|dad|parent|mommy|daddy|mama|papa"),
     ("friend", "friend|buddy|bestie|pal"),
     ("colleague", "colleague|coworker|co-worker|teammate|workmate"),
     ("pet", "pet|dog|cat|puppy|kitten|hamster|rabbit|bunny|parrot|bird|fish|turtle|tortoise|horse|guinea pig|ferret"),
+    (
+        "pet",
+        "spaniel|terrier|retriever|labrador|lab|poodle|collie|shepherd|beagle|dachshund|pug|corgi|husky|shiba|"
+        "shiba inu|bulldog|greyhound|whippet|chihuahua|boxer|rottweiler|doberman|schnauzer|setter|hound|mutt|"
+        "tabby|siamese|ragdoll|budgie|cockatiel|gecko|lizard|snake|goldfish|pony|dalmatian|pomeranian|maltese|"
+        "sheepdog|lurcher|cockapoo|labradoodle|goldendoodle|spitz|akita|samoyed|mare|gelding",
+    ),
     ("likes", "hobby|hobbies|interest|interests|passion|passions|pastime|pastimes"),
     ("speaks", "native language|mother tongue|first language|languages"),
     ("allergy", "allergy|allergies"),
     ("car", "car|vehicle|ride"),
+    ("studies", "major|field of study|course of study|degree subject"),
+    ("diet", "diet"),
+    ("intolerance", "intolerance|intolerances|food intolerance"),
+    ("condition", "condition|medical condition|health condition"),
 )
 """The words of "my <thing> is ..." / "forget my <thing>" that name a predicate of the vocabulary."""
 RELATIONS = ("reports_to", "spouse", "sibling", "child", "parent", "friend", "colleague", "pet")
@@ -126,7 +147,8 @@ RELATIONS = ("reports_to", "spouse", "sibling", "child", "parent", "friend", "co
 FREE_ROLES = (
     "cousin uncle aunt niece nephew grandmother grandfather grandma grandpa granny girlfriend boyfriend fiance fiancé "
     "fiancee fiancée neighbour neighbor roommate flatmate housemate mentor doctor dentist therapist landlord landlady "
-    "co-founder cofounder"
+    "co-founder cofounder GP classmate schoolmate godmother godfather stepmother stepfather stepson stepdaughter "
+    "sister-in-law brother-in-law mother-in-law father-in-law coach tutor physio physiotherapist"
 )
 """People the speaker names by role without a predicate of the vocabulary: "my cousin Ana" gives `cousin`."""
 MODIFIER = rf"(?:{words('older younger big little elder baby twin best good close oldest youngest eldest step half')}"
@@ -144,6 +166,10 @@ SYMMETRIC = rf"(?:{roles('sibling', 'spouse', 'friend', 'colleague')})"
 PETS = roles("pet")
 NOT_THING = rf"(?!(?:{words('now too actually again though anymore then here there and but or is are was')})\b)"
 THING = rf"(?-i:{NOT_THING}[a-z][a-z'’-]*(?:\s+{NOT_THING}[a-z][a-z'’-]*){{0,2}})"
+NOT_HOBBY = words("listener learner worker sleeper eater believer supporter user customer advocate follower driver")
+"""Who is keen without a hobby ("a keen listener")."""
+TO_DO = r"(?:\s+to\s+(?:watch|play|eat|cook|drink|read|listen\s+to|wear|visit)|\s+of\s+all\s+time|\s+ever)?"
+"""What a favourite is for ("my favourite sport to watch")."""
 NON_FACTS = words(
     "question problem guess point pleasure bad fault turn concern issue idea plan worry hope wish dream fear goal aim "
     "opinion view take feeling impression bet thought assumption understanding apolog mistake suggestion advice "
@@ -179,7 +205,7 @@ POLITE = (
     r"I(?:\s+would|['’]d)\s+like\s+you\s+to\s+|you\s+(?:can|should|may)\s+)*"
 )
 FORGET = (
-    r"(?:forget|delete|remove|erase|drop|clear|wipe|discard|scrap|unlearn|stop\s+remembering|"
+    r"(?:forget|delete|remove|erase|drop|clear|wipe|discard|scrap|scratch|disregard|unlearn|stop\s+remembering|"
     r"(?:do\s+not|don['’]t)\s+(?:remember|store|save|keep)|(?:I\s+)?(?:do\s+not|don['’]t)\s+want\s+you\s+to\s+"
     r"(?:remember|store|keep|know)|(?:no\s+)?need\s+to\s+(?:remember|store|keep))"
 )
@@ -205,7 +231,10 @@ LEFT_JOB = (
     r"left|quit|resigned\s+from|(?:was|got)\s+(?:laid\s+off|fired|let\s+go)\s+(?:from|by)|"
     r"stopped\s+working\s+(?:at|for)"
 )
-SOLD = r"(?:finally\s+)?(?:sold|got\s+rid\s+of|scrapped|totalled|totaled|wrote\s+off)\s+(?:the|my|our)\s+"
+SOLD = (
+    r"(?:(?:have|has|['’]ve)\s+)?(?:finally\s+)?(?:sold|got\s+rid\s+of|scrapped|totalled|totaled|wrote\s+off|"
+    r"given\s+up|gave\s+up)\s+(?:the|my|our)\s+"
+)
 RETRACTS: tuple[tuple[str, str], ...] = negations(
     (
         ("works_at", SP, r"(?:work|works|working)\s+(?:at|for)"),
@@ -234,10 +263,24 @@ CALL_ME = (
     rf"(?:(?:you\s+can\s+|please\s+|just\s+)?call\s+me|(?:people|everyone|everybody|my\s+friends|friends)\s+call\s+me"
     rf"|I\s+go\s+by|I{BE}(?:called|known\s+as))"
 )
-REACH_ME = r"(?:you\s+can\s+)?(?:reach|contact|email|e-mail|mail|write\s+to|message|find)\s+me"
-RING_ME = r"(?:you\s+can\s+)?(?:reach|contact|call|text|ring|phone|message|whatsapp)\s+me"
+REACH_ME = (
+    r"(?:you\s+can\s+)?(?:(?:reach|contact|email|e-mail|mail|write\s+to|message|find|ping)\s+me|"
+    r"(?:drop|shoot|send)\s+me\s+(?:a\s+line|an?\s+(?:e-?mail|note|message))|get\s+(?:in\s+touch|hold\s+of\s+me))"
+)
+RING_ME = (
+    r"(?:you\s+can\s+)?(?:(?:reach|contact|call|text|ring|phone|message|whatsapp)\s+me|"
+    r"(?:give|drop)\s+me\s+a\s+(?:call|ring|bell|text))"
+)
 BORN = rf"{S}\s*(?:was|were)\s+born"
-WORKING = r"(?:(?:have|has)\s+been\s+|['’]ve\s+been\s+|am\s+|is\s+|['’]m\s+)?(?:work|works|working)"
+SCHEDULE = (
+    r"(?:\s+(?:part-time|full-time|part\s+time|full\s+time|freelance|remotely|from\s+home|nights|weekends|shifts|"
+    r"evenings|on\s+the\s+side|there|now|currently|mostly))*"
+)
+"""How someone works, between the verb and the place ("I work part-time as a barista")."""
+WORKING = (
+    r"(?:(?:have|has)\s+been\s+|['’]ve\s+been\s+|am\s+|is\s+|['’]m\s+)?(?:work|works|working|intern|interns|"
+    rf"interning){SCHEDULE}"
+)
 JOINED = r"joined|(?:got\s+)?hired\s+(?:at|by)|got\s+a\s+job\s+(?:at|with)|started\s+(?:working\s+)?(?:at|for)"
 STUDIED = (
     r"(?:studied|study|studies|graduated|(?:am|is|['’]m)\s+studying|"
@@ -246,12 +289,16 @@ STUDIED = (
 FLUENCY = r"(?:(?:a\s+little|some|basic|fluent|conversational|decent|good|native)\s+)?"
 LOVE = r"(?:(?:really|absolutely|genuinely|truly)\s+)?(?:love|loves|like|likes|enjoy|enjoys|adore|adores)"
 PREFER = r"(?:prefer|prefers|(?:would|['’]d)\s+rather\s+(?:use|have)|favou?r)\s+(?:using\s+|to\s+use\s+)?"
-HAVE = r"(?:have|has|['’]ve\s+got|have\s+got|got)\s+(?:a|an|one|two|three|four|five|six|\d)"
+HAVE = (
+    r"(?:have|has|['’]ve\s+got|have\s+got|got|['’]ve)\s+(?:a|an|one|two|three|four|five|six|\d)"
+    r"(?:\s+(?-i:[a-z][a-z-]+)){0,2}?"
+)
+"""Having someone, maybe described first ("I've a springer spaniel called Barnaby")."""
 NAMED = r"(?:\s*[,:]\s*|\s+(?:named|called|whose\s+names?\s+(?:is|are))\s+)"
 GREW_UP = r"grew\s+up|was\s+raised|were\s+raised|was\s+born\s+and\s+raised"
 MANAGES = r"manages|supervises|oversees|is\s+managing"
 SCHOOL = r"university|college|uni|school|grad\s+school"
-OWNER = rf"(?P<s>my|{PERSON}(?=['’]s))(?:['’]s)?"
+OWNER = rf"(?P<s>my|our|{PERSON}(?=['’]s))(?:['’]s)?"
 FIRM = words("startup start-up company firm agency studio business consultancy shop bank school hospital clinic lab")
 CALLED_FIRM = rf"(?:an?\s+(?:(?-i:[a-z][\w-]*)\s+){{0,3}}?(?:{FIRM})\s+(?:called|named)\s+)"
 """How an employer may be introduced ("the CTO at a small startup called Brightmoss")."""
@@ -264,8 +311,9 @@ TEACH = r"(?:teach|teaches|am\s+teaching|['’]m\s+teaching|is\s+teaching)"
 RETIRING = r"(?:before|until)\s+(?:I\s+|he\s+|she\s+)?retir"
 WORKED = r"(?:worked|was\s+working|spent\s+[\w\s]{1,20}?\s+(?:at|with))"
 LEISURE = (
-    r"(?:on|at|over)\s+(?:the\s+)?weekends?|in\s+my\s+(?:free|spare)\s+time|after\s+work|most\s+evenings|"
-    r"every\s+(?:weekend|sunday|saturday)"
+    r"(?:(?:on|at|over)\s+(?:the\s+)?)?weekends?|in\s+my\s+(?:free|spare)\s+time|after\s+work|"
+    r"most\s+(?:days|evenings|weekends|nights|mornings)|evenings|in\s+the\s+evenings|on\s+(?:sundays|saturdays)|"
+    r"every\s+(?:weekend|sunday|saturday|day|evening|morning|week)"
 )
 """When a hobby happens: "On weekends I'm mostly bouldering"."""
 OFTEN = r"(?:(?:usually|often|mostly|regularly|always|sometimes|still)\s+)?"
@@ -275,24 +323,121 @@ PLAYED = (
     r"\s*(?:$|[,.;!—–-]))"
 )
 """What is played, one lower-case word ("I play volleyball in a rec league"), never "it" or "a role"."""
+WHEN = rf"(?:(?:{LEISURE}),?\s+)?"
+"""A hobby said with when it happens first ("weekends I play chess")."""
+YEAR_OF = r"(?:(?:first|second|third|fourth|final|last|1st|2nd|3rd|4th)[\s-]+year|fresher|sophomore|junior|senior)"
+NOT_FIELD = (
+    r"(?:at|in|for|with|hard|late|abroad|online|from|to|on|a|an|the|my|every|all|it|this|that|here|there|"
+    r"full-time|part-time|remotely|together|alone|well|a\s+lot|how|what|why|when|where|grad|graduate|phd|"
+    r"masters|undergrad|undergraduate|exchange|international|mature|medical|high|year|abroad|student|"
+    rf"now|currently|still|{YEAR_OF})\b"
+)
+FIELD = r"(?:[A-Za-z][a-z]+(?:\s+(?:and\s+)?(?!(?:at|in|for|with|from|on|now|this|next|last)\b)[A-Za-z][a-z]+){0,2})"
+"""A field of study ("computer science", "Law", "politics and economics")."""
+STUDY = (
+    r"(?:study|studies|am\s+studying|['’]m\s+studying|is\s+studying|studied|majored\s+in|major\s+in|"
+    r"(?:am|['’]m)\s+majoring\s+in|(?:am|['’]m)\s+doing\s+(?:a\s+|an\s+|my\s+)?(?:degree|masters|master['’]s|"
+    r"phd|bsc|msc|ba|ma|bachelor['’]s|doctorate)\s+in|did\s+(?:a|my)\s+(?:degree|masters|master['’]s|phd|bsc|"
+    r"msc|ba|ma|bachelor['’]s)\s+in)"
+)
+STUDENT_OF = r"(?:student|major|undergrad|undergraduate|postgrad|grad\s+student|phd\s+student)"
+DIETS = r"vegetarian|vegan|pescatarian|pescetarian|flexitarian|teetotal|teetotaller|plant-based|kosher|halal"
+INTOLERANT = r"lactose|gluten|fructose|histamine|caffeine|alcohol|wheat|dairy|egg|soy"
+CONDITIONS = (
+    r"asthma|diabetes|type\s+[12]\s+diabetes|epilepsy|co?eliac\s+disease|celiac\s+disease|ADHD|dyslexia|"
+    r"migraines|eczema|arthritis|hypertension|high\s+blood\s+pressure|IBS|Crohn['’]s(?:\s+disease)?|"
+    r"psoriasis|autism|anxiety|depression|tinnitus|sleep\s+apnoea|sleep\s+apnea"
+)
+CONDITION_OF = r"diabetic|co?eliac|celiac|epileptic|asthmatic|dyslexic|colou?r-?blind|autistic"
+SWITCHED = (
+    r"(?:(?:have|has)\s+|['’]ve\s+)?(?:switched|changed|converted|gone\s+over|gone|gotten|got)\s+"
+    r"(?:over\s+)?(?:from\s+[\w\s-]{1,25}?\s+)?to\s+"
+)
+"""Taking up something in place of what came before ("I've switched to oat milk")."""
+NOT_SWITCHED = (
+    r"(?!(?:a|an|the|my|our|his|her|their|working|work|part-time|full-time|nights|bed|sleep|know|see|be|it|this|"
+    r"that|him|them|school|uni|university|college)\b)"
+)
+BEEN_WITH = (
+    r"(?=\s+(?:since\s+(?:\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|last\s+year|"
+    r"the\s+start|the\s+beginning)|for\s+(?:[\w-]+\s+){0,2}(?:years?|months|decades?)))"
+)
+"""How long someone has been with an employer ("at Acme since 2021"): a place visited has no such span."""
+PAST_JOB = (
+    rf"(?:[\w\s,&]{{0,40}}?\s+(?:at|for|with)\s+(?:the\s+)?(?P<works_at>{LATIN_ORG}))?(?=[\w\s,&]{{0,40}}?{RETIRING})"
+)
 ROWS: tuple[tuple[str, str], ...] = (
     ("name", rf"{CALL_ME}\s+(?P<called>.+)"),
     ("email", rf"{REACH_ME}\s+(?:at|on|via|through|by)\s+(?:e-?mail\s+)?(?P<v>{EMAIL})"),
     ("phone", rf"{RING_ME}\s+(?:at|on|via)\s+(?P<v>{PHONE})"),
     ("birthday", rf"{BORN}\s+(?:on|in)\s+(?:the\s+)?(?P<v>{DATE})(?:\s+in\s+(?:the\s+)?(?P<hometown>{PLACE}))?"),
     ("hometown", rf"{BORN}\s+in\s+(?:the\s+)?(?P<v>{PLACE})(?:\s+(?:on|in)\s+(?:the\s+)?(?P<birthday>{DATE}))?"),
+    ("email", rf"{REACH_ME}\s+(?P<v>{EMAIL})"),
+    ("phone", rf"{RING_ME}\s+(?P<v>{PHONE})"),
+    (
+        "known",
+        r"(?P<me>)(?P<thing>e-?mail(?:\s+address)?|phone(?:\s+number)?|number|mobile|cell|landline)"
+        r"(?:\s+(?:is|are)|['’]s|\s*:)\s+(?P<v>.+)",
+    ),
     ("age", rf"{SB}(?P<v>\d.*)"),
     ("age", rf"{SB}(?P<v>{NUMBER_WORD}\b.*)"),
     ("age", rf"{SP}turned\s+(?P<v>\d.*)"),
     ("lives_in", rf"{SPW}(?:live|lives|reside|resides)\s+in\s+(?:the\s+)?(?P<v>.+)"),
+    ("lives_in", rf"{WE}{BE}{ADVERBS}(?:living|based|located|residing|settled)\s+in\s+(?:the\s+)?(?P<v>.+)"),
     ("lives_in", rf"{SB}(?:living|based|located|residing|settled)\s+in\s+(?:the\s+)?(?P<v>.+)"),
+    ("lives_in", rf"{SPW}(?:(?:have|has)\s+|['’]ve\s+)(?:lived|been\s+living)\s+in\s+(?:the\s+)?(?P<v>.+)"),
+    ("hometown", rf"(?P<v>{PLACE})\s+is\s+where\s+(?P<s>I)\s+(?:{GREW_UP}|was\s+born|(?:am|['’]m)\s+from|come\s+from)"),
+    (
+        "lives_in",
+        rf"(?P<v>{PLACE})\s+is\s+where\s+(?:(?P<s>I)|(?P<we>we))\s+(?:live|(?:am|are|['’]m|['’]re)\s+based)\b",
+    ),
     ("lives_in", rf"{SPW}(?:(?:have|has)\s+|['’]ve\s+)?(?:moved|relocated)\s+(?:back\s+)?to\s+(?:the\s+)?(?P<v>.+)"),
     ("hometown", rf"{SB}(?:originally\s+)?from\s+(?:the\s+)?(?P<v>.+)"),
     ("hometown", rf"{SP}(?:come|comes)\s+from\s+(?:the\s+)?(?P<v>.+)"),
     ("hometown", rf"{SP}(?:{GREW_UP})\s+in\s+(?:the\s+)?(?P<v>.+)"),
+    (
+        "studies",
+        rf"{SB}(?:an?\s+)?(?:{YEAR_OF}\s+)?(?!{NOT_FIELD})(?P<v>{FIELD})\s+(?P<job>{STUDENT_OF})\s+(?:at|in)\s+"
+        rf"(?:the\s+)?(?P<studied_at>{ORG})",
+    ),
+    (
+        "studies",
+        rf"{YEAR_OF}\s+(?!{NOT_FIELD})(?P<v>{FIELD})(?:\s+{STUDENT_OF})?\s+(?:at|@)\s+(?:the\s+)?"
+        rf"(?P<studied_at>{ORG})",
+    ),
+    (
+        "studies",
+        rf"(?P<me>){SP}{STUDY}\s+(?!{NOT_FIELD})(?P<v>{FIELD})(?:\s+(?:at|in)\s+(?:the\s+)?(?P<studied_at>{ORG}))?",
+    ),
     ("studied_at", rf"{SB}(?:an?\s+)?(?P<job>{STUDENT})\s+(?:at|in)\s+(?:the\s+)?(?P<v>.+)"),
     ("works_at", rf"{SB}(?:an?|the)\s+(?P<job>{JOB})\s+(?:at|for|with)\s+(?:the\s+|{CALLED_FIRM})?(?P<v>.+)"),
     ("", rf"(?P<v>{PERSON})\s+is\s+(?:our|the|a|an)\s+[^,;]{{1,40}}?\s+and\s+my\s+(?P<thing>{ROLE}){END}"),
+    (
+        "likes",
+        rf"{SB}(?:an?\s+)(?:keen|avid|passionate|enthusiastic|amateur|committed|lifelong|obsessive|huge|big|"
+        rf"massive|serious|casual)\s+(?!(?:{NOT_HOBBY})\b)(?P<v>(?-i:[a-z-]{{3,}}(?:er|ist|or|ian|ie)))\b",
+    ),
+    ("diet", rf"{SB}(?:an?\s+)?(?:(?:strict|lifelong|full|committed|mostly)\s+)?(?P<v>{DIETS}){END}"),
+    ("diet", rf"as\s+an?\s+(?:(?:strict|lifelong|committed)\s+)?(?P<v>{DIETS})\s*,\s*(?=I\b|we\b)"),
+    ("job", rf"as\s+an?\s+(?P<v>{JOB})\s*,\s*(?=I\b)"),
+    ("intolerance", rf"{SB}(?:(?:severely|very|mildly|slightly|quite)\s+)?(?P<v>{INTOLERANT})[\s-]+intolerant\b"),
+    ("intolerance", rf"{SB}intolerant\s+(?:to|of)\s+(?P<v>.+)"),
+    ("intolerance", rf"{SP}(?:have|has)\s+(?:an?\s+)?(?P<v>{INTOLERANT})\s+intolerance\b"),
+    (
+        "condition",
+        rf"{SP}(?:have|has|suffer\s+from|suffers\s+from|(?:was|got)\s+diagnosed\s+with)\s+"
+        rf"(?P<v>(?-i:{CONDITIONS}))\b",
+    ),
+    ("condition", rf"{SB}(?P<v>{CONDITION_OF}){END}"),
+    ("job", rf"{SP}(?:was|worked\s+as)\s+(?:an?\s+)?(?P<v>{JOB}){PAST_JOB}"),
+    ("job", rf"{SB}(?:an?\s+)?retired\s+(?P<v>{JOB})"),
+    ("job", rf"{SP}retired\s+as\s+(?:an?\s+|the\s+)?(?P<v>{JOB})"),
+    (
+        "job",
+        rf"{SP}(?:(?:have|has)\s+been\s+|['’]ve\s+been\s+|was\s+|got\s+|just\s+got\s+)promoted\s+to\s+"
+        rf"(?:an?\s+|the\s+)?(?P<v>.+)",
+    ),
+    ("job", rf"{SP}(?:became|(?:have|has|['’]ve)\s+become)\s+(?:an?\s+|the\s+)(?P<v>{JOB}.*)"),
     ("job", rf"{SB}(?:an?|the|our)\s+(?P<v>{JOB}.*)"),
     ("job", rf"{SB}(?P<v>retired){END}"),
     ("works_at", rf"{SP}{WORKED}\s+(?:at|for)\s+(?:the\s+)?(?P<v>{ORG})(?=\s+(?:[\w\s]{{1,25}}?\s+)?{RETIRING})"),
@@ -300,12 +445,32 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("works_at", rf"{SP}{TEACH}\s+(?:at|in)\s+(?:the\s+)?(?P<v>{ORG})"),
     ("teaches", rf"{SP}{TEACH}\s+(?P<v>(?-i:[A-Za-z][a-z]+(?:\s+[a-z]+)?))\s+(?:at|in)\s+(?:the\s+)?(?P<works_at>.+)"),
     ("teaches", rf"{SP}{TEACH}\s+(?P<v>.+)"),
-    ("job", rf"{SP}(?:work|works|am\s+working|is\s+working|['’]m\s+working)\s+as\s+(?:an?\s+|the\s+)?(?P<v>.+)"),
+    (
+        "job",
+        rf"{SP}(?:work|works|am\s+working|is\s+working|['’]m\s+working){SCHEDULE}\s+as\s+(?:an?\s+|the\s+)?"
+        rf"(?P<v>.+?)\s+(?:at|for|with)\s+(?:the\s+|{CALLED_FIRM})?(?P<works_at>{ORG})",
+    ),
+    (
+        "job",
+        rf"{SP}(?:work|works|am\s+working|is\s+working|['’]m\s+working){SCHEDULE}\s+as\s+(?:an?\s+|the\s+)?"
+        rf"(?P<v>.+)",
+    ),
     ("job", rf"{SB}employed\s+as\s+(?:an?\s+)?(?P<v>.+)"),
     ("works_at", rf"{SP}{WORKING}\s+(?:at|for)\s+(?:the\s+|{CALLED_FIRM})?(?P<v>{ORG}){AS_JOB}"),
     ("works_at", rf"{SP}{WORKING}\s+(?:at|for)\s+(?:the\s+|{CALLED_FIRM})?(?P<v>.+)"),
     ("works_at", rf"{SB}employed\s+(?:at|by)\s+(?:the\s+)?(?P<v>.+)"),
     ("works_at", rf"{SP}(?:{JOINED})\s+(?:the\s+)?(?P<v>.+)"),
+    (
+        "works_at",
+        rf"(?P<me>){SP}(?:(?:have|has)\s+|['’]ve\s+)?(?:just\s+|finally\s+)?(?:got|landed|accepted|took|"
+        rf"started|scored|secured|bagged|snagged|began)\s+(?:a|an|the|my)\s+(?:new\s+)?(?:[\w-]+\s+){{0,2}}?"
+        rf"(?:job|internship|position|role|placement|gig|post|apprenticeship|residency|fellowship|contract)\s+"
+        rf"(?:at|with)\s+(?:the\s+)?(?P<v>{ORG}){AS_JOB}?",
+    ),
+    (
+        "works_at",
+        rf"{SP}(?:(?:have|has)\s+been|['’]ve\s+been|['’]s\s+been)\s+(?:at|with)\s+(?:the\s+)?(?P<v>{ORG}){BEEN_WITH}",
+    ),
     ("works_at", rf"{SB}(?:now|currently)\s+(?:working\s+)?at\s+(?:the\s+)?(?P<v>.+)"),
     ("works_at", rf"{SB}at\s+(?P<v>{ORG})\s+(?:now|these\s+days|nowadays|currently)\b{AS_JOB}?"),
     ("reports_to", rf"{SP}(?:report|reports|am\s+reporting|['’]m\s+reporting)\s+(?:directly\s+)?to\s+(?P<v>.+)"),
@@ -320,17 +485,21 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("preference", rf"{SP}{PREFER}(?P<v>.+)"),
     ("likes", rf"{SP}{LOVE}\s+(?P<v>.+)"),
     ("likes", rf"(?:{LEISURE}),?\s+{S}(?:{BE}|\s*{OFTEN}(?:go|do)\s+){ADVERBS}{OFTEN}(?P<v>{GERUND})"),
-    ("likes", rf"{SP}{OFTEN}(?:go|goes)\s+(?P<v>{GERUND})"),
-    ("likes", rf"{SP}{OFTEN}(?:play|plays)\s+(?P<v>{PLAYED})"),
+    ("likes", rf"{WHEN}{SP}{OFTEN}(?:go|goes)\s+(?P<v>{GERUND})"),
+    ("likes", rf"{WHEN}{SP}{OFTEN}(?:play|plays)\s+(?P<v>{PLAYED})"),
+    ("favourite team", rf"{SP}(?:support|supports|root\s+for|roots\s+for|cheer\s+for|cheers\s+for)\s+(?P<v>.+)"),
+    ("preference", rf"{SP}{SWITCHED}{NOT_SWITCHED}(?P<v>.+)"),
     ("car", rf"{SPW}{DRIVE}\s+(?:an?\s+|the\s+)?{CAR_WORDS}(?P<v>.+)"),
     ("car", rf"{SPW}{TRADED}(?:{CAR_NAME})\s+(?:in\s+)?for\s+(?:an?\s+|the\s+)?{CAR_WORDS}(?P<v>.+)"),
     ("likes", rf"{SB}(?:really\s+|very\s+)?(?:into|passionate\s+about|keen\s+on)\s+(?P<v>.+)"),
     ("likes", rf"{SB}(?:an?\s+)?(?:(?:big|huge|great|massive|die-hard)\s+)?fan\s+of\s+(?P<v>.+)"),
     ("", rf"{SPW}{HAVE}\s+(?P<thing>{ROLE})s?{NAMED}(?P<called>.+)"),
+    ("colleague", rf"(?P<v>{PERSON})\s+(?:(?:is|works)\s+)?(?:on|from|in)\s+my\s+team\b"),
+    ("", rf"{OWNER}\s+(?P<thing>{ROLE})(?:s\s*[,:]|(?<=children)\s*[,:]|\s*:)\s*(?P<v>{PERSON}.*)"),
     ("", rf"{OWNER}\s+(?P<thing>{ROLE})\s+is\s+(?:called|named)\s+(?P<called>.+)"),
     ("known", rf"(?P<v>{PERSON})\s+is\s+(?:the|a|an)\s+(?P<thing>{ROLE})\s+of\s+(?P<s>mine|{PERSON})(?!['’]s){END}"),
     ("", rf"(?P<v>{PERSON})\s+is\s+my\s+(?P<thing>{ROLE}){END}"),
-    ("known", rf"(?P<v>[^,;]+?)\s+(?:is|are)\s+{OWNER}\s+(?P<thing>{THING}){END}"),
+    ("known", rf"(?P<v>[^,;]+?)\s+(?:is|are)\s+{OWNER}\s+(?P<thing>{THING}){TO_DO}{END}"),
     ("", rf"{OWNER}\s+(?P<thing>{THING})(?:\s+(?:is|are)|['’]s|\s*:)\s+(?P<v>.+)"),
     ("known", rf"{SB}(?P<v>{PERSON})['’]s\s+(?P<thing>{SYMMETRIC})\b"),
     ("name", rf"I{BE}(?P<v>{LATIN_NAME})(?:{END}|(?=\s+(?:from|here)\b))"),
@@ -341,13 +510,13 @@ ROWS: tuple[tuple[str, str], ...] = (
 (`job`, `hometown`) add a fact about the same subject. `called` holds a name the speaker introduces."""
 
 IMPERATIVES: tuple[tuple[str, str], ...] = (
-    ("", rf"{POLITE}{FORGET}\s+{ABOUT}my\s+(?P<things>.+)"),
+    ("", rf"{POLITE}{FORGET}\s+{ABOUT}(?:my|our)\s+(?:(?:old|previous|former|current)\s+)?(?P<things>.+)"),
     ("", rf"{POLITE}{FORGET}\s+(?:that|the\s+fact\s+that)\s+(?P<clause>.+)"),
 )
 """Requests to forget, asked as a question or not ("Could you delete my address?"): `things` lists what, or
 `clause` states it ("forget that I live in Paris")."""
 MY_ROLE_NAME = (
-    rf"(?:\b(?P<o>my|his|her)|(?P<s>{LATIN_NAME})['’]s)\s+(?P<thing>{ROLE}),?\s+(?P<v>{PERSON}),?"
+    rf"(?:\b(?P<o>my|our|his|her|their)|(?P<s>{LATIN_NAME})['’]s)\s+(?P<thing>{ROLE}),?\s+(?P<v>{PERSON}),?"
     rf"(?!['’]s\s+(?:{ROLE}))"
 )
 """"my sister Maria", "Daniel's brother Femi", "her husband Tobias", anywhere in a statement: Maria is the user's

@@ -40,13 +40,14 @@ JOB_NOUNS = (
     "工程师 程序员 开发者 开发人员 医生 护士 老师 教师 教授 律师 会计师 会计 设计师 产品经理 项目经理 经理 总监 主管 "
     "学生 研究生 博士生 大学生 中学生 记者 作家 编辑 厨师 司机 警察 销售 分析师 科学家 研究员 架构师 顾问 工人 农民 "
     "演员 歌手 画家 翻译 公务员 建筑师 药剂师 飞行员 运营 实习生 自由职业者 创业者 码农 消防员 军人 客服 摄影师 秘书 "
-    "助理 咨询师 主播 博主 老板 店主 律师助理 开发 后端开发 前端开发 全栈开发 设计 测试 运维"
+    "助理 咨询师 主播 博主 老板 店主 律师助理 开发 后端开发 前端开发 全栈开发 设计 测试 运维 主任 校长 副校长 院长 "
+    "部长 组长 处长 科长 主席 总裁 董事长 总经理 副总 班主任 教导主任 护士长 技术负责人 负责人 店长 厨师长"
 ).split()
 JOB = f"(?:(?![我你他她的是在])[{HAN}A-Za-z+#]){{0,8}}?(?:{'|'.join(sorted(JOB_NOUNS, key=len, reverse=True))})"
 END = r"(?=$|[，,。.；;！!？?\s]|了)"
 
 ROLE_WORDS: tuple[tuple[str, str], ...] = (
-    ("reports_to", "经理 老板 上司 领导 主管 上级 直属领导 直属上司"),
+    ("reports_to", "经理 老板 上司 领导 主管 上级 直属领导 直属上司 直接领导 直接上司 顶头上司 导师"),
     ("spouse", "老婆 妻子 太太 老公 丈夫 爱人 先生 媳妇"),
     ("sibling", "哥哥 姐姐 弟弟 妹妹 兄弟 姐妹"),
     ("child", "儿子 女儿 孩子 小孩"),
@@ -56,6 +57,11 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("pet", "猫 狗 宠物 小猫 小狗 猫咪 狗狗"),
     ("girlfriend", "女朋友 女友"),
     ("boyfriend", "男朋友 男友"),
+    ("roommate", "室友 舍友"),
+    ("neighbour", "邻居"),
+    ("cousin", "表哥 表姐 表弟 表妹 堂哥 堂姐 堂弟 堂妹"),
+    ("grandparent", "爷爷 奶奶 外公 外婆 姥姥 姥爷"),
+    ("parent-in-law", "婆婆 公公 岳父 岳母 丈母娘 老丈人"),
 )
 """The people a speaker names by role; girlfriend and boyfriend are free predicates, kept in English as the English
 rules name them."""
@@ -76,6 +82,8 @@ THING_WORDS: tuple[tuple[str, str], ...] = ROLE_WORDS + (
     ("allergy", "过敏原"),
     ("preference", "偏好"),
     ("car", "车 汽车 座驾 爱车"),
+    ("studies", "专业 主修"),
+    ("diet", "饮食"),
 )
 """The nouns of `我的<thing>是…` and of 忘记我的<thing> that name a predicate of the vocabulary."""
 NOUNS: tuple[tuple[str, str], ...] = (
@@ -109,44 +117,77 @@ ADVERBS = (
 COUNT = "一个|一位|一只|一条|个|只|条|位|两个|两只|两条"
 S = f"(?:(?P<s>我|他们|她们|他|她|它|{PERSON})\\s*)?(?:{ADVERBS})*"
 """The subject of a clause; absent when the clause continues the previous one's (我叫王芳，今年28岁)."""
-SW = f"(?:(?P<we>我们家|我们|我家|家里)(?:{ADVERBS})*|{S})"
+SW = f"(?:(?P<we>我们全家|我们一家|我们家|我们|我家|全家|家里|一家人)(?:{ADVERBS})*|{S})"
 """A subject that may be the speaker's household (我们有个女儿, 家里还有一只猫)."""
 ANIMAL = f"(?:一只|一条|两只|两条|只|条)[{HAN}]{{1,4}}?"
 """An animal counted as one (一只柯基): whatever it is, it is a pet."""
 
+W = "[^，,。；;！!？?、：:]"
+"""Any character of a value but punctuation: a value never runs on into the next clause."""
+AT = f"(?:(?:(?![我你他她])[{HAN}]){{2,12}}?的)?"
+"""Where an employer or a school is, said before it (上海市徐汇区的启明小学): skipped, the value is what follows."""
+OWNER = f"(?:(?P<we>我们家|我们|咱们|我家)|(?P<s>我|他|她|{NAME}))"
+"""Whose role it is (我们儿子 is the speaker's, 她老公 that of whom 她 stands for)."""
+TITLES = "校长|主任|院长|经理|总监|主管|组长|部长|老板|教授|老师|医生|领导|总"
+"""A title before a name (我们学校的校长吴建国是我的直接领导)."""
+CONTACT = "邮箱|电子邮箱|邮箱地址|电子邮件|手机号码|手机号|电话号码|手机|电话|联系电话"
+"""Contact details given without a subject (邮箱是…): the speaker's."""
+WORK = "工作|上班|就职|任职|实习|教书|任教|执教|打工|兼职"
+NOT_FIELD = "研|博|本科|大[一二三四]|高[一二三]|初[一二三]|书|硕士|博士|完|了"
+"""What follows 读 that is a level, not a field (读研, 读大二)."""
 VALUE = "(?P<v>.+)"
+FAVOURITE_BY = f"(?P<me>)(?:(?P<s>我|{NAME})(?:也|还)?)?(?:{ADVERBS})*最(?:喜欢|爱)"
 ROWS: tuple[tuple[str, str], ...] = (
+    ("favourite food", rf"{FAVOURITE_BY}吃(?:的(?:就|也)?是)?(?P<v>.+)"),
+    ("favourite drink", rf"{FAVOURITE_BY}喝(?:的(?:就|也)?是)?(?P<v>.+)"),
     (
         "favourite",
-        rf"(?:(?P<s>我|{NAME})(?:也|还)?)?最喜欢的(?P<thing>{THING_CHAR}{{1,6}}?)(?:就|也|还)?(?:是|叫){VALUE}",
+        rf"(?P<me>)(?:(?P<s>我|{NAME})(?:也|还)?)?(?:{ADVERBS})*最(?:喜欢|爱)的(?P<thing>{THING_CHAR}{{1,6}}?)(?:就|也|还)?(?:是|叫){VALUE}",
     ),
     ("favourite", rf"(?P<v>[^，,。是]{{1,20}}?)是(?P<s>我|{NAME})最喜欢的(?P<thing>[{HAN}A-Za-z]{{1,6}}?){END}"),
     ("name", r"我(?:的名字)?(?:叫|名叫|叫做)(?P<called>.+)"),
     ("name", r"(?:你|大家|朋友们|别人)?(?:可以|就)?叫我(?P<called>.+)"),
     ("name", rf"我是(?P<v>{NAME}){END}"),
     ("", r"(?:我的)?(?P<thing>中文名字?|英文名字?)(?:叫|是)\s*(?P<called>.+)"),
-    ("known", rf"(?P<v>{PERSON})\s*是\s*(?P<s>我|{PERSON})\s*的?(?P<thing>{ROLE}){END}"),
-    ("", rf"(?P<s>我|{NAME})的?(?P<thing>{ROLE})(?:叫|名叫|叫做)(?P<called>.+)(?P<then>)"),
-    ("", rf"(?P<s>我|{NAME})的?(?P<thing>{ROLE})是(?P<v>.+)"),
+    ("known", rf"(?:{W}{{0,12}}?(?:{TITLES}))?(?P<v>{PERSON})\s*是\s*(?P<s>我|{PERSON})\s*的?(?P<thing>{ROLE}){END}"),
+    ("", rf"{OWNER}的?(?P<thing>{ROLE})(?:叫|名叫|叫做)\s*(?P<called>.+)(?P<then>)"),
+    ("", rf"{OWNER}的?(?P<thing>{ROLE})(?:{ADVERBS})*是(?P<v>.+)"),
+    ("", rf"(?P<me>)(?P<thing>{CONTACT})(?:是|为|：|:)\s*(?P<v>.+)"),
     ("birthday", rf"{S}(?:是|在|于)?(?P<v>{DATE})(?:出生|生)"),
     ("birthday", rf"{S}出生(?:于|在)(?P<v>{DATE})"),
-    ("hometown", rf"{S}(?:出生(?:于|在)|来自|的?老家(?:是|在)|的?家乡(?:是|在))(?P<v>.+)"),
-    ("hometown", rf"{S}(?:从小)?在(?P<v>.{{2,12}}?)长大"),
-    ("hometown", rf"{S}是(?P<v>{PLACE_PEOPLE})人{END}"),
-    ("age", rf"{S}(?:今年|现在|已经)*(?P<v>\d{{1,3}})(?:周)?岁"),
+    ("hometown", rf"{S}(?:出生(?:于|在)|来自|的?(?:老家|家乡)(?:其实|本来|就|也)?(?:是|在))(?P<v>.+)"),
+    ("hometown", rf"{S}(?:从小)?在(?P<v>{W}{{2,12}}?)长大"),
+    ("hometown", rf"{S}(?:是)?(?P<v>{PLACE_PEOPLE})(?:本地)?人{END}"),
+    ("hometown", rf"(?P<v>{W}{{2,10}}?)是(?P<s>我)(?:从小)?(?:长大|出生)的地方"),
+    ("age", rf"{S}(?:今年|现在|已经)*(?P<v>(?:\d{{1,3}}|{NUMBER})(?:周)?岁)"),
     ("lives_in", rf"{SW}(?:住在|生活在|居住在|定居在|定居于|住于|住)(?P<v>.+)"),
-    ("lives_in", rf"{S}在(?P<v>.{{2,12}}?)(?:生活|居住|定居)"),
+    ("lives_in", rf"{S}在(?P<v>{W}{{2,12}}?)(?:生活|居住|定居)"),
     ("lives_in", rf"{SW}(?:搬到|搬去|搬来|搬家到|移居到|移居)了?(?P<v>.+)"),
-    ("works_at", rf"{S}在(?P<v>.{{2,20}}?)(?:做|当|担任)(?P<job>{JOB})"),
-    ("works_at", rf"{S}是(?P<v>.{{2,20}}?)的(?P<job>{JOB}){END}"),
-    ("works_at", rf"{S}在\s*(?P<v>.{{2,20}}?)\s*(?:工作|上班|就职|任职|实习)"),
+    ("works_at", rf"{S}在\s*{AT}(?P<v>{W}{{2,20}}?)\s*(?:做|当|担任)(?P<job>{JOB})"),
+    ("works_at", rf"{S}是(?P<v>{W}{{2,20}}?)的(?P<job>{JOB}){END}"),
+    ("works_at", rf"{S}在\s*{AT}(?P<v>{W}{{2,20}}?)\s*(?:{WORK})"),
     ("works_at", rf"{S}(?:跳槽到|跳槽去|加入|入职|就职于|任职于)了?(?P<v>.+)"),
+    ("works_at", rf"{S}(?:拿到|找到|得到|获得)了?\s*(?P<v>{W}{{2,20}}?)\s*的(?:实习|工作|职位|岗位)"),
+    ("works_at", rf"{S}在\s*(?P<v>{W}{{2,20}}?)\s*(?:待|呆)了(?:{NUMBER}|两|几|好几|多)(?:年|多年)"),
+    ("lives_in", rf"{S}在\s*(?P<v>{W}{{2,20}}?)\s*(?:待|呆)了(?:{NUMBER}|两|几|好几|多)(?:年|多年)"),
     ("studied_at", rf"{S}(?:毕业于|毕业自)(?P<v>.+)"),
-    ("studied_at", rf"{S}在(?P<v>.{{2,20}}?)(?:读书|上学|读大学|上大学|念书|学习|读研|读博|留学)"),
-    ("studied_at", rf"{S}是(?P<v>.{{2,20}}?)毕业的"),
+    ("studied_at", rf"{S}在\s*{AT}(?P<v>{W}{{2,20}}?)\s*(?:读书|上学|读大学|上大学|念书|学习|读研|读博|留学)"),
+    (
+        "studied_at",
+        rf"{S}在\s*{AT}(?P<v>{W}{{2,20}}?)\s*(?:读|学|念)(?!{NOT_FIELD})(?P<studies>[{HAN}]{{2,6}}?)(?:专业)?{END}",
+    ),
+    ("studied_at", rf"{S}是(?P<v>{W}{{2,20}}?)毕业的"),
+    (
+        "studies",
+        rf"(?P<me>){S}(?:是|读|学|念)?(?:的是)?(?P<v>(?:(?![我你他她是的])[{HAN}]){{2,8}}?)专业(?:的)?(?:学生|研究生|本科生|博士生)?{END}",
+    ),
+    ("studies", rf"{S}(?:学|读|念|主修)的是(?!{NOT_FIELD})(?P<v>[{HAN}A-Za-z ]{{2,10}}?)(?:专业)?{END}"),
+    ("studies", rf"{S}主修(?P<v>.+)"),
     ("job", rf"{S}是(?:一名|一个|一位|名|个|位)?(?P<v>{JOB}){END}"),
-    ("job", rf"{S}(?:当|从事)(?P<v>{JOB})(?:工作)?{END}"),
-    ("job", rf"{S}是做(?P<v>[{HAN}]{{1,6}}?)(?:工作)?的{END}"),
+    ("job", rf"{S}(?:当(?!上)|从事)(?P<v>{JOB})(?:工作)?{END}"),
+    ("job", rf"{S}是?做(?P<v>[{HAN}]{{1,6}}?)(?:工作)?的{END}"),
+    ("job", rf"{S}(?:被|已经)?(?:提拔|提升|晋升|升职|升|调|转)(?:为|成|到|成为|任)了?(?:一名|一个)?(?P<v>{JOB}){END}"),
+    ("job", rf"{S}(?:当上了?|成为了?|升任|升任为|担任|转正成为)了?(?:一名|一个|一位)?(?P<v>{JOB}){END}"),
     ("car", rf"{SW}开的是(?P<v>.+)"),
     ("car", rf"{SW}(?:开|开着|买了)(?:一辆|辆)(?P<v>.+)"),
     ("reports_to", rf"(?P<v>{NAME})(?:管理|领导)(?P<s>我|{NAME})"),
@@ -157,6 +198,9 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("", rf"{SW}(?:有|养了?)(?:{COUNT})?(?P<thing>{ROLE})[，,]?(?:叫|名叫|叫做)(?P<called>.+)(?P<then>)"),
     ("pet", rf"{SW}(?:有|养了?|养着)(?:{ANIMAL})[，,]?\s*(?:叫|名叫|叫做)(?P<called>.+)(?P<then>)"),
     ("preference", rf"{S}(?:更喜欢|更偏好|更偏爱|偏好|更倾向于|倾向于|更爱)(?:用|使用)?(?P<v>.+)"),
+    ("preference", rf"(?P<s>我)(?:{ADVERBS})*(?:改成|改喝|改吃|改用|改玩|换成|换用|转用|改为|改喝了|换喝)了?(?P<v>.+)"),
+    ("diet", rf"{S}(?:是)?(?:一个|一名)?(?P<v>吃素|吃全素|素食主义者|素食者|纯素食者|纯素|吃清真|穆斯林)"),
+    ("intolerance", rf"{S}(?:对)?(?P<v>乳糖|麸质|{W}{{1,4}}?)不耐受?"),
     ("likes", rf"{S}对(?P<v>.+?)(?:很|非常|特别)?感兴趣"),
     ("allergy", rf"{S}对(?P<v>.+?)过敏"),
     ("likes", rf"{S}(?:很|非常|特别|超级|也|还|最|真的)*(?:喜欢|热爱|爱)(?:用|玩)?(?P<v>.+)"),
@@ -168,9 +212,9 @@ ROWS: tuple[tuple[str, str], ...] = (
 "known" likewise but only for a predicate of the vocabulary, "favourite" gives `favourite <thing>`."""
 
 RETRACTS: tuple[tuple[str, str], ...] = (
-    ("works_at", rf"{S}(?:已经)?不再?在(?P<v>.{{2,20}}?)(?:工作|上班)了"),
-    ("works_at", rf"{S}(?:已经不再?|不再)在(?P<v>.{{2,20}}?)(?:工作|上班)"),
-    ("works_at", rf"{S}(?:从(?P<v>.{{2,20}}?))?(?:离职|辞职)了"),
+    ("works_at", rf"{S}(?:已经)?不再?在(?P<v>{W}{{2,20}}?)(?:工作|上班)了"),
+    ("works_at", rf"{S}(?:已经不再?|不再)在(?P<v>{W}{{2,20}}?)(?:工作|上班)"),
+    ("works_at", rf"{S}(?:从(?P<v>{W}{{2,20}}?))?(?:离职|辞职)了"),
     ("works_at", rf"{S}离开了(?P<v>.+)"),
     ("lives_in", rf"{S}(?:已经)?不再?住在(?P<v>.+?)了"),
     ("lives_in", rf"{S}(?:搬离了|搬出了|离开了)(?P<v>.+)"),

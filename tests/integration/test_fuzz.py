@@ -24,7 +24,7 @@ from tests.rag_fixtures import index_service
 
 ADMIN_KEY = "sk-fuzz-admin"
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
-EXAMPLES_PER_OPERATION = 100
+EXAMPLES_PER_OPERATION = 80
 REQUIRED_REQUESTS = 2000
 
 schema = schemathesis.openapi.from_dict(create_app(Settings()).openapi())
