@@ -28,8 +28,9 @@ def test_two_gateways_on_one_database_share_sessions_and_memory(
     messages = second.get(f"/sessions/{session_id}").json()["messages"]
     assert [m["content"] for m in messages] == ["My name is Ada.", "from A", "And what is my name?", "from B"]
     assert first.get("/sessions").json()["stats"] == {"total_sessions": 1, "total_messages": 4}
-    facts = first.get(f"/sessions/{session_id}/memory").json()["facts"]
-    assert [(f["key"], f["value"]) for f in facts] == [("name", "Ada")]
+    for gateway in (first, second):  # the user's facts, written by A, are in the shared store
+        items = gateway.get("/memory/items").json()["items"]
+        assert [(item["predicate"], item["value"]) for item in items] == [("name", "Ada")]
     assert second.delete(f"/sessions/{session_id}").status_code == 200
     assert first.get(f"/sessions/{session_id}").status_code == 404
     assert first.get(f"/sessions/{session_id}/memory").status_code == 404
