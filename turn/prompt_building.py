@@ -4,9 +4,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.messages import AnyMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage
 
-from turn.prompts import GROUNDED_QUESTION, PASSAGES_INTRO
+from turn.prompts import GROUNDED_QUESTION, NOT_COVERED, PASSAGES_INTRO
 
 _FENCE_TAG = re.compile(r"<(/?)(passage)", re.IGNORECASE)
 
@@ -35,7 +35,20 @@ def build_prompt(
     current_turn: Sequence[AnyMessage],
 ) -> list[AnyMessage]:
     """System instructions, then recalled memory, then the messages of the current turn."""
-    return [system_message(base_prompt, client_prompt), *recalled, *current_turn]
+    return [system_message(base_prompt, client_prompt), *without_gateway_notes(recalled), *current_turn]
+
+
+def without_gateway_notes(messages: Sequence[AnyMessage]) -> list[AnyMessage]:
+    """Earlier answers without the notes the gateway itself wrote into them ("not covered"): a small model shown
+    them in its history copies them into answers they do not belong to."""
+    cleaned: list[AnyMessage] = []
+    for message in messages:
+        text = message.content if isinstance(message, AIMessage) and isinstance(message.content, str) else None
+        note = next((note for note in NOT_COVERED.values() if text and text.startswith(note)), None)
+        if text is not None and note is not None:
+            message = message.model_copy(update={"content": text[len(note) :].lstrip()})
+        cleaned.append(message)
+    return cleaned
 
 
 def passages_block(sources: Sequence[dict[str, Any]]) -> str:

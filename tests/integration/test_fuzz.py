@@ -76,8 +76,17 @@ def stored_state(app: Any) -> str:
     store, saver = sessions.store, sessions.checkpointer
     registry = sorted((item.key, item.value) for item in store.search(("sessions",), limit=100_000))
     latest = {key: _latest_checkpoint(saver, key) for key, _ in registry}
+    namespaces = [
+        namespace
+        for prefix in ("memory", "memory-user")
+        for namespace in store.list_namespaces(prefix=(prefix,), limit=100_000)
+    ]
+    items = {namespace: store.search(namespace, limit=100_000) for namespace in namespaces}
+    # InMemoryStore makes an empty namespace on a read of a missing one: not data, so not compared
     memory = sorted(
-        (ns, len(store.search(ns, limit=100_000))) for ns in store.list_namespaces(prefix=("memory",), limit=100_000)
+        (namespace, sorted((item.key, str(item.updated_at)) for item in found))
+        for namespace, found in items.items()
+        if found
     )
     return json.dumps([registry, latest, sorted(saver.storage), memory], sort_keys=True, default=str)
 

@@ -247,3 +247,12 @@ async def test_an_english_favourite_is_recalled_by_a_chinese_question() -> None:
     memory = backends()["kv"]
     await tell(memory, "s1", "My favourite colour is teal.")
     assert "teal" in await recalled(memory, "s2", "我最喜欢什么颜色？")
+
+
+def test_the_gateways_own_not_covered_note_is_not_shown_to_the_model_in_its_history() -> None:
+    from turn.prompt_building import build_prompt
+    from turn.prompts import NOT_COVERED
+
+    earlier = [HumanMessage("Capital of Portugal?"), AIMessage(f"{NOT_COVERED['en']}\n\nLisbon.")]
+    prompt = build_prompt("system", None, earlier, [HumanMessage("And Spain?")])
+    assert prompt[2].text == "Lisbon." and earlier[1].text.startswith(NOT_COVERED["en"])
