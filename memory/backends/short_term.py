@@ -5,7 +5,6 @@ The window stores nothing of its own: the checkpointer already holds the convers
 and clearing the thread clears it. The summary of older turns (see `memory.summary`) is stored per session.
 """
 
-import re
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -13,9 +12,9 @@ from langchain_core.messages import AnyMessage, BaseMessage, HumanMessage
 from langchain_core.messages.utils import count_tokens_approximately, trim_messages
 
 from memory.backends.base import MemoryContext, Turn
+from memory.facts.language import HAN
 from memory.summary import ConversationSummaries
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 SUMMARY_HEADING = "Summary of the earlier conversation:"
 
 

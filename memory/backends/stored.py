@@ -24,8 +24,6 @@ from memory.summary import ConversationSummaries
 
 MEMORY_PREFIX = "memory"
 PAGE = 1000
-CHARS_PER_TOKEN = 4
-"""The usual approximation for English text (Chinese is denser, so budgets err on the safe side there)."""
 
 
 def namespace(session_id: str, kind: str) -> tuple[str, ...]:

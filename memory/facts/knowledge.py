@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from memory.background import BackgroundWork
+from memory.facts.language import has_han
 from memory.facts.ledger import Fact, FactLedger, Retraction, stale_values
 from memory.facts.llm_extractor import LlmFactExtractor
 from memory.facts.records import PREDICATES, FactChange
@@ -15,7 +16,6 @@ from memory.facts.rules import extract_changes
 from memory.scopes import ScopePolicy, session_scope
 
 logger = logging.getLogger(__name__)
-HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 MENTIONS = {
@@ -33,9 +33,7 @@ def mentions(text: str, predicate: str) -> bool:
     known = PREDICATES.get(predicate)
     words = {*predicate.replace("_", " ").split(), *(known.keywords.split() if known else [])}
     lowered = text.lower()
-    return any(
-        (word in lowered) if HAN.search(word) else re.search(rf"\b{re.escape(word)}\b", lowered) for word in words
-    )
+    return any((word in lowered) if has_han(word) else re.search(rf"\b{re.escape(word)}\b", lowered) for word in words)
 
 
 @dataclass
@@ -61,7 +59,7 @@ class KnownFacts:
         Chinese)."""
         lowered = text.lower()
         for value in self.stale:
-            if re.search(r"[\u4e00-\u9fff]", value):
+            if has_han(value):
                 if value in lowered:
                     return True
             elif re.search(rf"(?<![\w@.-]){re.escape(value)}(?![\w@-])", lowered):

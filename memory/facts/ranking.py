@@ -8,7 +8,7 @@ from typing import TypeVar
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from memory.facts.language import lexical_tokens
+from memory.facts.language import has_han, lexical_tokens
 from memory.facts.ledger import Fact
 from memory.facts.records import PREDICATES, USER, normal
 from memory.facts.rules_zh import NOUNS
@@ -89,7 +89,6 @@ def fused(*rankings: Sequence[tuple[Fact, float]]) -> list[Fact]:
 
 
 FIRST_PERSON = re.compile(r"\b(?:i|me|my|mine|myself)\b|我", re.IGNORECASE)
-HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def named_in(query: str, names: set[str]) -> set[str]:
@@ -100,7 +99,7 @@ def named_in(query: str, names: set[str]) -> set[str]:
     for name in names:
         if not name or name == USER:
             continue
-        if HAN.search(name):
+        if has_han(name):
             if name in query:
                 found.add(name)
         elif re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", lowered):
