@@ -12,9 +12,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Any
 
-from langgraph.store.base import Item
-
-from memory.backends.stored import StoredMemory, turn_line
+from memory.backends.stored import RecallableTurns, StoredMemory, turn_line
 from memory.facts.knowledge import KnownFacts
 from memory.facts.ledger import Fact
 from memory.facts.ranking import lexical_ranking, named_in
@@ -86,7 +84,7 @@ class GraphMemory(StoredMemory):
     kinds = ("turns", "entities", "edges", "meta")  # entities, edges: sessions written by an earlier version
 
     async def _recall_lines(
-        self, query: str, known: KnownFacts, turns: list[Item], scopes: list[Scope]
+        self, query: str, known: KnownFacts, turns: RecallableTurns, scopes: list[Scope]
     ) -> tuple[list[Fact], list[str], dict[str, Any]]:
         graph = FactGraph.of(known.facts)
         start = named_in(query, graph.names())

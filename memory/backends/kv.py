@@ -7,9 +7,7 @@ Lexical recall works in Chinese too: Han text is indexed as character bigrams (`
 
 from typing import Any
 
-from langgraph.store.base import Item
-
-from memory.backends.stored import StoredMemory, turn_line
+from memory.backends.stored import RecallableTurns, StoredMemory, turn_line
 from memory.facts.knowledge import KnownFacts
 from memory.facts.ledger import Fact
 from memory.facts.ranking import about_first, lexical_ranking
@@ -22,8 +20,8 @@ class KeyValueMemory(StoredMemory):
     name = "kv"
 
     async def _recall_lines(
-        self, query: str, known: KnownFacts, turns: list[Item], scopes: list[Scope]
+        self, query: str, known: KnownFacts, turns: RecallableTurns, scopes: list[Scope]
     ) -> tuple[list[Fact], list[str], dict[str, Any]]:
         facts = [fact for fact, _ in about_first(lexical_ranking(known.facts, query), query)][: self.top_k]
         lines = [turn_line(item) for item, _ in self._lexical_turns(query, turns)]
-        return facts, lines, {"facts_known": len(known.facts), "turns_searched": len(turns)}
+        return facts, lines, {"facts_known": len(known.facts), "turns_searched": turns.count}

@@ -1,24 +1,24 @@
 """Shared plumbing of the store-backed memory backends: namespaces, turn records, budgets, stats."""
 
+import heapq
 import json
 import uuid
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from langchain_core.messages import AnyMessage, HumanMessage
 from langgraph.store.base import BaseStore, Item
-from rank_bm25 import BM25Okapi
 
 from memory.backends.base import MemoryContext, Turn
 from memory.backends.short_term import ShortTermMemory, text_tokens
 from memory.facts.knowledge import FactMemory, KnownFacts
 from memory.facts.language import lexical_tokens, only_questions
 from memory.facts.ledger import Fact
-from memory.facts.ranking import bm25_ranking
+from memory.facts.lexical_index import LexicalIndex, bm25_scores
 from memory.scopes import Scope, session_scope
 from memory.summary import ConversationSummaries
 
@@ -90,11 +90,84 @@ def usage(items: Sequence[Item]) -> dict[str, Any]:
 
 @dataclass
 class CachedTurns:
-    """A session's turn items as this process last saw them, with the log state they correspond to."""
+    """A scope's turn items in write order as this process last saw them, with the log state they correspond to
+    and their lexical index (each turn's words counted once, when it is first seen)."""
 
     generation: str = ""
     count: int = 0
     items: list[Item] = field(default_factory=list)
+    index: LexicalIndex = field(default_factory=LexicalIndex)
+
+    def extend(self, items: Sequence[Item]) -> None:
+        for item in items:
+            self.items.append(item)
+            self.index.add(lexical_tokens(item.value.get("user") or item.value["text"]) or ["∅"])
+
+
+@dataclass
+class RecallableTurns:
+    """The past turns recall may show, in the scopes it reads: all their turns, minus the window's (the prompt
+    shows them), question-only turns, and turns that say a stale or retracted value. Those tests run only on
+    the turns a ranking reaches, best first, so a recall costs what it ranks, not every turn ever stored."""
+
+    scopes: list[CachedTurns]
+    hidden: set[str]
+    known: KnownFacts
+    _verdicts: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return sum(len(cached.items) for cached in self.scopes)
+
+    def allowed(self, item: Item) -> bool:
+        verdict = self._verdicts.get(item.key)
+        if verdict is None:
+            verdict = item.key not in self.hidden and not item.value.get("asks") and self.known.may_recall(item.value)
+            self._verdicts[item.key] = verdict
+        return verdict
+
+    def first(self, ranked: Iterable[tuple[Item, float]], limit: int) -> list[tuple[Item, float]]:
+        """The first `limit` recallable turns of a ranking (a turn held in two scopes counted once)."""
+        kept: list[tuple[Item, float]] = []
+        seen: set[str] = set()
+        for item, score in ranked:
+            if item.key in seen or not self.allowed(item):
+                continue
+            seen.add(item.key)
+            kept.append((item, score))
+            if len(kept) == limit:
+                break
+        return kept
+
+    def lexical(self, query: str, limit: int) -> list[tuple[Item, float]]:
+        """The recallable turns sharing terms with what the user said, best first: by BM25, or where no term
+        weighs anything (a scope of one or two turns, where every term is common) by the terms shared."""
+        terms = lexical_tokens(query)
+        if not terms:
+            return []
+        indexes = [cached.index for cached in self.scopes]
+        scored = bm25_scores(indexes, terms)
+        if not any(score > 0 for scores in scored for score in scores.values()):
+            wanted = set(terms)
+            scored = [
+                {number: float(sum(number in index.postings.get(term, ()) for term in wanted)) for number in found}
+                for index, found in zip(indexes, (index.holding(terms) for index in indexes), strict=True)
+            ]
+        ranked = [
+            (-score, cached.items[number].key, position, number)
+            for position, (cached, scores) in enumerate(zip(self.scopes, scored, strict=True))
+            for number, score in scores.items()
+            if score > 0
+        ]
+        best = self.first(self._in_order(ranked, limit * 4), limit)
+        if len(best) < limit and len(ranked) > limit * 4:  # many of the best were not recallable: rank them all
+            best = self.first(self._in_order(ranked, len(ranked)), limit)
+        return best
+
+    def _in_order(self, ranked: list[tuple[float, str, int, int]], count: int) -> Iterator[tuple[Item, float]]:
+        """The `count` best of `ranked` (negated score, key, scope, turn), best first (older first on a tie)."""
+        for negated, _, position, number in heapq.nsmallest(count, ranked):
+            yield self.scopes[position].items[number], -negated
 
 
 class StoredMemory(ABC):
@@ -129,7 +202,6 @@ class StoredMemory(ABC):
         self.max_tokens = max_tokens
         self.top_k = top_k
         self._turn_cache: OrderedDict[str, CachedTurns] = OrderedDict()
-        self._rankings: OrderedDict[str, tuple[list[list[str]], BM25Okapi]] = OrderedDict()
 
     async def _log_state(self, scope: Scope) -> tuple[str, int]:
         item = await self.store.aget(scope.namespace("meta"), "turns")
@@ -164,7 +236,7 @@ class StoredMemory(ABC):
         if fresh:
             await self.store.aput(namespace(session_id, "meta"), "scopes", {"prefixes": held + fresh}, index=False)
 
-    async def _turns(self, scope: Scope) -> list[Item]:
+    async def _turns(self, scope: Scope) -> CachedTurns:
         """A scope's turn items in write order: cached, topped up with only the newest when possible."""
         generation, count = await self._log_state(scope)
         cache_key = "/".join(scope.prefix)
@@ -176,29 +248,35 @@ class StoredMemory(ABC):
                 page = await self.store.asearch(scope.namespace("turns"), limit=missing + 8)
                 fresh = sorted((item for item in page if item.key not in known), key=lambda item: item.key)
                 if len(fresh) == missing:  # the store lists newest first; otherwise reload below
-                    cached.items.extend(fresh)
+                    cached.extend(fresh)
                     cached.count = count
                 else:
                     cached = None
         else:
             cached = None
         if cached is None:
-            items = sorted(await all_items(self.store, scope.namespace("turns")), key=lambda item: item.key)
-            cached = CachedTurns(generation, count, items)
+            cached = CachedTurns(generation, count)
+            cached.extend(sorted(await all_items(self.store, scope.namespace("turns")), key=lambda item: item.key))
         self._cache(self._turn_cache, cache_key, cached)
-        return cached.items
+        return cached
 
-    async def _older_turns(self, session_id: str, user: str | None, in_window: int) -> list[Item]:
-        """The turns recall may show: the session's and the user's other sessions', oldest first, without the
-        session's last `in_window` (the window shows them)."""
-        by_key: dict[str, Item] = {}
-        for scope in self.facts.policy.reads(session_id, user):
-            for item in await self._turns(scope):
-                by_key[item.key] = item
-        ordered = [by_key[key] for key in sorted(by_key)]
-        mine = [item.key for item in ordered if item.value.get("session_id", session_id) == session_id]
-        shown = set(mine[len(mine) - in_window :]) if in_window else set()
-        return [item for item in ordered if item.key not in shown]
+    async def _recallable(
+        self, session_id: str, user: str | None, in_window: int, known: KnownFacts
+    ) -> RecallableTurns:
+        """The turns recall may show: the session's and the user's other sessions', without the session's last
+        `in_window` (the window shows them; found from the newest end, so only those are read)."""
+        scopes = [await self._turns(scope) for scope in self.facts.policy.reads(session_id, user)]
+        mine: set[str] = set()
+        for cached in scopes:
+            found = 0
+            for item in reversed(cached.items):
+                if found == in_window:
+                    break
+                if item.value.get("session_id", session_id) == session_id:
+                    mine.add(item.key)
+                    found += 1
+        hidden = set(sorted(mine)[len(mine) - in_window :]) if in_window else set()
+        return RecallableTurns(scopes, hidden, known)
 
     def _cache(self, cache: OrderedDict[str, Any], session_id: str, value: Any) -> None:
         """Keep `value` as the session's most recently used entry, dropping the least recent beyond
@@ -210,24 +288,14 @@ class StoredMemory(ABC):
 
     @abstractmethod
     async def _recall_lines(
-        self, query: str, known: KnownFacts, turns: list[Item], scopes: list[Scope]
+        self, query: str, known: KnownFacts, turns: RecallableTurns, scopes: list[Scope]
     ) -> tuple[list[Fact], list[str], dict[str, Any]]:
-        """The facts relevant to `query` and lines of the given past turns (from `scopes`), best first, and
+        """The facts relevant to `query` and lines of the recallable past turns (from `scopes`), best first, and
         details for debugging."""
 
-    def _lexical_turns(self, query: str, turns: list[Item]) -> list[tuple[Item, float]]:
-        """The turns sharing terms with what the user said, best first (BM25; each set of turns indexed once)."""
-        terms = lexical_tokens(query)
-        if not turns or not terms:
-            return []
-        signature = str(hash(tuple(item.key for item in turns)))
-        cached = self._rankings.get(signature)
-        if cached is None:
-            documents = [lexical_tokens(item.value.get("user") or item.value["text"]) or ["∅"] for item in turns]
-            cached = (documents, BM25Okapi(documents))
-        self._cache(self._rankings, signature, cached)
-        documents, ranking = cached
-        return [(turns[i], score) for i, score in bm25_ranking(ranking, documents, terms)[: self.top_k]]
+    def _lexical_turns(self, query: str, turns: RecallableTurns) -> list[tuple[Item, float]]:
+        """The recallable turns sharing terms with what the user said, best first."""
+        return turns.lexical(query, self.top_k)
 
     async def _store_turn(self, session_id: str, turn: Turn, user: str | None) -> None:
         """Keep the turn for recall."""
@@ -248,11 +316,7 @@ class StoredMemory(ABC):
         if query.strip():
             known = await self.facts.known(session_id, user)
             in_window = sum(isinstance(m, HumanMessage) for m in recent.messages)
-            older = [
-                item
-                for item in await self._older_turns(session_id, user, in_window)
-                if not item.value.get("asks") and known.may_recall(item.value)
-            ]
+            older = await self._recallable(session_id, user, in_window, known)
             scopes = self.facts.policy.reads(session_id, user)
             facts, turns, details = await self._recall_lines(query, known, older, scopes)
 

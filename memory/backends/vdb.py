@@ -19,7 +19,7 @@ from langgraph.store.base import BaseStore, Item
 
 from llm.embeddings import unit_vectors
 from memory.backends.base import Turn
-from memory.backends.stored import StoredMemory, all_items, namespace, turn_line, turn_record
+from memory.backends.stored import RecallableTurns, StoredMemory, all_items, namespace, turn_line, turn_record
 from memory.facts.knowledge import KnownFacts
 from memory.facts.ledger import Fact
 from memory.facts.ranking import about_first, dense_ranking, fused, lexical_ranking, reciprocal_rank_fusion
@@ -32,7 +32,7 @@ MIN_TURN_SIMILARITY = 0.3
 
 @dataclass
 class _Matrix:
-    keys: list[str] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
     rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
 
@@ -54,38 +54,37 @@ class VectorMemory(StoredMemory):
 
     async def _vectors(self, scope: Scope) -> _Matrix:
         """The scope's turn vectors, extended with the rows of turns not yet in the matrix."""
-        items = await self._turns(scope)
+        items = (await self._turns(scope)).items
         cache_key = "/".join(scope.prefix)
         matrix = self._matrices.get(cache_key)
-        if matrix is None or matrix.keys != [item.key for item in items[: len(matrix.keys)]]:
+        held = len(matrix.items) if matrix is not None else 0
+        if matrix is None or len(items) < held or (held and items[held - 1].key != matrix.items[-1].key):
             matrix = _Matrix()  # cleared or reloaded: start again
-        new = items[len(matrix.keys) :]
+        new = items[len(matrix.items) :]
         if new:
             rows = np.asarray([item.value["vector"] for item in new], dtype=np.float32)
-            matrix.rows = rows if not matrix.keys else np.vstack([matrix.rows, rows])
-            matrix.keys += [item.key for item in new]
+            matrix.rows = rows if not matrix.items else np.vstack([matrix.rows, rows])
+            matrix.items += new
         self._cache(self._matrices, cache_key, matrix)
         return matrix
 
-    async def _dense_turns(self, query_vector: np.ndarray, turns: list[Item], scopes: list[Scope]) -> list[Item]:
-        """The given turns most similar to the question (at least `MIN_TURN_SIMILARITY`), best first."""
-        wanted = {item.key: item for item in turns}
-        keys: list[str] = []
+    async def _dense_turns(self, query_vector: np.ndarray, turns: RecallableTurns, scopes: list[Scope]) -> list[Item]:
+        """The recallable turns most similar to the question (at least `MIN_TURN_SIMILARITY`), best first."""
+        items: list[Item] = []
         blocks: list[np.ndarray] = []
         for scope in scopes:
             matrix = await self._vectors(scope)
-            rows = [i for i, key in enumerate(matrix.keys) if key in wanted and key not in keys]
-            if rows:
-                keys += [matrix.keys[i] for i in rows]
-                blocks.append(matrix.rows[rows])
-        if not keys:
+            if matrix.items:
+                items += matrix.items
+                blocks.append(matrix.rows)
+        if not items:
             return []
         scores = await asyncio.to_thread(np.dot, np.vstack(blocks), query_vector)
-        best = [i for i in np.argsort(-scores)[: self.top_k] if scores[i] >= MIN_TURN_SIMILARITY]
-        return [wanted[keys[i]] for i in best]
+        ranked = ((items[i], float(scores[i])) for i in np.argsort(-scores) if scores[i] >= MIN_TURN_SIMILARITY)
+        return [item for item, _ in turns.first(ranked, self.top_k)]
 
     async def _recall_lines(
-        self, query: str, known: KnownFacts, turns: list[Item], scopes: list[Scope]
+        self, query: str, known: KnownFacts, turns: RecallableTurns, scopes: list[Scope]
     ) -> tuple[list[Fact], list[str], dict[str, Any]]:
         query_vector = unit_vectors(await self.embeddings.aembed_query(query))
         dense = dense_ranking(known.facts, query_vector.tolist(), MIN_FACT_SIMILARITY)
@@ -95,7 +94,7 @@ class VectorMemory(StoredMemory):
         lexical = [item for item, _ in self._lexical_turns(query, turns)]
         best = reciprocal_rank_fusion([similar, lexical], key=lambda item: item.key)
         lines = [turn_line(item) for item in best][: self.top_k]
-        return facts, lines, {"turns_searched": len(turns)}
+        return facts, lines, {"turns_searched": turns.count}
 
     async def clear(self, session_id: str) -> None:
         self._matrices.pop("/".join(session_scope(session_id).prefix), None)

@@ -256,3 +256,50 @@ def test_the_gateways_own_not_covered_note_is_not_shown_to_the_model_in_its_hist
     earlier = [HumanMessage("Capital of Portugal?"), AIMessage(f"{NOT_COVERED['en']}\n\nLisbon.")]
     prompt = build_prompt("system", None, earlier, [HumanMessage("And Spain?")])
     assert prompt[2].text == "Lisbon." and earlier[1].text.startswith(NOT_COVERED["en"])
+
+
+def test_the_incremental_lexical_index_scores_as_rank_bm25_does() -> None:
+    import random
+
+    from rank_bm25 import BM25Okapi
+
+    from memory.facts.lexical_index import LexicalIndex, bm25_scores
+
+    words = [f"w{n}" for n in range(12)]
+    randomness = random.Random(7)
+    documents = [randomness.choices(words, k=randomness.randint(1, 9)) for _ in range(40)]
+    first, second = LexicalIndex(), LexicalIndex()  # two scopes read together count as one corpus
+    for number, document in enumerate(documents):
+        (first if number % 3 else second).add(document)
+    expected = BM25Okapi(documents)
+    for query in (["w1"], ["w2", "w5", "w5"], ["w0", "w11", "nowhere"]):
+        reference = expected.get_scores(query)
+        mine = bm25_scores([first, second], query)
+        firsts = [n for n in range(len(documents)) if n % 3]
+        seconds = [n for n in range(len(documents)) if not n % 3]
+        for numbers, scores in ((firsts, mine[0]), (seconds, mine[1])):
+            for position, number in enumerate(numbers):
+                assert scores.get(position, 0.0) == pytest.approx(reference[number]), (query, number)
+
+
+async def test_recall_reads_only_the_turns_it_ranks_however_many_are_stored() -> None:
+    memory = backends()["kv"]
+    await tell(memory, "s1", "My bike is a red Peugeot.")
+    await tell(memory, "s1", *[f"The weather on day {n} was grey." for n in range(60)])
+    checked: list[str] = []
+    original = memory.facts.known  # type: ignore[attr-defined]
+
+    async def counting_known(session_id: str, user: str | None) -> Any:
+        known = await original(session_id, user)
+        may_recall = known.may_recall
+
+        def counted(turn: dict[str, Any]) -> bool:
+            checked.append(str(turn.get("user")))
+            return bool(may_recall(turn))
+
+        known.may_recall = counted
+        return known
+
+    memory.facts.known = counting_known  # type: ignore[attr-defined]
+    assert "Peugeot" in await recalled(memory, "s1", "Which bike do I ride?")
+    assert len(checked) < 10, checked
