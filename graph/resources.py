@@ -19,7 +19,7 @@ from config.sections import RetrievalConfig
 from config.settings import Settings
 from ingest.service import IndexService, open_index
 from llm.breaker import CircuitBreaker
-from llm.chat import openai_compatible_chat_model
+from llm.chat import close_chat_model, openai_compatible_chat_model
 from llm.embeddings import open_embedding_model
 from llm.endpoint import Endpoint, serving_endpoint
 from memory.backends import MemoryBackend, SessionMemory, build_backends
@@ -102,7 +102,11 @@ async def open_index_and_endpoint(settings: Settings) -> AsyncIterator[tuple[Ind
 async def open_models(settings: Settings) -> AsyncIterator[ModelHandles]:
     """The configured model handles, for as long as this block runs."""
     async with open_index_and_endpoint(settings) as (index, endpoint):
-        yield models_on(settings, endpoint, index)
+        handles = models_on(settings, endpoint, index)
+        try:
+            yield handles
+        finally:
+            await close_chat_model(handles.chat_model)
 
 
 def session_memory(settings: Settings, store: BaseStore, models: ModelHandles) -> SessionMemory:

@@ -7,13 +7,16 @@ client type covers them and token usage, streaming and sampling parameters behav
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import AIMessageChunk, BaseMessage, BaseMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
-from pydantic import SecretStr
+from pydantic import PrivateAttr, SecretStr
+
+from llm.wire import UpstreamRefused, UpstreamWire
 
 NO_KEY = "not-needed"
 """Local servers need no key, but the OpenAI client insists on one being set."""
@@ -44,6 +47,11 @@ class WireMessagesChatOpenAI(ChatOpenAI):
     gateway passes on unchanged anyway; in the body, the request takes the plain `create` path, same bytes.
     """
 
+    _wire: UpstreamWire | None = PrivateAttr(default=None)
+    read_timeout_seconds: float = 600.0
+    """How long the lean path waits for each read (the SDK's `timeout` is given as `httpx.Timeout`)."""
+    connect_timeout_seconds: float = 600.0
+
     narrows_named_tool_choice: bool = False
     """Send a named `tool_choice` as `required` with only that tool: llama.cpp takes a named choice as `auto`
     (the model may call another tool, or none), while `required` over one tool is held by its grammar."""
@@ -65,6 +73,28 @@ class WireMessagesChatOpenAI(ChatOpenAI):
             payload["tool_choice"] = "required"
         return payload
 
+    def wire(self) -> UpstreamWire:
+        """The lean path to the backend (`llm.wire`), made on first use from this model's SDK client."""
+        if self._wire is None:
+            self._wire = UpstreamWire(
+                self.root_async_client,
+                timeout_seconds=self.read_timeout_seconds,
+                connect_timeout_seconds=self.connect_timeout_seconds,
+            )
+        return self._wire
+
+    async def aclose(self) -> None:
+        """Close the lean path's connections (the SDK's are closed with its client)."""
+        if self._wire is not None:
+            await self._wire.aclose()
+
+    def _lean(self, payload: dict[str, Any]) -> bool:
+        """Whether the lean path sends this request: a plain chat completion whose response the gateway reads
+        as is (no Responses API, no response headers wanted), on no transport of the caller's own."""
+        if self.http_async_client is not None:
+            return False
+        return not (self.include_response_headers or self._uses_gateway or self._use_responses_api(payload))
+
     async def _agenerate(
         self,
         messages: list[BaseMessage],
@@ -74,7 +104,15 @@ class WireMessagesChatOpenAI(ChatOpenAI):
     ) -> ChatResult:
         """The completion, or `MalformedUpstreamError` for a body that is not one (`choices: []` included)."""
         try:
-            result = await super()._agenerate(messages, stop, run_manager, **kwargs)
+            payload = self._get_request_payload(messages, stop=stop, **kwargs)
+            try:
+                if not self._lean(payload):
+                    raise UpstreamRefused("not a plain chat completion")
+                completion = await self.wire().completion(payload)
+            except UpstreamRefused:
+                result = await super()._agenerate(messages, stop, run_manager, **kwargs)
+            else:
+                result = self._create_chat_result(completion, {})
         except _PARSE_FAILURES as exc:
             raise MalformedUpstreamError(f"unreadable completion: {exc}") from exc
         if not result.generations:
@@ -92,13 +130,51 @@ class WireMessagesChatOpenAI(ChatOpenAI):
         without any choice's `finish_reason` (cut off: what arrived is not a whole answer, so it is not stored)."""
         finished = False
         try:
-            async for chunk in super()._astream(messages, stop, run_manager, **kwargs):
+            async for chunk in self._chunks(messages, stop, run_manager, **kwargs):
                 finished = finished or bool((chunk.generation_info or {}).get("finish_reason"))
                 yield chunk
         except _PARSE_FAILURES as exc:
             raise MalformedUpstreamError(f"unreadable stream frame: {exc}") from exc
+        except aiohttp.ClientError as exc:  # the connection broke after the stream began
+            raise MalformedUpstreamError(f"the stream broke off: {exc}") from exc
         if not finished:
             raise MalformedUpstreamError("the stream ended without a finish_reason")
+
+    async def _chunks(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: AsyncCallbackManagerForLLMRun | None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        """langchain-openai's stream, its chunks read by the lean path when it can (what `BaseChatOpenAI._astream`
+        does with each chunk, without the SDK's typed chunk in between)."""
+        options = {**kwargs, "stream": True}
+        stream_usage = self._should_stream_usage(kwargs.get("stream_usage"), **kwargs)
+        options.pop("stream_usage", None)
+        if stream_usage:
+            options["stream_options"] = {"include_usage": stream_usage}
+        payload = self._get_request_payload(messages, stop=stop, **options)
+        chunk_class: type[BaseMessageChunk] = AIMessageChunk
+        first = True
+        try:
+            if not self._lean(payload):
+                raise UpstreamRefused("not a plain chat completion")
+            async for raw in self.wire().chunks(payload):
+                generation = self._convert_chunk_to_generation_chunk(raw, chunk_class, {})
+                if generation is None:
+                    continue
+                chunk_class = generation.message.__class__
+                if run_manager:
+                    logprobs = (generation.generation_info or {}).get("logprobs")
+                    await run_manager.on_llm_new_token(generation.text, chunk=generation, logprobs=logprobs)
+                first = False
+                yield generation
+        except UpstreamRefused:
+            if not first:
+                raise
+            async for generation in super()._astream(messages, stop, run_manager, **kwargs):
+                yield generation
 
 
 def openai_compatible_chat_model(
@@ -124,4 +200,12 @@ def openai_compatible_chat_model(
         max_retries=max_retries,
         stream_usage=True,
         narrows_named_tool_choice=narrows_named_tool_choice,
+        read_timeout_seconds=timeout_seconds,
+        connect_timeout_seconds=connect_timeout_seconds,
     )
+
+
+async def close_chat_model(model: BaseChatModel) -> None:
+    """Close what a chat model holds open beyond its SDK client (the lean path's connections)."""
+    if isinstance(model, WireMessagesChatOpenAI):
+        await model.aclose()
