@@ -82,6 +82,10 @@ class OnnxSentenceEmbeddings(Embeddings):
         self.batch_size = batch_size
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = usable_cpus()
+        # ONNX Runtime's pool threads spin for a while after each run, waiting for the next: for one query every
+        # few milliseconds that burnt 20 ms of CPU per query instead of 6.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.max_tokens = MAX_TOKENS
