@@ -4,11 +4,12 @@ through Anthropic's request, response, stream and error shapes."""
 from typing import Annotated
 
 from fastapi import APIRouter, Header
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from sse_starlette import EventSourceResponse
 
 from api.auth import ClientDep
 from api.deps import GatewayDep
+from api.json_bodies import model_json
 from api.protocols.anthropic_messages import (
     CountTokensRequest,
     MessageOut,
@@ -29,14 +30,14 @@ async def create_message(
     gateway: GatewayDep,
     caller: ClientDep,
     x_session_id: Annotated[str | None, Header()] = None,
-) -> JSONResponse | EventSourceResponse:
+) -> Response | EventSourceResponse:
     """Answer one turn in a session (created when new), as an Anthropic message or its event stream."""
     model = gateway.served.resolve(body.model)
     turn = turn_request(body, session_id=x_session_id, max_tokens_cap=gateway.max_tokens_cap)
     if not body.stream:
         result = await gateway.runner.run(turn, caller)
         headers = {"X-Session-Id": result.session_id} if result.session_id else {}
-        return JSONResponse(message_of(result, model).model_dump(), headers=headers)
+        return model_json(message_of(result, model), headers=headers)
     send_timeout = gateway.runner.limits.stream_send_timeout_seconds
     return await stream_message(gateway.runner.stream(turn, caller), model, send_timeout=send_timeout)
 
