@@ -24,6 +24,9 @@ from memory.summary import ConversationSummaries
 
 MEMORY_PREFIX = "memory"
 PAGE = 1000
+TOP_UP_MARGIN = 30.0
+"""How many seconds before the newest turn held a top-up looks again: a turn is timed when it ends, then written, and a
+slower writer (another worker) may store its turn after a later one."""
 
 
 def namespace(session_id: str, kind: str) -> tuple[str, ...]:
@@ -33,15 +36,18 @@ def namespace(session_id: str, kind: str) -> tuple[str, ...]:
 
 def turn_record(turn: Turn) -> dict[str, Any]:
     """A finished turn as a store value; `text` is what embeddings see, `asks`: the user only asked (recall
-    leaves such turns out: they hold no fact, only words that match questions)."""
+    leaves such turns out: they hold no fact, only words that match questions); `at_seconds` is the time as a
+    number, which every store can filter on (InMemoryStore compares as numbers, SQLite and PostgreSQL as text)."""
     user = "\n".join(m.text for m in turn.user)
     answer = turn.answer.text
+    now = datetime.now(UTC)
     return {
         "user": user,
         "assistant": answer,
         "text": f"user: {user}\nassistant: {answer}",
         "asks": only_questions(user),
-        "at": datetime.now(UTC).isoformat(),
+        "at": now.isoformat(),
+        "at_seconds": now.timestamp(),
     }
 
 
@@ -97,11 +103,19 @@ class CachedTurns:
     count: int = 0
     items: list[Item] = field(default_factory=list)
     index: LexicalIndex = field(default_factory=LexicalIndex)
+    keys: set[str] = field(default_factory=set)
+    _newest_at: float = 0.0
 
     def extend(self, items: Sequence[Item]) -> None:
         for item in items:
             self.items.append(item)
+            self.keys.add(item.key)
+            self._newest_at = max(self._newest_at, float(item.value.get("at_seconds") or 0.0))
             self.index.add(lexical_tokens(item.value.get("user") or item.value["text"]) or ["∅"])
+
+    def newest_at(self, *, minus: float) -> float:
+        """The newest turn's time (`at_seconds`) less `minus` seconds; 0 when none has one."""
+        return max(self._newest_at - minus, 0.0) if self._newest_at else 0.0
 
 
 @dataclass
@@ -237,26 +251,23 @@ class StoredMemory(ABC):
             await self.store.aput(namespace(session_id, "meta"), "scopes", {"prefixes": held + fresh}, index=False)
 
     async def _turns(self, scope: Scope) -> CachedTurns:
-        """A scope's turn items in write order: cached, topped up with only the newest when possible."""
+        """A scope's turn items in write order: cached, topped up with only the newest when the log grew.
+
+        The top-up asks the store for the turns said since shortly before the newest one held (`at_seconds`,
+        which every store can filter on; their listing order differs: newest first, oldest first, or by second). The
+        log's count only tells whether to look: turns running at once may bump it from the same value (a read,
+        then a write), so it can lag behind the turns stored."""
         generation, count = await self._log_state(scope)
         cache_key = "/".join(scope.prefix)
         cached = self._turn_cache.pop(cache_key, None)
-        if cached is not None and cached.generation == generation and cached.count <= count:
-            missing = count - cached.count
-            if missing:
-                known = {item.key for item in cached.items}
-                page = await self.store.asearch(scope.namespace("turns"), limit=missing + 8)
-                fresh = sorted((item for item in page if item.key not in known), key=lambda item: item.key)
-                if len(fresh) == missing:  # the store lists newest first; otherwise reload below
-                    cached.extend(fresh)
-                    cached.count = count
-                else:
-                    cached = None
-        else:
-            cached = None
-        if cached is None:
+        if cached is None or cached.generation != generation:
             cached = CachedTurns(generation, count)
             cached.extend(sorted(await all_items(self.store, scope.namespace("turns")), key=lambda item: item.key))
+        elif count > cached.count:
+            since = {"at_seconds": {"$gte": cached.newest_at(minus=TOP_UP_MARGIN)}}
+            recent = await all_items(self.store, scope.namespace("turns"), since)
+            cached.extend(sorted((item for item in recent if item.key not in cached.keys), key=lambda item: item.key))
+            cached.count = count
         self._cache(self._turn_cache, cache_key, cached)
         return cached
 

@@ -303,3 +303,31 @@ async def test_recall_reads_only_the_turns_it_ranks_however_many_are_stored() ->
     memory.facts.known = counting_known  # type: ignore[attr-defined]
     assert "Peugeot" in await recalled(memory, "s1", "Which bike do I ride?")
     assert len(checked) < 10, checked
+
+
+async def test_a_log_count_behind_the_turns_tops_the_cache_up_without_reloading_every_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Turns that run at once may bump the log count from the same value, so it lags behind the turns stored."""
+    import memory.backends.stored as stored
+
+    memory = backends()["kv"]
+    await tell(memory, "s1", *[f"The weather on day {n} was grey." for n in range(20)])
+    await recalled(memory, "s1", "What was the weather?")  # the cache now holds every turn
+    scope = memory.facts.policy.writes("s1", ADA)[0]  # type: ignore[attr-defined]
+    reloads: list[tuple[str, ...]] = []
+    every = stored.all_items
+
+    async def counting(store: Any, ns: tuple[str, ...], value_filter: Any = None) -> Any:
+        if value_filter is None:
+            reloads.append(ns)
+        return await every(store, ns, value_filter)
+
+    monkeypatch.setattr(stored, "all_items", counting)
+    await tell(memory, "s1", "My bike is a red Peugeot.", "I keep it in the cellar.", "It has three gears.")
+    log = await memory.store.aget(scope.namespace("meta"), "turns")  # type: ignore[attr-defined]
+    lagging = {**log.value, "count": log.value["count"] - 2}  # two of the three bumps lost
+    await memory.store.aput(scope.namespace("meta"), "turns", lagging)  # type: ignore[attr-defined]
+    section = await recalled(memory, "s1", "Which bike and how many gears?")
+    assert "Peugeot" in section and "three gears" in section
+    assert [ns for ns in reloads if ns[-1] == "turns"] == []
