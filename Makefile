@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-unit test-integration lint format bench clean chromium
+.PHONY: run test test-unit test-integration lint format bench clean chromium litellm
 
 $(BIN)/python:
 	$(shell command -v $(PYTHON) || echo python3) -m venv $(VENV)
@@ -48,6 +48,12 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.memory
 	$(BIN)/python -m bench.scale
 	$(BIN)/python -m bench.retrieval
+
+# LiteLLM's proxy, for `python -m bench.overhead --compare-litellm`: in a virtual environment of its own, so that
+# its pins never touch the gateway's .venv. Pinned to the minor the comparison was written against.
+litellm:
+	test -x .venv-litellm/bin/python || $(shell command -v $(PYTHON) || echo python3) -m venv .venv-litellm
+	.venv-litellm/bin/python -m pip install --quiet 'litellm[proxy]>=1.108,<1.109'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

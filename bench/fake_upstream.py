@@ -6,8 +6,9 @@ its schema and the question), answers from a tool's result, holds to `response_f
 schema), reports `logprobs` and returns `n` choices. Knobs:
 `delay_per_token` (seconds), `response_delay` (seconds before anything is sent: a slow backend), `fail_with`
 (an HTTP status to answer with, its error message `error_message`; only the first `fail_times` chat requests when
-that is set) and `malformed` (a broken answer: a body that is not JSON, `choices: []`, or a stream cut before its
-end).
+that is set), `malformed` (a broken answer: a body that is not JSON, `choices: []`, or a stream cut before its
+end) and `answers_for` (another answer for a request whose last user message is exactly a given text: one server
+can then answer a benchmark's short prompt briefly and its streaming prompt with 500 words).
 """
 
 import asyncio
@@ -47,6 +48,8 @@ class UpstreamBehaviour:
     response_delay: float = 0.0
     error_message: str = "injected failure"
     malformed: Malformation | None = None
+    answers_for: dict[str, str] = field(default_factory=dict)
+    """The answer to a request whose last user message is exactly the key (instead of `answer`)."""
     chat_calls: int = 0
     model: str = "fake-upstream"
     last_request: dict[str, Any] | None = None
@@ -195,7 +198,8 @@ def build_fake_upstream(behaviour: UpstreamBehaviour) -> Starlette:
             )
         if behaviour.malformed == "not_json":
             return Response("data: {not json\n\n" if body.get("stream") else "{not json", media_type="text/plain")
-        replies = replies_for(body, behaviour.answer)
+        answer = behaviour.answers_for.get(_last_user_text(body.get("messages") or []), behaviour.answer)
+        replies = replies_for(body, answer)
         logprobs = bool(body.get("logprobs"))
         top = int(body.get("top_logprobs") or 0)
         prompt_tokens = sum(len(_text_of(m).split()) for m in body.get("messages", []))
@@ -345,15 +349,37 @@ def running_fake_upstream(behaviour: UpstreamBehaviour | None = None) -> Iterato
         yield f"{base_url}/v1", behaviour
 
 
+def words_answer(words: int) -> str:
+    """An answer exactly `words` words long (the fixed answer's words, repeated): the fake streams one word per
+    chunk, so a benchmark knows how many tokens a streamed answer has."""
+    vocabulary = DEFAULT_ANSWER.split(" ")
+    return " ".join(vocabulary[i % len(vocabulary)] for i in range(words))
+
+
 def main() -> None:
-    """`python -m bench.fake_upstream --port N [--delay-per-token S]`: serve the fake in this process."""
+    """`python -m bench.fake_upstream --port N [--delay-per-token S] [--answer-words N] [--answer-words-for TEXT N]`:
+    serve the fake in this process."""
     import argparse
 
     parser = argparse.ArgumentParser(description="fake OpenAI-compatible upstream (loopback only)")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--delay-per-token", type=float, default=0.0)
+    parser.add_argument("--answer-words", type=int, default=None, help="answer every request with N words")
+    parser.add_argument(
+        "--answer-words-for",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("TEXT", "N"),
+        help="answer with N words when the last user message is exactly TEXT (repeatable)",
+    )
     args = parser.parse_args()
-    app = build_fake_upstream(UpstreamBehaviour(delay_per_token=args.delay_per_token))
+    behaviour = UpstreamBehaviour(
+        delay_per_token=args.delay_per_token,
+        answer=words_answer(args.answer_words) if args.answer_words else DEFAULT_ANSWER,
+        answers_for={text: words_answer(int(words)) for text, words in args.answer_words_for},
+    )
+    app = build_fake_upstream(behaviour)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)
 
 
