@@ -1,5 +1,6 @@
 """Shared plumbing of the store-backed memory backends: namespaces, turn records, budgets, stats."""
 
+import asyncio
 import heapq
 import json
 import uuid
@@ -9,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from weakref import WeakValueDictionary
 
 from langchain_core.messages import AnyMessage, HumanMessage
 from langgraph.store.base import BaseStore, Item
@@ -24,9 +26,9 @@ from memory.summary import ConversationSummaries
 
 MEMORY_PREFIX = "memory"
 PAGE = 1000
-TOP_UP_MARGIN = 30.0
-"""How many seconds before the newest turn held a top-up looks again: a turn is timed when it ends, then written, and a
-slower writer (another worker) may store its turn after a later one."""
+TOP_UP_MARGIN = 0.5
+"""How many seconds before the newest turn read a top-up looks again: a turn is timed when it ends, then written,
+so another process may store its turn just after a later one."""
 
 
 def namespace(session_id: str, kind: str) -> tuple[str, ...]:
@@ -106,11 +108,14 @@ class CachedTurns:
     keys: set[str] = field(default_factory=set)
     _newest_at: float = 0.0
 
-    def extend(self, items: Sequence[Item]) -> None:
+    def extend(self, items: Sequence[Item], *, read: bool = True) -> None:
+        """Hold `items` too: `read` from the store (they move the point the next top-up reads from), or
+        written by this process."""
         for item in items:
             self.items.append(item)
             self.keys.add(item.key)
-            self._newest_at = max(self._newest_at, float(item.value.get("at_seconds") or 0.0))
+            if read:
+                self._newest_at = max(self._newest_at, float(item.value.get("at_seconds") or 0.0))
             self.index.add(lexical_tokens(item.value.get("user") or item.value["text"]) or ["∅"])
 
     def newest_at(self, *, minus: float) -> float:
@@ -216,17 +221,31 @@ class StoredMemory(ABC):
         self.max_tokens = max_tokens
         self.top_k = top_k
         self._turn_cache: OrderedDict[str, CachedTurns] = OrderedDict()
+        self._log_locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
 
     async def _log_state(self, scope: Scope) -> tuple[str, int]:
         item = await self.store.aget(scope.namespace("meta"), "turns")
         return (item.value["generation"], item.value["count"]) if item else ("", 0)
 
-    async def _bump_log(self, scope: Scope, *, new_generation: bool = False) -> None:
-        generation, count = await self._log_state(scope)
-        if new_generation:
-            generation, count = uuid.uuid4().hex, count
-        log = {"generation": generation or uuid.uuid4().hex, "count": count + (0 if new_generation else 1)}
-        await self.store.aput(scope.namespace("meta"), "turns", log, index=False)
+    async def _bump_log(self, scope: Scope, *, new_generation: bool = False) -> tuple[str, int]:
+        """Count one more turn in the scope's log (or start a new generation); the log as it now is. Turns of
+        this process bump it one at a time (a read, then a write: concurrently they would lose counts)."""
+        async with self._log_lock(scope):
+            generation, count = await self._log_state(scope)
+            if new_generation:
+                generation, count = uuid.uuid4().hex, count
+            generation, count = generation or uuid.uuid4().hex, count + (0 if new_generation else 1)
+            await self.store.aput(
+                scope.namespace("meta"), "turns", {"generation": generation, "count": count}, index=False
+            )
+        return generation, count
+
+    def _log_lock(self, scope: Scope) -> asyncio.Lock:
+        key = "/".join(scope.prefix)
+        lock = self._log_locks.get(key)
+        if lock is None:
+            lock = self._log_locks[key] = asyncio.Lock()
+        return lock
 
     async def _append_turn(self, session_id: str, record: dict[str, Any], user: str | None = None) -> str:
         """Store a turn record in every scope the policy writes (the user's, so their other sessions recall it;
@@ -237,7 +256,17 @@ class StoredMemory(ABC):
         scopes = self.facts.policy.writes(session_id, user)
         for scope in scopes:
             await self.store.aput(scope.namespace("turns"), key, record, index=False)
-            await self._bump_log(scope)
+            generation, _ = await self._bump_log(scope)
+            cached = self._turn_cache.get("/".join(scope.prefix))
+            if cached is not None and cached.generation == generation and key not in cached.keys:
+                # this process's own turn goes into its cache at once: with no other writer, the cache is
+                # never read back from the store
+                now = datetime.now(UTC)
+                cached.extend(
+                    [Item(value=record, key=key, namespace=scope.namespace("turns"), created_at=now, updated_at=now)],
+                    read=False,
+                )
+                cached.count += 1
         await self._note_user_scopes(session_id, [scope for scope in scopes if scope.kind == "user"])
         return key
 

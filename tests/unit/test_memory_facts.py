@@ -331,3 +331,29 @@ async def test_a_log_count_behind_the_turns_tops_the_cache_up_without_reloading_
     section = await recalled(memory, "s1", "Which bike and how many gears?")
     assert "Peugeot" in section and "three gears" in section
     assert [ns for ns in reloads if ns[-1] == "turns"] == []
+
+
+async def test_a_turn_another_process_wrote_is_recalled_from_a_top_up_of_the_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import memory.backends.stored as stored
+
+    store = InMemoryStore()
+    here, there = (
+        build_backends(store, DeterministicFakeEmbedding(size=32), window_turns=2, max_tokens=3000, top_k=5)["kv"]
+        for _ in range(2)
+    )
+    await tell(here, "s1", *[f"The weather on day {n} was grey." for n in range(10)])
+    await recalled(here, "s1", "What was the weather?")  # `here` now holds every turn
+    reloads: list[tuple[str, ...]] = []
+    every = stored.all_items
+
+    async def counting(store: Any, ns: tuple[str, ...], value_filter: Any = None) -> Any:
+        if value_filter is None and ns[-1] == "turns":
+            reloads.append(ns)
+        return await every(store, ns, value_filter)
+
+    monkeypatch.setattr(stored, "all_items", counting)
+    await tell(there, "s2", "It has three gears, my bike.")
+    assert "three gears" in await recalled(here, "s1", "How many gears?")
+    assert reloads == []
