@@ -7,8 +7,9 @@ from starlette.background import BackgroundTask
 
 from api.streaming import TurnEvent
 
-Frames = Callable[[TurnEvent | None, AsyncGenerator[TurnEvent]], AsyncGenerator[dict[str, str]]]
-"""A protocol's frames of a streamed turn, from its first answer event and the events after it."""
+Frames = Callable[[TurnEvent | None, AsyncGenerator[TurnEvent]], AsyncGenerator[dict[str, str] | bytes]]
+"""A protocol's frames of a streamed turn, from its first answer event and the events after it (as sse-starlette
+takes them: fields, or a frame already encoded)."""
 
 
 async def event_stream_response(

@@ -13,6 +13,7 @@ from collections.abc import AsyncGenerator
 from typing import Any, Literal
 
 import anyio
+import orjson
 from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse
 
@@ -25,6 +26,8 @@ from api.streaming import TurnEvent
 from api.turn_result import TurnResult, finish_reason_of
 
 STEP_EVENT = "sage.step"
+TOKEN_TAIL = b'},"finish_reason":null}]}\r\n\r\n'
+"""The end of a token's frame: the choice's `finish_reason`, and the blank line (CRLF, sse-starlette's separator)."""
 
 
 class ChunkDelta(BaseModel):
@@ -63,6 +66,13 @@ class ChunkWriter:
         self.id = new_completion_id()
         self.created = unix_now()
         self.model = model
+        head = orjson.dumps({"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": model})
+        self._token_head = b"data: " + head[:-1] + b',"choices":[{"index":0,"delta":{"content":'
+
+    def token(self, text: str) -> bytes:
+        """The whole SSE frame of a plain answer token, as `delta(ChunkDelta(content=text))` would encode it
+        through sse-starlette, without a model per token: most of a stream's frames are these."""
+        return self._token_head + orjson.dumps(text) + TOKEN_TAIL
 
     def chunk(self, choices: list[ChunkChoice], **extensions: Any) -> str:
         frame = ChatCompletionChunk(id=self.id, created=self.created, model=self.model, choices=choices, **extensions)
@@ -81,12 +91,12 @@ class ChunkWriter:
         return self.chunk([choice], **extensions)
 
 
-def _delta_frame(writer: ChunkWriter, event: TurnEvent) -> str:
+def _delta_frame(writer: ChunkWriter, event: TurnEvent) -> dict[str, str] | bytes:
     if event.delta is None:
-        return writer.delta(ChunkDelta(content=event.token))
+        return writer.token(event.token or "")
     delta = event.delta
     chunk_delta = ChunkDelta(content=delta.text or None, tool_calls=delta.tool_calls, function_call=delta.function_call)
-    return writer.delta(chunk_delta, logprobs=delta.logprobs)
+    return {"data": writer.delta(chunk_delta, logprobs=delta.logprobs)}
 
 
 def _alternative_frames(writer: ChunkWriter, result: TurnResult) -> list[str]:
@@ -115,8 +125,9 @@ async def sse_frames(
     writer: ChunkWriter,
     *,
     include_usage: bool,
-) -> AsyncGenerator[dict[str, str]]:
-    """Frames for sse-starlette; `first` is the event the route already awaited, so early failures are HTTP errors.
+) -> AsyncGenerator[dict[str, str] | bytes]:
+    """Frames for sse-starlette (a token's frame already encoded); `first` is the event the route already awaited,
+    so early failures are HTTP errors.
 
     Closing these frames closes `events` too, which stops the turn and its model call (client disconnect).
     """
@@ -127,7 +138,7 @@ async def sse_frames(
             if event.step is not None:
                 yield {"event": STEP_EVENT, "data": json.dumps(event.step, ensure_ascii=False, separators=(",", ":"))}
             if event.token is not None or event.delta is not None:
-                yield {"data": _delta_frame(writer, event)}
+                yield _delta_frame(writer, event)
             if event.result is not None:
                 result = event.result
                 for frame in _alternative_frames(writer, result):
@@ -160,7 +171,7 @@ async def stream_response(
     """The SSE response of a streamed completion (see `event_stream_response`)."""
     writer = ChunkWriter(model)
 
-    def frames_of(first: TurnEvent | None, rest: AsyncGenerator[TurnEvent]) -> AsyncGenerator[dict[str, str]]:
+    def frames_of(first: TurnEvent | None, rest: AsyncGenerator[TurnEvent]) -> AsyncGenerator[dict[str, str] | bytes]:
         return sse_frames(first, rest, writer, include_usage=include_usage)
 
     return await event_stream_response(events, frames_of, send_timeout=send_timeout)

@@ -274,3 +274,25 @@ def test_several_choices_of_a_designed_workflow_repeat_it_and_say_so(client: Tes
     assert completion["sage"]["intent"] == "workflow" and completion["sage"]["choices_repeated"] is True
     first, second = completion["choices"]
     assert second["index"] == 1 and second["message"]["content"] == first["message"]["content"]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "Paris",
+        " is",
+        "",
+        'a "quoted" \\ word',
+        "line\nbreak\ttab\r",
+        "é 你好 🙂",
+        "\u2028\u2029\x7f\x00\x1f",
+        "</script>",
+    ],
+)
+def test_a_token_frame_is_the_bytes_the_chunk_model_gives_through_sse_starlette(token: str) -> None:
+    from sse_starlette.event import ensure_bytes
+
+    from api.protocols.openai_chat_stream import ChunkDelta, ChunkWriter
+
+    writer = ChunkWriter("sage-default")
+    assert writer.token(token) == ensure_bytes({"data": writer.delta(ChunkDelta(content=token))}, "\r\n")
