@@ -19,6 +19,8 @@ from pydantic import PrivateAttr, SecretStr
 from llm.wire import UpstreamRefused, UpstreamWire
 
 NO_KEY = "not-needed"
+NOT_LEAN = "not a plain chat completion"
+"""Why a request went the SDK's whole way (langchain-openai's), not the lean path's."""
 """Local servers need no key, but the OpenAI client insists on one being set."""
 
 
@@ -107,10 +109,15 @@ class WireMessagesChatOpenAI(ChatOpenAI):
             payload = self._get_request_payload(messages, stop=stop, **kwargs)
             try:
                 if not self._lean(payload):
-                    raise UpstreamRefused("not a plain chat completion")
+                    raise UpstreamRefused(NOT_LEAN)
                 completion = await self.wire().completion(payload)
-            except UpstreamRefused:
-                result = await super()._agenerate(messages, stop, run_manager, **kwargs)
+            except UpstreamRefused as refused:
+                if refused.args and refused.args[0] == NOT_LEAN:
+                    result = await super()._agenerate(messages, stop, run_manager, **kwargs)
+                else:
+                    sdk = self.wire().retrying_client().chat.completions
+                    raw = await sdk.with_raw_response.create(**payload)
+                    result = self._create_chat_result(raw.parse(), {})
             else:
                 result = self._create_chat_result(completion, {})
         except _PARSE_FAILURES as exc:
@@ -159,7 +166,7 @@ class WireMessagesChatOpenAI(ChatOpenAI):
         first = True
         try:
             if not self._lean(payload):
-                raise UpstreamRefused("not a plain chat completion")
+                raise UpstreamRefused(NOT_LEAN)
             async for raw in self.wire().chunks(payload):
                 generation = self._convert_chunk_to_generation_chunk(raw, chunk_class, {})
                 if generation is None:
@@ -170,11 +177,23 @@ class WireMessagesChatOpenAI(ChatOpenAI):
                     await run_manager.on_llm_new_token(generation.text, chunk=generation, logprobs=logprobs)
                 first = False
                 yield generation
-        except UpstreamRefused:
+        except UpstreamRefused as refused:
             if not first:
                 raise
-            async for generation in super()._astream(messages, stop, run_manager, **kwargs):
-                yield generation
+            if refused.args and refused.args[0] == NOT_LEAN:
+                async for generation in super()._astream(messages, stop, run_manager, **kwargs):
+                    yield generation
+                return
+            stream = await self.wire().retrying_client().chat.completions.create(**payload)
+            async with stream:
+                async for typed in stream:
+                    generation = self._convert_chunk_to_generation_chunk(typed.model_dump(), chunk_class, {})
+                    if generation is None:
+                        continue
+                    chunk_class = generation.message.__class__
+                    if run_manager:
+                        await run_manager.on_llm_new_token(generation.text, chunk=generation)
+                    yield generation
 
 
 def openai_compatible_chat_model(

@@ -9,13 +9,15 @@ as the dict it would have dumped:
 - The request is the SDK's own: the first time a set of parameters is seen, the SDK builds the request into a
   transport that keeps it (`_SdkRequestShape`), and its key order, path and headers are reused from then on,
   so the body's bytes and the headers are the SDK's (`tests/unit/test_chat_wire.py` compares them).
-- Only a 200 is read here. Anything else (an error status, a refused or timed-out connection) is the SDK's to
-  do from the start: the caller sends the request again through it, with its retries and typed errors, so the
-  failure paths behave exactly as before (a failing backend sees one attempt more).
+- Only a 200 is read here. An error status the SDK would retry, or a refused connection, while retries
+  remain, is sent again by the SDK with one retry fewer (`retrying_client`), so a backend sees exactly as many
+  attempts as before; any other error status is replayed to the SDK, which raises its typed error from it. A
+  backend that does not answer within the timeout is not asked again (the SDK's `APITimeoutError` at once).
 """
 
 import asyncio
 import json
+import random
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ import orjson
 
 RESERVED = frozenset({"extra_body", "extra_headers", "extra_query", "timeout"})
 """Payload keys that are options of the SDK's `create`, not fields of the body."""
+RETRIED_STATUSES = frozenset({408, 409, 429})
+"""Statuses the SDK retries besides every 5xx (its `_should_retry`, for a response without `x-should-retry`)."""
 TRANSPORT_HEADERS = frozenset({"host", "content-length", "accept-encoding", "connection"})
 """Headers each transport writes itself."""
 
@@ -82,6 +86,11 @@ class UpstreamWire:
                     raise openai.APIError(message or "An error occurred during streaming", request, body=error)
                 yield chunk
 
+    def retrying_client(self) -> openai.AsyncOpenAI:
+        """The SDK client that sends a refused request again: with one retry fewer, the lean path's attempt
+        having been the first."""
+        return self.client.with_options(max_retries=max(self.client.max_retries - 1, 0))
+
     async def aclose(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
@@ -96,11 +105,20 @@ class UpstreamWire:
             raise UpstreamRefused(str(exc)) from exc
         try:
             response = await self._session_here().post(shape.url, data=body, headers=dict(shape.headers))
-        except (aiohttp.ClientConnectionError, TimeoutError) as exc:
-            raise UpstreamRefused(str(exc)) from exc
+        except TimeoutError as exc:  # not sent again: a backend that did not answer in time gets no second wait
+            raise openai.APITimeoutError(httpx2.Request("POST", shape.url)) from exc
+        except aiohttp.ClientConnectionError as exc:
+            if self.client.max_retries > 0:
+                await asyncio.sleep(_first_backoff(None))
+                raise UpstreamRefused(str(exc)) from exc
+            raise openai.APIConnectionError(request=httpx2.Request("POST", shape.url)) from exc
         async with response:
             if response.status != 200:
-                raise UpstreamRefused(f"HTTP {response.status}")
+                body, headers = await response.read(), list(response.headers.items())
+                if (response.status in RETRIED_STATUSES or response.status >= 500) and self.client.max_retries > 0:
+                    await asyncio.sleep(_first_backoff(response.headers.get("retry-after")))
+                    raise UpstreamRefused(f"HTTP {response.status}")
+                await _raise_as_the_sdk(self.client, payload, response.status, headers, body)
             yield response
 
     def _session_here(self) -> aiohttp.ClientSession:
@@ -148,6 +166,33 @@ async def _sdk_request_shape(client: openai.AsyncOpenAI, payload: Mapping[str, A
     request = seen[0]
     headers = {name: value for name, value in request.headers.items() if name.lower() not in TRANSPORT_HEADERS}
     return _SdkRequestShape(str(request.url), headers, tuple(json.loads(request.content)))
+
+
+def _first_backoff(retry_after: str | None) -> float:
+    """How long the SDK waits before its first retry: the backend's `Retry-After` (seconds, up to a minute), else
+    its initial delay (0.5 s, `openai._constants.INITIAL_RETRY_DELAY`) less up to a quarter of jitter."""
+    try:
+        asked = float(retry_after) if retry_after else None
+    except ValueError:
+        asked = None
+    if asked is not None and 0 < asked <= 60:
+        return asked
+    return 0.5 * (1 - 0.25 * random.random())
+
+
+async def _raise_as_the_sdk(
+    client: openai.AsyncOpenAI, payload: Mapping[str, Any], status: int, headers: list[tuple[str, str]], body: bytes
+) -> None:
+    """Raise the error the SDK raises for this response (`BadRequestError`, `RateLimitError`, ...), by letting it
+    read the response from a transport that replays it: the request is not sent again."""
+
+    def replay(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(status, headers=headers, content=body)
+
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(replay)) as replaying:
+        sdk = client.with_options(http_client=replaying, max_retries=0)
+        await sdk.chat.completions.with_raw_response.create(**payload)
+    raise UpstreamRefused(f"the SDK accepted an HTTP {status}")  # not reached: the SDK raises for any non-2xx
 
 
 async def _sse_data(pieces: AsyncIterator[bytes]) -> AsyncIterator[str]:

@@ -105,14 +105,14 @@ async def test_the_lean_path_is_the_one_taken_and_reads_the_answer_as_langchain_
     await wire.aclose()
 
 
-async def test_a_refused_request_is_sent_again_by_the_sdk_with_its_typed_error(upstream: Upstream) -> None:
+async def test_a_refused_request_raises_the_sdks_typed_error_without_being_sent_again(upstream: Upstream) -> None:
     upstream.status = 400
     wire = models(upstream.url)["wire"]
     with pytest.raises(openai.BadRequestError):
         await wire.ainvoke(PROMPT)
-    assert len(upstream.requests) == 2  # the lean attempt, then the SDK's (max_retries 0)
+    assert len(upstream.requests) == 1  # max_retries 0: the lean attempt was the only one
     upstream.requests.clear()
     with pytest.raises(openai.BadRequestError):
         async for _ in wire.astream(PROMPT):
             pass
-    assert len(upstream.requests) == 2
+    assert len(upstream.requests) == 1
