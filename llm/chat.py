@@ -19,8 +19,6 @@ from pydantic import PrivateAttr, SecretStr
 from llm.wire import UpstreamRefused, UpstreamWire
 
 NO_KEY = "not-needed"
-NOT_LEAN = "not a plain chat completion"
-"""Why a request went the SDK's whole way (langchain-openai's), not the lean path's."""
 """Local servers need no key, but the OpenAI client insists on one being set."""
 
 
@@ -109,17 +107,14 @@ class WireMessagesChatOpenAI(ChatOpenAI):
             payload = self._get_request_payload(messages, stop=stop, **kwargs)
             try:
                 if not self._lean(payload):
-                    raise UpstreamRefused(NOT_LEAN)
-                completion = await self.wire().completion(payload)
+                    raise UpstreamRefused("not a plain chat completion", attempted=False)
+                result = self._create_chat_result(await self.wire().completion(payload), {})
             except UpstreamRefused as refused:
-                if refused.args and refused.args[0] == NOT_LEAN:
+                if not refused.attempted:
                     result = await super()._agenerate(messages, stop, run_manager, **kwargs)
                 else:
-                    sdk = self.wire().retrying_client().chat.completions
-                    raw = await sdk.with_raw_response.create(**payload)
+                    raw = await self.wire().retrying_client().chat.completions.with_raw_response.create(**payload)
                     result = self._create_chat_result(raw.parse(), {})
-            else:
-                result = self._create_chat_result(completion, {})
         except _PARSE_FAILURES as exc:
             raise MalformedUpstreamError(f"unreadable completion: {exc}") from exc
         if not result.generations:
@@ -154,46 +149,51 @@ class WireMessagesChatOpenAI(ChatOpenAI):
         run_manager: AsyncCallbackManagerForLLMRun | None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        """langchain-openai's stream, its chunks read by the lean path when it can (what `BaseChatOpenAI._astream`
-        does with each chunk, without the SDK's typed chunk in between)."""
+        """langchain-openai's stream, its chunks read by the lean path when it can."""
         options = {**kwargs, "stream": True}
         stream_usage = self._should_stream_usage(kwargs.get("stream_usage"), **kwargs)
         options.pop("stream_usage", None)
         if stream_usage:
             options["stream_options"] = {"include_usage": stream_usage}
         payload = self._get_request_payload(messages, stop=stop, **options)
-        chunk_class: type[BaseMessageChunk] = AIMessageChunk
-        first = True
+        yielded = False
         try:
             if not self._lean(payload):
-                raise UpstreamRefused(NOT_LEAN)
-            async for raw in self.wire().chunks(payload):
-                generation = self._convert_chunk_to_generation_chunk(raw, chunk_class, {})
-                if generation is None:
-                    continue
-                chunk_class = generation.message.__class__
-                if run_manager:
-                    logprobs = (generation.generation_info or {}).get("logprobs")
-                    await run_manager.on_llm_new_token(generation.text, chunk=generation, logprobs=logprobs)
-                first = False
+                raise UpstreamRefused("not a plain chat completion", attempted=False)
+            async for generation in self._generations(self.wire().chunks(payload), run_manager):
+                yielded = True
                 yield generation
         except UpstreamRefused as refused:
-            if not first:
+            if yielded:
                 raise
-            if refused.args and refused.args[0] == NOT_LEAN:
+            if not refused.attempted:
                 async for generation in super()._astream(messages, stop, run_manager, **kwargs):
                     yield generation
-                return
-            stream = await self.wire().retrying_client().chat.completions.create(**payload)
-            async with stream:
-                async for typed in stream:
-                    generation = self._convert_chunk_to_generation_chunk(typed.model_dump(), chunk_class, {})
-                    if generation is None:
-                        continue
-                    chunk_class = generation.message.__class__
-                    if run_manager:
-                        await run_manager.on_llm_new_token(generation.text, chunk=generation)
+            else:
+                async for generation in self._generations(self._retried_chunks(payload), run_manager):
                     yield generation
+
+    async def _generations(
+        self, chunks: AsyncIterator[dict[str, Any]], run_manager: AsyncCallbackManagerForLLMRun | None
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        """What `BaseChatOpenAI._astream` makes of each chunk (as a dict), its callback included."""
+        chunk_class: type[BaseMessageChunk] = AIMessageChunk
+        async for raw in chunks:
+            generation = self._convert_chunk_to_generation_chunk(raw, chunk_class, {})
+            if generation is None:
+                continue
+            chunk_class = generation.message.__class__
+            if run_manager:
+                logprobs = (generation.generation_info or {}).get("logprobs")
+                await run_manager.on_llm_new_token(generation.text, chunk=generation, logprobs=logprobs)
+            yield generation
+
+    async def _retried_chunks(self, payload: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """The stream sent again by the SDK after the lean path's refused attempt, its chunks as dicts."""
+        stream = await self.wire().retrying_client().chat.completions.create(**payload)
+        async with stream:
+            async for typed in stream:
+                yield typed.model_dump()
 
 
 def openai_compatible_chat_model(

@@ -37,7 +37,12 @@ TRANSPORT_HEADERS = frozenset({"host", "content-length", "accept-encoding", "con
 
 
 class UpstreamRefused(Exception):
-    """The lean path got no success to read (a status other than 200, or no connection): send it via the SDK."""
+    """The lean path got no success to read: send the request through the SDK. `attempted`: the backend was asked
+    (a retryable status, no connection), so the SDK's attempt is a retry; otherwise the request never left."""
+
+    def __init__(self, reason: str, *, attempted: bool = True) -> None:
+        super().__init__(reason)
+        self.attempted = attempted
 
 
 @dataclass(frozen=True)
@@ -102,7 +107,7 @@ class UpstreamWire:
         try:
             body = _json_bytes(_body(payload, shape.order))
         except (TypeError, ValueError) as exc:  # a value only the SDK can serialize (a model object, NaN)
-            raise UpstreamRefused(str(exc)) from exc
+            raise UpstreamRefused(str(exc), attempted=False) from exc
         try:
             response = await self._session_here().post(shape.url, data=body, headers=dict(shape.headers))
         except TimeoutError as exc:  # not sent again: a backend that did not answer in time gets no second wait
