@@ -169,6 +169,21 @@ def _not_measured(name: str, why: str) -> Check:
     return Check(name, None, f"not measured ({why})")
 
 
+def _ratio_check(name: str, gateway: float, other: float, bound: float, unit: str) -> Check:
+    """`gateway / other` against `bound` (not measured when the ratio is undefined)."""
+    value = ratio(gateway, other)
+    holds = None if math.isnan(value) else value <= bound
+    digits = 2 if unit == "ms" else 1
+    return Check(name, holds, f"{_ms(value, 0)} ({gateway:.{digits}f} {unit} / {other:.{digits}f} {unit})")
+
+
+def _open_loop_check(name: str, cell: OpenCell, litellm: OpenCell | None, caveat: str = "") -> Check:
+    """An open-loop row against the latency bound with no errors, LiteLLM's row beside it."""
+    p99 = p50_p99([latency * 1000 for latency in cell.result.latencies])[1]
+    holds = not cell.result.error_count and p99 <= LATENCY_BOUND_MS
+    return Check(name, holds, f"{_open_figures(cell)} (litellm: {_open_figures(litellm)}){caveat}")
+
+
 def _open(cells: list[OpenCell], scenario: str, rate: float, target: str) -> OpenCell | None:
     return next((c for c in cells if (c.scenario, c.result.rate, c.target) == (scenario, rate, target)), None)
 
@@ -199,18 +214,14 @@ def acceptance(
         d50 = p50_p99(casual["direct"].latencies_ms)[0]
         g_added = p50_p99(casual["gateway"].latencies_ms)[0] - d50
         l_added = p50_p99(casual["litellm"].latencies_ms)[0] - d50
-        value = ratio(g_added, l_added)
-        holds = None if math.isnan(value) else value <= ADDED_RATIO_BOUND
-        checks.append(Check(name, holds, f"{_ms(value, 0)} ({g_added:.2f} ms / {l_added:.2f} ms)"))
+        checks.append(_ratio_check(name, g_added, l_added, ADDED_RATIO_BOUND, "ms"))
     else:
         checks.append(_not_measured(name, no_litellm if casual else "no casual scenario"))
 
     name = f"casual c=1: gateway CPU/req / litellm CPU/req (<= {CPU_RATIO_BOUND})"
     if {"gateway", "litellm"} <= casual.keys():
         g_cpu, l_cpu = casual["gateway"].cpu_ms_per_request, casual["litellm"].cpu_ms_per_request
-        value = ratio(g_cpu, l_cpu)
-        holds = None if math.isnan(value) else value <= CPU_RATIO_BOUND
-        checks.append(Check(name, holds, f"{_ms(value, 0)} ({g_cpu:.2f} ms / {l_cpu:.2f} ms)"))
+        checks.append(_ratio_check(name, g_cpu, l_cpu, CPU_RATIO_BOUND, "ms"))
     else:
         checks.append(_not_measured(name, no_litellm if casual else "no casual scenario"))
 
@@ -226,10 +237,7 @@ def acceptance(
     name = f"rag open loop at 100/s: gateway p99 <= {LATENCY_BOUND_MS:g} ms, 0 errors"
     cell = _open(open_cells, "rag", 100, "gateway")
     if cell is not None:
-        p99 = p50_p99([latency * 1000 for latency in cell.result.latencies])[1]
-        holds = not cell.result.error_count and p99 <= LATENCY_BOUND_MS
-        litellm = _open_figures(_open(open_cells, "rag", 100, "litellm"))
-        checks.append(Check(name, holds, f"{_open_figures(cell)} (litellm: {litellm})"))
+        checks.append(_open_loop_check(name, cell, _open(open_cells, "rag", 100, "litellm")))
     else:
         checks.append(_not_measured(name, "needs the open loop with rag at rate 100"))
 
@@ -251,13 +259,8 @@ def acceptance(
 
     name = f"stream: gateway CPU per token / --baseline-cpu-per-token (<= {BASELINE_TOKEN_RATIO_BOUND})"
     if baseline_cpu_per_token_us is not None and "gateway" in stream:
-        value = ratio(gateway_per_token, baseline_cpu_per_token_us)
         checks.append(
-            Check(
-                name,
-                None if math.isnan(value) else value <= BASELINE_TOKEN_RATIO_BOUND,
-                f"{_ms(value, 0)} ({gateway_per_token:.1f} us / {baseline_cpu_per_token_us:.1f} us)",
-            )
+            _ratio_check(name, gateway_per_token, baseline_cpu_per_token_us, BASELINE_TOKEN_RATIO_BOUND, "us")
         )
     else:
         checks.append(_not_measured(name, "pass --baseline-cpu-per-token" if stream else "no stream scenario"))
@@ -265,12 +268,9 @@ def acceptance(
     name = f"open loop casual at 300/s ({workers} gateway worker(s)): gateway p99 <= {LATENCY_BOUND_MS:g} ms, 0 errors"
     cell = _open(open_cells, "casual", 300, "gateway")
     if cell is not None:
-        p99 = p50_p99([latency * 1000 for latency in cell.result.latencies])[1]
-        holds = not cell.result.error_count and p99 <= LATENCY_BOUND_MS
-        litellm = _open_figures(_open(open_cells, "casual", 300, "litellm"))
         direct = _open(open_cells, "casual", 300, "direct")
         caveat = "" if direct is None or direct_holds(direct) else "; direct did not hold 300/s: not conclusive"
-        checks.append(Check(name, holds, f"{_open_figures(cell)} (litellm: {litellm}){caveat}"))
+        checks.append(_open_loop_check(name, cell, _open(open_cells, "casual", 300, "litellm"), caveat))
     else:
         checks.append(_not_measured(name, "needs the open loop with casual at rate 300"))
     return checks
