@@ -43,6 +43,7 @@ from api.turns import TurnRunner
 from config.settings import Settings
 from graph.foundation import Foundation, open_foundation
 from graph.resources import ModelHandles, Resources
+from ingest.service import IndexBusyError
 from memory.checkpointer import open_checkpointer
 from memory.responses import ResponseStore
 from memory.store import open_store
@@ -71,6 +72,8 @@ def start_default_index(settings: Settings, resources: Resources) -> None:
         return
     try:
         index.start_build(settings.default_docs_dir)
+    except IndexBusyError:  # another worker builds it; its version is followed from disk once live
+        logger.info("default corpus %s is being indexed by another process", settings.default_docs_dir)
     except Exception:
         logger.warning("default corpus %s not indexed", settings.default_docs_dir, exc_info=True)
 

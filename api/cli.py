@@ -5,7 +5,8 @@ import ipaddress
 import logging.config
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from api.app import check_storage, create_app
 from api.logging_setup import log_config
 from api.server import EdgeLimits, ServerConfig, serve
 from config.settings import Settings
+from llm.endpoint import start_embedded_model
+from llm.local_server import ModelIntegrityError
 from memory.storage_faults import StorageOpenError
 
 
@@ -27,7 +30,10 @@ def parse_args(argv: Sequence[str] | None, defaults: Settings) -> argparse.Names
     )
     parser.add_argument("--data-dir", type=Path, default=defaults.data_dir, help="sessions and model cache")
     parser.add_argument(
-        "--workers", type=int, default=defaults.workers, help="worker processes (N > 1 needs PostgreSQL)"
+        "--workers",
+        type=int,
+        default=defaults.workers,
+        help="worker processes sharing the sessions (SQLite or PostgreSQL) and one embedded model",
     )
     parser.add_argument(
         "--insecure",
@@ -74,6 +80,26 @@ def server_config(app: Any, settings: Settings, logging_config: dict[str, Any] |
     )
 
 
+@contextmanager
+def model_served_for_workers(settings: Settings) -> Iterator[None]:
+    """With the embedded model, serve it here, once, and point the worker processes at it through the environment
+    (each would otherwise load its own copy of the weights and its own context cache)."""
+    local = settings.local_model()
+    if settings.resolved_chat_backend() != "local" or local.served_url is not None:
+        yield
+        return
+    try:
+        server = start_embedded_model(local)
+    except (ModelIntegrityError, ValueError) as exc:
+        raise SystemExit(f"error: {exc}") from None
+    os.environ["SAGE_LOCAL_SERVED_URL"] = server.base_url
+    try:
+        yield
+    finally:
+        del os.environ["SAGE_LOCAL_SERVED_URL"]
+        server.close()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Read settings from the environment once, let flags override them, and serve (or run `ingest`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -103,11 +129,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     if settings.workers == 1:
         serve(server_config(create_app(settings), settings, logging_config))
         return
-    if settings.resolved_session_backend() != "postgres":
-        raise SystemExit("SAGE_GATEWAY_WORKERS > 1 needs SAGE_GATEWAY_DATABASE_URL: SQLite sessions serve one process")
+    if settings.resolved_session_backend() == "memory":
+        raise SystemExit(
+            "SAGE_GATEWAY_WORKERS > 1 needs sessions the workers share: SQLite under the data dir (the default) or "
+            "PostgreSQL; SAGE_GATEWAY_SESSION_BACKEND=memory lives in one process"
+        )
     # Worker processes build their own app from the environment: hand them the flags through it (start-up only).
     os.environ.update({"SAGE_GATEWAY_DATA_DIR": str(settings.data_dir), "SAGE_GATEWAY_LOG_LEVEL": settings.log_level})
-    serve(server_config("api.app:create_app_from_env", settings, logging_config))
+    with model_served_for_workers(settings):
+        serve(server_config("api.app:create_app_from_env", settings, logging_config))
 
 
 if __name__ == "__main__":

@@ -99,6 +99,9 @@ class LocalModelConfig:
     context_tokens: int = 4096
     threads: int = 0
     parallel: int = 2
+    served_url: str | None = None
+    """The model already serving at this OpenAI-compatible root (the supervisor's, for its workers): not started
+    again."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -47,7 +47,12 @@ class Settings(BaseSettings):
         Path("~/.sage/gateway"), alias="SAGE_GATEWAY_DATA_DIR", description="Sessions, model cache and indexes."
     )
     workers: int = Field(
-        1, ge=1, le=64, alias="SAGE_GATEWAY_WORKERS", description="uvicorn worker processes (N > 1 needs PostgreSQL)."
+        1,
+        ge=1,
+        le=64,
+        alias="SAGE_GATEWAY_WORKERS",
+        description="uvicorn worker processes (SQLite or PostgreSQL sessions; the embedded model is served "
+        "once for all of them).",
     )
     log_level: Literal["critical", "error", "warning", "info", "debug"] = Field("info", alias="SAGE_GATEWAY_LOG_LEVEL")
     session_backend: SessionBackend = Field(
@@ -238,6 +243,12 @@ class Settings(BaseSettings):
     local_context_tokens: int = Field(4096, ge=512, alias="SAGE_LOCAL_CONTEXT_TOKENS")
     local_threads: int = Field(0, ge=0, alias="SAGE_LOCAL_THREADS", description="0 = one per core.")
     local_parallel: int = Field(2, ge=1, le=16, alias="SAGE_LOCAL_PARALLEL", description="Concurrent slots.")
+    local_served_url: str | None = Field(
+        None,
+        alias="SAGE_LOCAL_SERVED_URL",
+        description="The embedded model as already served at this /v1 root on loopback: with --workers N the "
+        "supervising process serves it once and sets this for its workers.",
+    )
 
     embedding_base_url: str | None = Field(None, alias="SAGE_EMBEDDING_BASE_URL")
     embedding_model: str | None = Field(
@@ -398,6 +409,7 @@ class Settings(BaseSettings):
             context_tokens=self.local_context_tokens,
             threads=self.local_threads,
             parallel=self.local_parallel,
+            served_url=self.local_served_url,
         )
 
     def breaker(self) -> BreakerConfig:

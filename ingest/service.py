@@ -1,7 +1,10 @@
 """The index the gateway serves: loading at start, background (re)builds with progress, search, delete."""
 
 import asyncio
+import fcntl
 import logging
+import os
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from config.sections import IndexConfig
 from ingest.hybrid import Hit, Relevance, SearchMode, hybrid_search
-from ingest.index import LoadedIndex, VectorEmbedder, build_index, delete_index, load_index
+from ingest.index import LoadedIndex, VectorEmbedder, build_index, current_version, delete_index, load_index
 from ingest.loaders import SourceOutsideRootsError, resolve_source_dir
 from llm.embeddings import EmbeddingModel, unit_vectors
 
@@ -32,8 +35,37 @@ def vector_embedder(embeddings: Embeddings, name: str, dim: int) -> VectorEmbedd
     return VectorEmbedder(name, dim, embed)
 
 
+FOLLOW_SECONDS = 1.0
+"""How often a search looks whether another process (a worker, the `ingest` CLI) made a new version live."""
+
+
 class IndexBusyError(RuntimeError):
-    """A build is already running."""
+    """A build is already running (in this process or another one on the same index folder)."""
+
+
+class BuildLock:
+    """An exclusive `flock` beside the index folder, held for a build or a delete, so two processes serving the same
+    folder never write it at once; the kernel releases it if the holder dies."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.path = index_dir.with_name(f".{index_dir.name}.lock")
+        self._fd: int | None = None
+
+    def take(self) -> None:
+        """Take the lock without waiting (a syscall), or raise `IndexBusyError`."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise IndexBusyError("an index build or delete is running in another gateway process") from None
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor releases its flock
+            self._fd = None
 
 
 @dataclass
@@ -86,6 +118,8 @@ class IndexService:
         self.loaded: LoadedIndex | None = None
         self.job: BuildJob | None = None
         self._task: asyncio.Task[None] | None = None
+        self._build_lock = BuildLock(config.index_dir)
+        self._followed_at = time.monotonic()
 
     async def load(self) -> None:
         """Load the live version from disk, if any (a corrupt one is logged and left unserved)."""
@@ -94,6 +128,18 @@ class IndexService:
         except Exception:
             logger.exception("the index on disk could not be loaded")
             self.loaded = None
+
+    async def follow_disk(self) -> None:
+        """Serve the version another process made live (a build in another worker, `ingest`), looking at most once
+        a `FOLLOW_SECONDS`; this process's own build swaps its version in itself."""
+        now = time.monotonic()
+        if now - self._followed_at < FOLLOW_SECONDS or self.building:
+            return
+        self._followed_at = now
+        live = await asyncio.to_thread(current_version, self.index_dir)
+        if live != (self.loaded.version if self.loaded else None) and not self.building:
+            logger.info("the index on disk changed to %s; loading it", live)
+            await self.load()
 
     @property
     def building(self) -> bool:
@@ -104,6 +150,7 @@ class IndexService:
         if self.building:
             raise IndexBusyError("an index build is already running")
         resolved = resolve_source_dir(source_dir, self.roots)
+        self._build_lock.take()
         job = BuildJob(id=uuid.uuid4().hex, source_dir=str(resolved), force_rebuild=force)
         self.job = job
         self._task = asyncio.create_task(self._run(job, resolved, force))
@@ -137,18 +184,24 @@ class IndexService:
             logger.exception("index build failed; the previous index keeps serving")
             job.status, job.error, job.error_type = "failed", f"{type(exc).__name__}: {exc}", type(exc).__name__
         finally:
+            self._build_lock.release()
             job.finished_at = datetime.now(UTC).isoformat()
 
     async def delete(self) -> bool:
         if self.building:
             raise IndexBusyError("an index build is running")
-        self.loaded = None
-        return await asyncio.to_thread(delete_index, self.index_dir)
+        self._build_lock.take()
+        try:
+            self.loaded = None
+            return await asyncio.to_thread(delete_index, self.index_dir)
+        finally:
+            self._build_lock.release()
 
     async def search(
         self, query: str, k: int, *, mode: SearchMode = "hybrid", relevance: Relevance | None = None
     ) -> list[Hit]:
         """The `k` best passages for `query` (see `ingest.hybrid`); empty when no index is loaded."""
+        await self.follow_disk()
         loaded = self.loaded
         if loaded is None or not query.strip():
             return []

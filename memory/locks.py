@@ -1,20 +1,27 @@
 """Per-session turn locks: two turns of one session never run at the same time, so none interleaves or is lost.
 
-Policy: the second turn waits for the first (serialise), but only for a bounded time: a lock that is not free
-within `wait` seconds raises `SessionBusyError` (the API answers 409 with `Retry-After`), never a hang. In one
-process an `asyncio.Lock` per session does it; with PostgreSQL, where several gateway processes share sessions, a
-session-level advisory lock does it across processes. The advisory lock is tried (`pg_try_advisory_lock`), not
-waited on, so a waiting turn holds no connection; only a turn that holds the lock holds one, and turns hold locks
-only while they run (the runner never waits on a client while holding one), so slow readers cannot exhaust the
-pool. A crashed process's locks go with its connections.
+Policy: the second turn waits for the first (serialise), but only for a bounded time: a lock that is not free within
+`wait` seconds raises `SessionBusyError` (the API answers 409 with `Retry-After`), never a hang. In one process an
+`asyncio.Lock` per session does it. Several gateway processes share sessions in two ways, and a lock spans them in
+each: with PostgreSQL a session-level advisory lock; with the SQLite files of one data dir a byte-range lock on one
+file of it (worker processes, or two gateways started on one data dir). The advisory lock is tried
+(`pg_try_advisory_lock`), not waited on, so a waiting turn holds no connection; only a turn that holds the lock
+holds one, and turns hold locks only while they run (the runner never waits on a client while holding one), so slow
+readers cannot exhaust the pool. A crashed process's locks go with its connections (or, for the file, with the
+process).
 """
 
 import asyncio
+import errno
+import fcntl
+import hashlib
 import itertools
+import os
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
@@ -26,7 +33,10 @@ if TYPE_CHECKING:  # psycopg is imported only in PostgreSQL mode
     from psycopg_pool import AsyncConnectionPool
 
 RETRY_POLL_SECONDS = (0.005, 0.02, 0.05, 0.1)
-"""The back-off between tries of a PostgreSQL advisory lock that another process holds (then 0.1 s each)."""
+"""The back-off between tries of a lock that another process holds (then 0.1 s each)."""
+
+LOCK_FILE_NAME = "session.locks"
+"""The file in the SQLite data dir whose bytes stand for the sessions' locks."""
 
 
 class SessionBusyError(Exception):
@@ -52,6 +62,18 @@ class SessionLocks(Protocol):
         ...
 
 
+async def tried_until(deadline: float, try_once: Callable[[], Awaitable[bool]]) -> bool:
+    """Whether `try_once` succeeded before `deadline` (`time.monotonic`), tried with `RETRY_POLL_SECONDS` between."""
+    for attempt in itertools.count():
+        if await try_once():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        delay = RETRY_POLL_SECONDS[min(attempt, len(RETRY_POLL_SECONDS) - 1)]
+        await asyncio.sleep(min(delay, max(deadline - time.monotonic(), 0)))
+    raise AssertionError("unreachable")
+
+
 class LocalSessionLocks:
     """In-process locks (SQLite and in-memory modes, which support one gateway process)."""
 
@@ -73,6 +95,52 @@ class LocalSessionLocks:
             yield
         finally:
             lock.release()
+
+
+class FileSessionLocks:
+    """Byte-range locks on one file, a byte per session, shared by every process that serves the same data dir.
+
+    A session's byte sits at an offset hashed from its id (62 bits: two sessions sharing one would only wait for
+    each other). The lock is tried without blocking (`F_SETLK`), so a waiting turn holds no thread. POSIX record
+    locks belong to a process, not a descriptor: the local lock is taken first, so turns of one process exclude
+    each other in memory, and the file stays open for as long as this object lives, because closing any
+    descriptor of it would drop every lock the process holds on it. The kernel drops a crashed process's locks.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.local = LocalSessionLocks()
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+    @asynccontextmanager
+    async def hold(self, session_id: str, *, wait: float) -> AsyncIterator[None]:
+        deadline = time.monotonic() + wait
+        offset = session_byte(session_id)
+
+        async def try_lock() -> bool:
+            try:
+                fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset, os.SEEK_SET)
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                return False
+            return True
+
+        async with self.local.hold(session_id, wait=wait):
+            if not await tried_until(deadline, try_lock):
+                raise SessionBusyError(session_id, retry_after=max(wait, 1.0))
+            try:
+                yield
+            finally:
+                fcntl.lockf(self._fd, fcntl.LOCK_UN, 1, offset, os.SEEK_SET)
+
+
+def session_byte(session_id: str) -> int:
+    """The offset of a session's byte in the lock file: 62 bits of its id's BLAKE2b digest."""
+    digest = hashlib.blake2b(session_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 2
 
 
 class PostgresSessionLocks:
@@ -100,7 +168,9 @@ class PostgresSessionLocks:
         """A pool connection that holds the session's advisory lock, tried until `deadline`."""
         from psycopg_pool import PoolTimeout
 
-        for attempt in itertools.count():
+        held: list[AsyncConnection[Any]] = []
+
+        async def try_lock() -> bool:
             try:
                 timeout = max(deadline - time.monotonic(), 0.01)
                 connection: AsyncConnection[Any] = await self.pool.getconn(timeout=timeout)
@@ -113,12 +183,13 @@ class PostgresSessionLocks:
                 await self.pool.putconn(connection)
                 raise
             if row is not None and row[0]:
-                return connection
+                held.append(connection)
+                return True
             await self.pool.putconn(connection)
-            if time.monotonic() >= deadline:
-                break
-            delay = RETRY_POLL_SECONDS[min(attempt, len(RETRY_POLL_SECONDS) - 1)]
-            await asyncio.sleep(min(delay, max(deadline - time.monotonic(), 0)))
+            return False
+
+        if await tried_until(deadline, try_lock):
+            return held[0]
         raise SessionBusyError(session_id, retry_after=max(wait, 1.0))
 
     async def _release(self, connection: "AsyncConnection[Any]", session_id: str) -> None:
@@ -134,7 +205,16 @@ class PostgresSessionLocks:
 @asynccontextmanager
 async def open_session_locks(storage: StorageConfig) -> AsyncIterator[SessionLocks]:
     """Advisory locks on their own connection pool in PostgreSQL mode (a turn holds one connection while the
-    checkpointer uses others), in-process locks otherwise."""
+    checkpointer uses others), byte-range locks on a file of the data dir in SQLite mode, in-process locks for the
+    in-memory backend (which serves one process)."""
+    if storage.backend == "sqlite":
+        storage.data_dir.mkdir(parents=True, exist_ok=True)
+        file_locks = FileSessionLocks(storage.data_dir / LOCK_FILE_NAME)
+        try:
+            yield file_locks
+        finally:
+            file_locks.close()
+        return
     if storage.backend != "postgres" or storage.database_url is None:
         yield LocalSessionLocks()
         return

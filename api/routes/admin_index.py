@@ -26,6 +26,7 @@ def status_of(index: IndexService) -> IndexStatus:
 @router.get("/status", response_model=IndexStatus)
 async def index_status(index: IndexDep) -> IndexStatus:
     """`not_found`, `building` (with the job's progress) or `ready` (with the manifest)."""
+    await index.follow_disk()
     return status_of(index)
 
 

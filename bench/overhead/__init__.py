@@ -1,7 +1,7 @@
 """Gateway overhead: the same requests sent straight to a fake upstream, through the gateway, and through LiteLLM.
 
     python -m bench.overhead [--compare-litellm] [--requests 300] [--scenarios casual rag stream]
-        [--rates 100 300 500] [--open-seconds 5] [--no-open-loop] [--gateway-workers 2 --gateway-sessions postgres]
+        [--rates 100 300 500] [--open-seconds 5] [--no-open-loop] [--gateway-workers 2 [--gateway-sessions postgres]]
         [--pin] [--history 40] [--baseline-cpu-per-token US]
 
 Every server runs as its own process on loopback behind ONE fake upstream process (`bench.fake_upstream`, which

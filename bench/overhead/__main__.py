@@ -75,7 +75,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--open-scenarios", nargs="+", choices=list(SCENARIOS), default=["casual", "rag"], help="open-loop scenarios"
     )
-    parser.add_argument("--gateway-workers", type=int, default=1, help="gateway processes (N > 1 needs postgres)")
+    parser.add_argument("--gateway-workers", type=int, default=1, help="gateway worker processes")
     parser.add_argument("--gateway-sessions", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
         "--database-url",
@@ -93,8 +93,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--rag-repetitions", type=int, default=200, help="embed-and-search repetitions (floor)")
     args = parser.parse_args(argv)
-    if args.gateway_workers > 1 and args.gateway_sessions != "postgres":
-        parser.error("--gateway-workers > 1 needs --gateway-sessions postgres: SQLite sessions serve one process")
     if not 1 <= args.gateway_workers <= 8:
         parser.error("--gateway-workers must be 1 to 8")
     if args.compare_litellm and not os.access(args.litellm_bin, os.X_OK):

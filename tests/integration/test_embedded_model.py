@@ -1,5 +1,6 @@
 """The real embedded model: packaged weights, hash pin, GGUF metadata, and one short answer."""
 
+import os
 from pathlib import Path
 
 import anthropic
@@ -11,6 +12,7 @@ from api.app import create_app
 from config.settings import Settings
 from llm.gguf import is_instruction_tuned, read_gguf_metadata
 from llm.local_server import PACKAGED_MODEL_SHA256, ModelIntegrityError, assemble_packaged_model, verified_model_path
+from tests.integration.servers import start_gateway, stop
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +103,41 @@ def test_embedded_model_answers_through_the_gateway(model_dir: Path) -> None:
         )
         assert stream.status_code == 200
         assert stream.text.count('"delta":{"content"') >= 2 and stream.text.rstrip().endswith("data: [DONE]")
+
+
+def processes_mapping(path: Path) -> set[int]:
+    """The processes that have `path` mapped (llama.cpp maps the weights it serves)."""
+    mapping = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if str(path) in (entry / "maps").read_text():
+                    mapping.add(int(entry.name))
+            except OSError:
+                continue  # gone, or not ours to read
+    return mapping
+
+
+def test_workers_share_one_embedded_model_served_by_the_supervisor(model_dir: Path) -> None:
+    weights = assemble_packaged_model(model_dir / "models")
+    env = {"SAGE_GATEWAY_WORKERS": "2", "SAGE_LOCAL_PARALLEL": "2", "SAGE_LOCAL_CONTEXT_TOKENS": "2048"}
+    outer = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("SAGE_CHAT_")}
+    try:
+        process, base_url = start_gateway(env, model_dir, start_timeout=180)
+    finally:
+        os.environ.update(outer)
+    try:
+        client = openai.OpenAI(base_url=f"{base_url}/v1", api_key="unused", max_retries=0)
+        for _ in range(4):  # over a new connection each time, so both workers answer
+            answer = client.with_options(timeout=120).chat.completions.create(
+                model="sage-default",
+                max_tokens=8,
+                temperature=0,
+                messages=[{"role": "user", "content": "Say OK."}],
+            )
+            assert answer.choices[0].message.content
+        workers = [int(pid) for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+        assert len(workers) >= 2
+        assert processes_mapping(weights) == {process.pid}  # loaded once, by the supervisor; no worker maps it
+    finally:
+        stop(process)

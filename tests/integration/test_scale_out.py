@@ -1,4 +1,5 @@
-"""Real gateway processes: two on one PostgreSQL, 100 concurrent turns, kill -9 durability, client disconnect."""
+"""Real gateway processes: two on one PostgreSQL or one SQLite data dir, 100 concurrent turns, workers, kill -9
+durability, client disconnect."""
 
 import os
 import signal
@@ -37,11 +38,15 @@ def conversation(base_url: str, session_id: str) -> list[dict[str, str]]:
     return httpx.get(f"{base_url}/sessions/{session_id}", timeout=10).json()["messages"]
 
 
+@pytest.mark.parametrize("mode", ["sqlite", "postgres"])
 def test_two_processes_share_sessions_and_100_concurrent_turns_lose_nothing(
-    upstream: tuple[str, UpstreamBehaviour], database_url: str, tmp_path: Path
+    upstream: tuple[str, UpstreamBehaviour], tmp_path: Path, request: pytest.FixtureRequest, mode: str
 ) -> None:
+    database_url = request.getfixturevalue("database_url") if mode == "postgres" else None
     env = env_for(upstream[0], database_url)
-    with running_gateway(env, tmp_path / "a") as first, running_gateway(env, tmp_path / "b") as second:
+    # SQLite: both serve one data dir; PostgreSQL: separate data dirs, one database.
+    first_dir, second_dir = (tmp_path, tmp_path) if mode == "sqlite" else (tmp_path / "a", tmp_path / "b")
+    with running_gateway(env, first_dir) as first, running_gateway(env, second_dir) as second:
         jobs = [(session, n) for n in range(5) for session in range(20)]  # 100 turns, 20 sessions
 
         def run(job: tuple[int, int]) -> int:
@@ -141,9 +146,7 @@ def test_client_disconnect_cancels_upstream_and_records_nothing(tmp_path: Path) 
         assert session.status_code == 404 or session.json()["messages"] == []  # not recorded, not half-written
 
 
-def test_workers_need_postgres_and_serve_shared_sessions_with_it(
-    upstream: tuple[str, UpstreamBehaviour], database_url: str, tmp_path: Path
-) -> None:
+def test_workers_need_shared_sessions(tmp_path: Path) -> None:
     import subprocess
     import sys
 
@@ -152,15 +155,26 @@ def test_workers_need_postgres_and_serve_shared_sessions_with_it(
     refused = subprocess.run(
         [sys.executable, "-m", "api", "--workers", "2", "--port", "1"],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "SAGE_GATEWAY_DATA_DIR": str(tmp_path / "x")},
+        env={**os.environ, "SAGE_GATEWAY_DATA_DIR": str(tmp_path), "SAGE_GATEWAY_SESSION_BACKEND": "memory"},
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert refused.returncode != 0 and "needs SAGE_GATEWAY_DATABASE_URL" in refused.stderr
+    assert refused.returncode != 0 and "SAGE_GATEWAY_SESSION_BACKEND=memory lives in one process" in refused.stderr
+
+
+@pytest.mark.parametrize("mode", ["sqlite", "postgres"])
+def test_workers_serve_shared_sessions(
+    upstream: tuple[str, UpstreamBehaviour], tmp_path: Path, request: pytest.FixtureRequest, mode: str
+) -> None:
+    database_url = request.getfixturevalue("database_url") if mode == "postgres" else None
     env = {**env_for(upstream[0], database_url), "SAGE_GATEWAY_WORKERS": "2"}
     with running_gateway(env, tmp_path) as base_url:
         with ThreadPoolExecutor(max_workers=8) as pool:
-            codes = list(pool.map(lambda n: turn(base_url, f"s{n % 4}", f"hello {n}"), range(16)))
-        assert codes == [200] * 16
-        assert httpx.get(f"{base_url}/sessions").json()["stats"] == {"total_sessions": 4, "total_messages": 32}
+            codes = list(pool.map(lambda n: turn(base_url, f"s{n % 4}", f"hello {n}"), range(32)))
+        assert codes == [200] * 32
+        assert httpx.get(f"{base_url}/sessions").json()["stats"] == {"total_sessions": 4, "total_messages": 64}
+        for session in range(4):
+            messages = conversation(base_url, f"s{session}")
+            assert [m["role"] for m in messages] == ["user", "assistant"] * 8
+            assert sorted(m["content"] for m in messages[0::2]) == sorted(f"hello {n}" for n in range(session, 32, 4))
