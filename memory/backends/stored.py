@@ -20,7 +20,7 @@ from memory.backends.short_term import ShortTermMemory, text_tokens
 from memory.facts.knowledge import FactMemory, KnownFacts
 from memory.facts.language import lexical_tokens, only_questions
 from memory.facts.ledger import Fact
-from memory.facts.lexical_index import LexicalIndex, bm25_scores
+from memory.facts.lexical_index import LexicalIndex, bm25_scores, informative_terms
 from memory.scopes import Scope, session_scope
 from memory.summary import ConversationSummaries
 
@@ -161,10 +161,10 @@ class RecallableTurns:
     def lexical(self, query: str, limit: int) -> list[tuple[Item, float]]:
         """The recallable turns sharing terms with what the user said, best first: by BM25, or where no term
         weighs anything (a scope of one or two turns, where every term is common) by the terms shared."""
-        terms = lexical_tokens(query)
+        indexes = [cached.index for cached in self.scopes]
+        terms = informative_terms(indexes, lexical_tokens(query))
         if not terms:
             return []
-        indexes = [cached.index for cached in self.scopes]
         scored = bm25_scores(indexes, terms)
         if not any(score > 0 for scores in scored for score in scores.values()):
             wanted = set(terms)

@@ -16,6 +16,9 @@ K1 = 1.5
 B = 0.75
 EPSILON = 0.25
 
+COMMON_TERMS_FROM = 16
+"""From this many documents on, `informative_terms` leaves out a term more than half of them hold."""
+
 
 @dataclass
 class LexicalIndex:
@@ -40,6 +43,20 @@ class LexicalIndex:
         for term in set(terms):
             found.update(self.postings.get(term, ()))
         return found
+
+
+def informative_terms(indexes: Sequence[LexicalIndex], terms: Sequence[str]) -> list[str]:
+    """`terms` less those more than half of the documents hold, once there are `COMMON_TERMS_FROM` documents.
+
+    Such a term singles no document out (its BM25 idf is negative, and rank_bm25 lifts it to a small floor), yet
+    it would be scored over most of the corpus: a greeting said in a few thousand turns made every recall of it
+    visit them all, and the floor itself is a mean over the whole vocabulary. Left out, a recall costs what the
+    rarer terms match; a question of common terms only recalls nothing, which is what it could single out.
+    """
+    documents = sum(len(index.lengths) for index in indexes)
+    if documents < COMMON_TERMS_FROM:
+        return list(terms)
+    return [term for term in terms if 2 * sum(len(index.postings.get(term, ())) for index in indexes) <= documents]
 
 
 def bm25_scores(indexes: Sequence[LexicalIndex], terms: Sequence[str]) -> list[dict[int, float]]:

@@ -305,6 +305,27 @@ async def test_recall_reads_only_the_turns_it_ranks_however_many_are_stored() ->
     assert len(checked) < 10, checked
 
 
+def test_a_term_most_turns_hold_is_left_out_of_recall_once_there_are_enough_turns() -> None:
+    from memory.facts.lexical_index import COMMON_TERMS_FROM, LexicalIndex, informative_terms
+
+    few, many = LexicalIndex(), LexicalIndex()
+    for _ in range(COMMON_TERMS_FROM - 1):
+        few.add(["hello", "there"])
+    assert informative_terms([few], ["hello", "dog"]) == ["hello", "dog"]  # a small scope keeps every term
+    for n in range(3 * COMMON_TERMS_FROM):
+        many.add(["hello", f"day{n}"] + (["dog"] if n % 3 == 0 else []))
+    assert informative_terms([many], ["hello", "dog", "day4"]) == ["dog", "day4"]
+    assert informative_terms([few, many], ["there"]) == ["there"]  # the scopes count as one corpus
+
+
+async def test_a_greeting_said_in_every_turn_recalls_nothing_but_a_rarer_word_still_recalls_its_turn() -> None:
+    memory = backends()["kv"]
+    await tell(memory, "s1", "hello, my dog is called Rex.")
+    await tell(memory, "s1", *[f"hello again, day {n} was grey." for n in range(40)])
+    assert "Rex" in await recalled(memory, "s2", "hello, what is my dog called?")
+    assert "earlier, the user said" not in await recalled(memory, "s2", "hello")
+
+
 async def test_a_log_count_behind_the_turns_tops_the_cache_up_without_reloading_every_turn(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
