@@ -91,10 +91,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="US",
         help="the gateway's streaming CPU per token before (microseconds), for the acceptance ratio",
     )
+    parser.add_argument(
+        "--baseline-checkout",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also measure the gateway of another checkout (say a `git worktree` of the code before a change) as "
+        "`baseline`, in this run and on this interpreter; the streaming ratio is then taken against it",
+    )
     parser.add_argument("--rag-repetitions", type=int, default=200, help="embed-and-search repetitions (floor)")
     args = parser.parse_args(argv)
     if not 1 <= args.gateway_workers <= 8:
         parser.error("--gateway-workers must be 1 to 8")
+    if args.baseline_checkout is not None and not (args.baseline_checkout / "api" / "__main__.py").is_file():
+        parser.error(f"--baseline-checkout {args.baseline_checkout}: no api/__main__.py there")
     if args.compare_litellm and not os.access(args.litellm_bin, os.X_OK):
         parser.error(LITELLM_MISSING.format(path=args.litellm_bin))
     args.requests = max(1, min(args.requests, MAX_REQUESTS))
@@ -157,6 +167,20 @@ def rag_floor(env: dict[str, str], data_dir: Path, question: str, repetitions: i
     )
 
 
+def start_gateway(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    cpus: set[int] | None,
+    checkout: Path = ROOT,
+) -> subprocess.Popen[bytes]:
+    """`python -m api` of `checkout` on `port` with the run's workers."""
+    command = [sys.executable, "-m", "api", "--port", str(port), "--log-level", "warning"]
+    command += ["--workers", str(args.gateway_workers)]
+    return start(command, env, cpus=cpus, log=log, cwd=checkout)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     load_cpus, server_cpus = split_cpus() if args.pin else (None, None)
@@ -200,12 +224,28 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
             stack.callback(stop, litellm_proc)
         progress("starting the gateway")
-        gateway_command = [sys.executable, "-m", "api", "--port", str(gateway_port), "--log-level", "warning"]
-        gateway_command += ["--workers", str(args.gateway_workers)]
-        gateway_proc = start(gateway_command, gateway_env, cpus=server_cpus, log=work / "gateway.log")
+        gateway_proc = start_gateway(args, gateway_env, gateway_port, work / "gateway.log", server_cpus)
         stack.callback(stop, gateway_proc)
         wait_healthy(gateway_proc, f"{gateway_url}/health", timeout=120, log=work / "gateway.log")
         wait_for_index(gateway_url)
+        baseline: Target | None = None
+        if args.baseline_checkout is not None:
+            progress(f"starting the baseline gateway from {args.baseline_checkout}")
+            baseline_dir, baseline_port = work / "baseline", free_port()
+            baseline_dir.mkdir()
+            baseline_env = {**gateway_env, "SAGE_GATEWAY_DATA_DIR": str(baseline_dir)}
+            if "SAGE_GATEWAY_DATABASE_URL" in gateway_env:
+                database = stack.enter_context(fresh_database(args.database_url))
+                baseline_env["SAGE_GATEWAY_DATABASE_URL"] = database.url
+            if args.gateway_workers > 1:
+                build_index(baseline_env, baseline_dir, work / "ingest.log", checkout=args.baseline_checkout)
+            log = work / "baseline.log"
+            baseline_proc = start_gateway(args, baseline_env, baseline_port, log, server_cpus, args.baseline_checkout)
+            stack.callback(stop, baseline_proc)
+            wait_healthy(baseline_proc, f"http://127.0.0.1:{baseline_port}/health", timeout=120, log=log)
+            wait_for_index(f"http://127.0.0.1:{baseline_port}")
+            url = f"http://127.0.0.1:{baseline_port}/v1/chat/completions"
+            baseline = Target("baseline", url, "sage-default", baseline_proc.pid)
         targets = [
             Target("direct", f"{upstream}/chat/completions", "fake-upstream", upstream_proc.pid),
             Target("gateway", f"{gateway_url}/v1/chat/completions", "sage-default", gateway_proc.pid),
@@ -213,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         if litellm_proc is not None:
             wait_healthy(litellm_proc, f"{litellm_url}/health/liveliness", timeout=240, log=work / "litellm.log")
             targets.append(Target("litellm", f"{litellm_url}/v1/chat/completions", "sage-default", litellm_proc.pid))
+        if baseline is not None:
+            targets.append(baseline)
         server_pids = [target.pid for target in targets]
         print(header(args, targets), flush=True)
         asyncio.run(settle(server_pids, limit=30))
@@ -257,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if not args.no_open_loop:
             open_cells = asyncio.run(
                 open_loops(
-                    targets,
+                    [target for target in targets if target is not baseline],  # the baseline: one at a time only
                     server_pids,
                     open_scenarios,
                     args.rates,

@@ -257,13 +257,19 @@ def acceptance(
     else:
         checks.append(_not_measured(name, no_litellm if stream else "no stream scenario"))
 
-    name = f"stream: gateway CPU per token / --baseline-cpu-per-token (<= {BASELINE_TOKEN_RATIO_BOUND})"
-    if baseline_cpu_per_token_us is not None and "gateway" in stream:
+    if "baseline" in stream and "gateway" in stream:
+        name = f"stream: gateway CPU per token / the baseline checkout's, this run (<= {BASELINE_TOKEN_RATIO_BOUND})"
+        before = cpu_per_token_us(stream["baseline"], tokens_of(stream["baseline"], words))
+        checks.append(_ratio_check(name, gateway_per_token, before, BASELINE_TOKEN_RATIO_BOUND, "us"))
+    elif baseline_cpu_per_token_us is not None and "gateway" in stream:
+        name = f"stream: gateway CPU per token / --baseline-cpu-per-token (<= {BASELINE_TOKEN_RATIO_BOUND})"
         checks.append(
             _ratio_check(name, gateway_per_token, baseline_cpu_per_token_us, BASELINE_TOKEN_RATIO_BOUND, "us")
         )
     else:
-        checks.append(_not_measured(name, "pass --baseline-cpu-per-token" if stream else "no stream scenario"))
+        name = f"stream: gateway CPU per token / the code before (<= {BASELINE_TOKEN_RATIO_BOUND})"
+        reason = "pass --baseline-checkout or --baseline-cpu-per-token" if stream else "no stream scenario"
+        checks.append(_not_measured(name, reason))
 
     name = f"open loop casual at 300/s ({workers} gateway worker(s)): gateway p99 <= {LATENCY_BOUND_MS:g} ms, 0 errors"
     cell = _open(open_cells, "casual", 300, "gateway")

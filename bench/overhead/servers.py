@@ -36,16 +36,21 @@ LITELLM_ENV = {
 
 
 def start(
-    args: list[str], env: dict[str, str], *, cpus: set[int] | None = None, log: Path | None = None
+    args: list[str],
+    env: dict[str, str],
+    *,
+    cpus: set[int] | None = None,
+    log: Path | None = None,
+    cwd: Path = ROOT,
 ) -> subprocess.Popen[bytes]:
-    """Start a server process (pinned to `cpus` if given), its stdout discarded and its stderr to `log` (else
-    inherited), in a new process group."""
+    """Start a server process in `cwd` (pinned to `cpus` if given), its stdout discarded and its stderr to `log`
+    (else inherited), in a new process group."""
     pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     stderr = log.open("ab") if log else None
     try:
         return subprocess.Popen(
             args,
-            cwd=ROOT,
+            cwd=cwd,
             env={**os.environ, **env},
             stdout=subprocess.DEVNULL,
             stderr=stderr,
@@ -148,7 +153,7 @@ def wait_for_index(gateway_url: str, timeout: float = 300) -> None:
         time.sleep(0.2)
 
 
-def build_index(env: dict[str, str], data_dir: Path, log: Path) -> None:
+def build_index(env: dict[str, str], data_dir: Path, log: Path, *, checkout: Path = ROOT) -> None:
     """Build the default corpus's index into `data_dir` before the gateway starts (`sage-llm-gateway ingest`).
 
     Needed with several workers: each worker of a fresh data dir would otherwise start its own build of the
@@ -158,7 +163,9 @@ def build_index(env: dict[str, str], data_dir: Path, log: Path) -> None:
 
     command = [sys.executable, "-m", "api", "ingest", str(PROJECT_DOCS), "--data-dir", str(data_dir)]
     with log.open("ab") as stderr:
-        done = subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=stderr)
+        done = subprocess.run(
+            command, cwd=checkout, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=stderr
+        )
     if done.returncode != 0:
         raise RuntimeError(f"building the index failed: {log.read_text(errors='replace')[-2000:]}")
 

@@ -1,6 +1,7 @@
 """The lean upstream path (`llm.wire`) sends what the openai SDK sends, byte for byte and header for header, reads
 the answer as langchain-openai would, and leaves every failure to the SDK."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_openai import ChatOpenAI
 
 from llm.chat import WireMessagesChatOpenAI
-from llm.wire import TRANSPORT_HEADERS
+from llm.wire import EAGER_CHUNKS, TRANSPORT_HEADERS, UpstreamWire
 from tests.unit.test_chat_client import COMPLETION, PROMPT, STREAM, call
 
 TOOLS = [
@@ -35,6 +36,7 @@ class Upstream:
     url: str = ""
     requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     status: int = 200
+    stream: str = STREAM
 
 
 @pytest.fixture
@@ -47,7 +49,7 @@ async def upstream() -> AsyncIterator[Upstream]:
         if state.status != 200:
             return web.json_response({"error": {"message": "refused", "type": "invalid_request_error"}}, status=400)
         if json.loads(body).get("stream"):
-            return web.Response(text=STREAM, content_type="text/event-stream")
+            return web.Response(text=state.stream, content_type="text/event-stream")
         return web.json_response(COMPLETION)
 
     app = web.Application()
@@ -116,3 +118,28 @@ async def test_a_refused_request_raises_the_sdks_typed_error_without_being_sent_
         async for _ in wire.astream(PROMPT):
             pass
     assert len(upstream.requests) == 1
+
+
+async def test_a_burst_of_chunks_in_one_read_lets_the_first_ones_on_their_way_before_the_rest_is_parsed(
+    upstream: Upstream,
+) -> None:
+    token = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
+    chunks = [{**token, "choices": [{"index": 0, "delta": {"content": f"w{n} "}}]} for n in range(200)]
+    upstream.stream = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
+    client = openai.AsyncOpenAI(base_url=upstream.url, api_key="k", max_retries=0)
+    wire = UpstreamWire(client, timeout_seconds=10, connect_timeout_seconds=5)
+    received, seen_by_others = 0, set()
+
+    async def another_task() -> None:  # stands for the graph's stream and the client's response
+        while True:
+            seen_by_others.add(received)
+            await asyncio.sleep(0)
+
+    other = asyncio.create_task(another_task())
+    payload = {"model": "m", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    async for _ in wire.chunks(payload):
+        received += 1
+    other.cancel()
+    await wire.aclose()
+    assert received == 200
+    assert set(range(1, EAGER_CHUNKS + 1)) <= seen_by_others  # it ran after each of the first chunks

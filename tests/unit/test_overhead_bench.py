@@ -198,3 +198,18 @@ def test_acceptance_verdicts() -> None:
     sequential["rag"]["gateway"] = _cell(6.0, 5.5)
     assert acceptance(sequential, [], floor, words=500, workers=1, baseline_cpu_per_token_us=None)[2].holds is False
     assert math.isclose(marginal_cpu_per_token_us(_cell(1, 7.0), _cell(1, 2.0), 500), 10.0)
+
+
+def test_the_streaming_ratio_is_taken_against_a_baseline_checkout_measured_in_the_same_run() -> None:
+    stream = {"gateway": _cell(50.0, 50.0), "baseline": _cell(90.0, 250.0), "litellm": _cell(80.0, 300.0)}
+    [*_, against_run, _] = acceptance({"stream": stream}, [], None, words=500, workers=1, baseline_cpu_per_token_us=1)
+    assert "baseline checkout's, this run" in against_run.name and against_run.holds is True  # 100 us / 500 us
+    assert "0.20" in against_run.detail
+    stream["baseline"] = _cell(90.0, 150.0)  # 100 us / 300 us = 0.33
+    [*_, against_run, _] = acceptance({"stream": stream}, [], None, words=500, workers=1, baseline_cpu_per_token_us=1)
+    assert against_run.holds is False
+    del stream["baseline"]  # without one, the number given on the command line: 100 us / 1 us
+    [*_, against_number, _] = acceptance(
+        {"stream": stream}, [], None, words=500, workers=1, baseline_cpu_per_token_us=1
+    )
+    assert "--baseline-cpu-per-token" in against_number.name and against_number.holds is False
