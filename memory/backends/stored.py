@@ -13,7 +13,7 @@ from typing import Any
 from weakref import WeakValueDictionary
 
 from langchain_core.messages import AnyMessage, HumanMessage
-from langgraph.store.base import BaseStore, Item
+from langgraph.store.base import BaseStore, GetOp, Item
 
 from memory.backends.base import MemoryContext, Turn
 from memory.backends.short_term import ShortTermMemory, text_tokens
@@ -189,6 +189,11 @@ class RecallableTurns:
             yield self.scopes[position].items[number], -negated
 
 
+def _log_of(item: Item | None) -> tuple[str, int]:
+    """A scope's turn log (generation, count); none yet: ("", 0)."""
+    return (item.value["generation"], item.value["count"]) if item else ("", 0)
+
+
 class StoredMemory(ABC):
     """Base of the store-backed backends: the recent window (and the summary before it) from the checkpointed
     history, the facts the user stated (`FactMemory`: per session and per user), and the session's past turns.
@@ -224,12 +229,13 @@ class StoredMemory(ABC):
         self._log_locks: WeakValueDictionary[str, asyncio.Lock] = WeakValueDictionary()
 
     async def _log_state(self, scope: Scope) -> tuple[str, int]:
-        item = await self.store.aget(scope.namespace("meta"), "turns")
-        return (item.value["generation"], item.value["count"]) if item else ("", 0)
+        return _log_of(await self.store.aget(scope.namespace("meta"), "turns"))
 
     async def _bump_log(self, scope: Scope, *, new_generation: bool = False) -> tuple[str, int]:
         """Count one more turn in the scope's log (or start a new generation); the log as it now is. Turns of
-        this process bump it one at a time (a read, then a write: concurrently they would lose counts)."""
+        this process bump it one at a time (a read, then a write: concurrently they would lose counts). Never
+        one store batch that reads and writes: `SqliteStore` runs a batch as one deferred transaction, which
+        fails at once ("database is locked") when another process wrote since its read."""
         async with self._log_lock(scope):
             generation, count = await self._log_state(scope)
             if new_generation:
@@ -279,14 +285,14 @@ class StoredMemory(ABC):
         if fresh:
             await self.store.aput(namespace(session_id, "meta"), "scopes", {"prefixes": held + fresh}, index=False)
 
-    async def _turns(self, scope: Scope) -> CachedTurns:
+    async def _turns(self, scope: Scope, log: tuple[str, int] | None = None) -> CachedTurns:
         """A scope's turn items in write order: cached, topped up with only the newest when the log grew.
 
         The top-up asks the store for the turns said since shortly before the newest one held (`at_seconds`,
         which every store can filter on; their listing order differs: newest first, oldest first, or by second). The
         log's count only tells whether to look: turns running at once may bump it from the same value (a read,
-        then a write), so it can lag behind the turns stored."""
-        generation, count = await self._log_state(scope)
+        then a write), so it can lag behind the turns stored. `log`: the scope's log, when already read."""
+        generation, count = log if log is not None else await self._log_state(scope)
         cache_key = "/".join(scope.prefix)
         cached = self._turn_cache.pop(cache_key, None)
         if cached is None or cached.generation != generation:
@@ -300,12 +306,20 @@ class StoredMemory(ABC):
         self._cache(self._turn_cache, cache_key, cached)
         return cached
 
+    async def _turns_in(self, scopes: Sequence[Scope]) -> list[CachedTurns]:
+        """`_turns` of each scope, their logs read in one store batch (recall reads them on every turn)."""
+        logs = await self.store.abatch([GetOp(scope.namespace("meta"), "turns") for scope in scopes])
+        return [
+            await self._turns(scope, _log_of(held if isinstance(held, Item) else None))
+            for scope, held in zip(scopes, logs, strict=True)
+        ]
+
     async def _recallable(
         self, session_id: str, user: str | None, in_window: int, known: KnownFacts
     ) -> RecallableTurns:
         """The turns recall may show: the session's and the user's other sessions', without the session's last
         `in_window` (the window shows them; found from the newest end, so only those are read)."""
-        scopes = [await self._turns(scope) for scope in self.facts.policy.reads(session_id, user)]
+        scopes = await self._turns_in(self.facts.policy.reads(session_id, user))
         mine: set[str] = set()
         for cached in scopes:
             found = 0

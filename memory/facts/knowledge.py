@@ -105,11 +105,7 @@ class FactMemory:
     async def known(self, session_id: str, user: str | None) -> KnownFacts:
         """The current facts of every read scope (a key held in two scopes: the later value), and the stale
         values across them."""
-        every: list[Fact] = []
-        retractions: list[Retraction] = []
-        for scope in self.policy.reads(session_id, user):
-            every += await self.ledger.all(scope)
-            retractions += await self.ledger.retractions(scope)
+        every, retractions = await self.ledger.read(self.policy.reads(session_id, user))
         latest: dict[str, Fact] = {}
         for fact in sorted(every, key=lambda fact: fact.updated_at):
             latest[fact.key] = fact

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
-from langgraph.store.base import BaseStore, Item
+from langgraph.store.base import BaseStore, Item, SearchOp
 
 from llm.embeddings import unit_vectors
 from memory.facts.records import Assert, FactChange, Retract, fact_id, fact_key, normal, render
@@ -81,6 +81,20 @@ class Fact:
         return {name: value for name, value in self.__dict__.items() if name != "vector"}
 
 
+def _items(result: object) -> list[Item]:
+    """A search result's items (`abatch` types its results as any op's)."""
+    assert isinstance(result, list)
+    return [item for item in result if isinstance(item, Item)]
+
+
+def _facts_of(items: Sequence[Item]) -> list[Fact]:
+    return [Fact.from_item(item) for item in items if "subject" in item.value]  # not an older kind of record
+
+
+def _retraction_of(item: Item) -> Retraction:
+    return Retraction(item.value["subject"], item.value["predicate"], item.value["at"])
+
+
 class FactLedger:
     """Applies fact changes to a scope and reads its current facts; embeds each fact once when it is written
     (for semantic recall), with the embedding model memory shares with retrieval."""
@@ -97,8 +111,25 @@ class FactLedger:
             items.extend(page)
             if len(page) < PAGE:
                 break
-        facts = (Fact.from_item(item) for item in items if "subject" in item.value)  # not an older kind of record
-        return sorted(facts, key=lambda fact: fact.created_at)
+        return sorted(_facts_of(items), key=lambda fact: fact.created_at)
+
+    async def read(self, scopes: Sequence[Scope]) -> tuple[list[Fact], list[Retraction]]:
+        """Every fact (tombstones included; scope by scope, oldest first) and every retraction of the scopes, in
+        one store batch when each scope's facts fit a page: recall reads this on every turn, and each store call
+        is a round trip to the database (its thread, for SQLite). A scope with a full page is read on by `all`."""
+        pages = await self.store.abatch(
+            [SearchOp(scope.namespace(kind), limit=PAGE) for scope in scopes for kind in (FACTS, RETRACTIONS)]
+        )
+        facts: list[Fact] = []
+        retractions: list[Retraction] = []
+        for position, scope in enumerate(scopes):
+            fact_page, retraction_page = (_items(page) for page in pages[2 * position : 2 * position + 2])
+            if len(fact_page) == PAGE:
+                facts += await self.all(scope)
+            else:
+                facts += sorted(_facts_of(fact_page), key=lambda fact: fact.created_at)
+            retractions += [_retraction_of(item) for item in retraction_page]
+        return facts, retractions
 
     async def current(self, scope: Scope) -> list[Fact]:
         return [fact for fact in await self.all(scope) if not fact.retracted]
@@ -174,7 +205,7 @@ class FactLedger:
         """What the user asked to forget, and when: older turns that mention it are not recalled either, even
         where no fact held the value (the rules missed the statement)."""
         items = await self.store.asearch(scope.namespace(RETRACTIONS), limit=PAGE)
-        return [Retraction(item.value["subject"], item.value["predicate"], item.value["at"]) for item in items]
+        return [_retraction_of(item) for item in items]
 
     async def tombstone(self, scope: Scope, fact: Fact, *, said: str = "", source: Source = "api") -> None:
         item = await self._item(scope, fact.id)

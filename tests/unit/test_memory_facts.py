@@ -378,3 +378,38 @@ async def test_a_turn_another_process_wrote_is_recalled_from_a_top_up_of_the_cac
     await tell(there, "s2", "It has three gears, my bike.")
     assert "three gears" in await recalled(here, "s1", "How many gears?")
     assert reloads == []
+
+
+class CountingStore(InMemoryStore):
+    """Counts the store's round trips (every async call is one `abatch`) and the operations in each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[str]] = []
+
+    async def abatch(self, ops: Any) -> Any:
+        ops = list(ops)
+        self.batches.append([type(op).__name__ for op in ops])
+        return await super().abatch(ops)
+
+
+async def test_recall_reads_the_facts_of_every_scope_in_one_store_batch_and_their_turn_logs_in_another() -> None:
+    store = CountingStore()
+    memory = build_backends(store, DeterministicFakeEmbedding(size=32), window_turns=2, max_tokens=3000, top_k=5)["kv"]
+    await tell(memory, "s1", "My bike is a red Peugeot.", "Please forget my email address.")
+    store.batches.clear()
+    assert "Peugeot" in await recalled(memory, "s1", "Which bike do I ride?")
+    reads = memory.facts.policy.reads("s1", ADA)  # type: ignore[attr-defined]
+    assert len(reads) == 2
+    assert store.batches[:2] == [["SearchOp"] * 4, ["GetOp"] * 2]  # facts and retractions; both turn logs
+
+
+async def test_a_scope_with_more_facts_than_a_page_is_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    import memory.facts.ledger as ledger
+
+    monkeypatch.setattr(ledger, "PAGE", 3)
+    memory = backends()["kv"]
+    facts = ["My bike is a red Peugeot.", "I work at Lumenfield.", "My favourite colour is teal.", "I live in York."]
+    await tell(memory, "s1", *facts)
+    known = await memory.facts.known("s2", ADA)  # type: ignore[attr-defined]
+    assert {"Peugeot", "Lumenfield", "teal", "York"} <= {word for fact in known.facts for word in fact.text.split()}
