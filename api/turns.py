@@ -22,7 +22,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager, contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 import anyio
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, RemoveMessage
@@ -91,12 +91,43 @@ class OpenTurn:
         return InputState(messages=self.new_messages, system_prompt=self.system_prompt)
 
 
+def _plain(event: TurnEvent | BaseException) -> TypeGuard[TurnEvent]:
+    """Only text: no tool call, logprobs, step or result to keep apart."""
+    return (
+        isinstance(event, TurnEvent)
+        and event.token is not None
+        and event.delta is None
+        and event.step is None
+        and event.result is None
+        and event.session_id is None
+    )
+
+
 class _Reader:
     """The stream's side of the buffer between a turn's task and the request that reads it."""
 
     def __init__(self, bound: int) -> None:
         self.queue: asyncio.Queue[TurnEvent | BaseException] = asyncio.Queue()
         self.bound = bound
+        self.held: TurnEvent | BaseException | None = None
+        """An event taken from the queue while joining text, to be read next."""
+
+    async def next(self) -> TurnEvent | BaseException:
+        """The next event; a text token comes joined with the text tokens queued right behind it, so a fast
+        backend's burst goes out as one frame and one write instead of one of each per token (nothing waits for
+        more to come: a lone token goes out as it is)."""
+        event, self.held = (self.held, None) if self.held is not None else (await self.queue.get(), None)
+        return self._with_queued_text(event) if _plain(event) else event
+
+    def _with_queued_text(self, event: TurnEvent) -> TurnEvent:
+        texts = [event.token or ""]
+        while not self.queue.empty():
+            following = self.queue.get_nowait()
+            if not _plain(following):
+                self.held = following
+                break
+            texts.append(following.token or "")
+        return event if len(texts) == 1 else TurnEvent(token="".join(texts))
 
     def send(self, event: TurnEvent) -> None:
         if self.queue.qsize() >= self.bound:
@@ -146,7 +177,7 @@ class TurnRunner:
         task = self.tasks.start(request.session_id, self._produce(request, caller, reader))
         try:
             while True:
-                item = await reader.queue.get()
+                item = await reader.next()
                 if isinstance(item, asyncio.CancelledError):
                     self._raise_if_aborted(task, request.session_id)
                 if isinstance(item, BaseException):

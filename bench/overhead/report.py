@@ -56,11 +56,12 @@ def sequential_table(scenario: str, cells: dict[str, Cell]) -> list[str]:
     return lines
 
 
-def tokens_of(cell: Cell, expected: int) -> int:
-    """The answer's tokens as the client counted them (content deltas), the median over requests; `expected`
-    (the fake's word count) when none arrived."""
+def deltas_of(cell: Cell) -> int:
+    """The content deltas the client got for one answer, the median over requests. A target may join tokens that
+    reached it together into one delta, so CPU per token is taken over the upstream's tokens (the fake's words),
+    not over these."""
     if not cell.content_deltas:
-        return expected
+        return 0
     return sorted(cell.content_deltas)[len(cell.content_deltas) // 2]
 
 
@@ -81,16 +82,17 @@ def stream_table(cells: dict[str, Cell], casual: dict[str, Cell] | None, words: 
     d_ttft = p50_p99(direct.ttft_ms)[0] if direct else math.nan
     d_total = p50_p99(direct.latencies_ms)[0] if direct else math.nan
     lines = [
-        f"{'target':<9}{'tokens':>7}{'ttft p50':>10}{'added':>8}{'total p50':>11}{'p99':>9}{'added p50':>11}"
+        f"{'target':<9}{'deltas':>7}{'ttft p50':>10}{'added':>8}{'total p50':>11}{'p99':>9}{'added p50':>11}"
         f"{'cpu/req ms':>12}{'cpu/token us':>14}{'marginal us/token':>19}  errors"
     ]
+    tokens = words
     for name, cell in cells.items():
-        tokens = tokens_of(cell, words)
         ttft = p50_p99(cell.ttft_ms)[0]
         total50, total99 = p50_p99(cell.latencies_ms)
         added = name != "direct"
         lines.append(
-            f"{name:<9}{tokens:>7}{_ms(ttft, 10)}{_ms(ttft - d_ttft if added else math.nan, 8)}{_ms(total50, 11)}"
+            f"{name:<9}{deltas_of(cell):>7}{_ms(ttft, 10)}{_ms(ttft - d_ttft if added else math.nan, 8)}"
+            f"{_ms(total50, 11)}"
             f"{_ms(total99)}{_ms(total50 - d_total if added else math.nan, 11)}{_ms(cell.cpu_ms_per_request, 12)}"
             f"{_ms(cpu_per_token_us(cell, tokens), 14)}"
             f"{_ms(marginal_cpu_per_token_us(cell, (casual or {}).get(name), tokens), 19)}  {_errors(cell.errors)}"
@@ -244,9 +246,9 @@ def acceptance(
     name = "stream: gateway CPU per token <= litellm's"
     gateway_per_token = math.nan
     if "gateway" in stream:
-        gateway_per_token = cpu_per_token_us(stream["gateway"], tokens_of(stream["gateway"], words))
+        gateway_per_token = cpu_per_token_us(stream["gateway"], words)
     if "litellm" in stream and "gateway" in stream:
-        litellm_per_token = cpu_per_token_us(stream["litellm"], tokens_of(stream["litellm"], words))
+        litellm_per_token = cpu_per_token_us(stream["litellm"], words)
         checks.append(
             Check(
                 name,
@@ -259,7 +261,7 @@ def acceptance(
 
     if "baseline" in stream and "gateway" in stream:
         name = f"stream: gateway CPU per token / the baseline checkout's, this run (<= {BASELINE_TOKEN_RATIO_BOUND})"
-        before = cpu_per_token_us(stream["baseline"], tokens_of(stream["baseline"], words))
+        before = cpu_per_token_us(stream["baseline"], words)
         checks.append(_ratio_check(name, gateway_per_token, before, BASELINE_TOKEN_RATIO_BOUND, "us"))
     elif baseline_cpu_per_token_us is not None and "gateway" in stream:
         name = f"stream: gateway CPU per token / --baseline-cpu-per-token (<= {BASELINE_TOKEN_RATIO_BOUND})"

@@ -62,3 +62,32 @@ def test_a_run_without_an_answer_is_a_502_not_a_200() -> None:
     assert raised.value.status == 502 and raised.value.code == "no_answer"
     answer = AIMessage("ok")
     assert answer_of([HumanMessage("q"), answer]) is answer
+
+
+async def test_text_tokens_queued_together_are_read_as_one_and_every_other_event_keeps_its_place() -> None:
+    import asyncio
+
+    from api.streaming import AnswerDelta, TurnEvent
+    from api.turns import _Reader
+
+    reader = _Reader(bound=100)
+    step = {"node": "answer_direct"}
+    with_logprobs = TurnEvent(token="!", delta=AnswerDelta(text="!", logprobs={"content": []}))
+    for event in (
+        TurnEvent(token="Hel"),
+        TurnEvent(token="lo"),
+        TurnEvent(step=step),
+        TurnEvent(token=" there"),
+        with_logprobs,
+        TurnEvent(token="?"),
+    ):
+        reader.send(event)
+    read = [await reader.next() for _ in range(5)]
+    expected = [TurnEvent(token="Hello"), TurnEvent(step=step), TurnEvent(token=" there"), with_logprobs]
+    assert read == [*expected, TurnEvent(token="?")]
+    assert reader.queue.empty()
+
+    waiting = asyncio.ensure_future(reader.next())  # a lone token goes out as it comes, without waiting for more
+    await asyncio.sleep(0)
+    reader.send(TurnEvent(token="a"))
+    assert await asyncio.wait_for(waiting, 1) == TurnEvent(token="a")
