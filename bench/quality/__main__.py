@@ -30,6 +30,7 @@ from bench.quality.corpus import (
     chunk_hygiene,
     gateway_build_config,
     open_corpus_index,
+    page_headings,
 )
 from bench.quality.project_docs import DOCS_HEADERS, docs_rows, run_docs_questions
 from bench.quality.questions import (
@@ -278,7 +279,7 @@ def main() -> None:
     print(f"\n## Hybrid: questions whose answer passage is not in the top {cutoff}\n")
     print(misses_table(ranked["hybrid"], cutoff))
 
-    hygiene = chunk_hygiene(loaded.chunks)
+    hygiene = chunk_hygiene(loaded.chunks, page_headings(args.corpus))
     print(f"\n## Chunk hygiene ({len(loaded.chunks)} chunks)\n")
     print(table(["check", "chunks", "examples"], hygiene.rows()))
     print(f"\n# {time.perf_counter() - start:.1f} s of searching")

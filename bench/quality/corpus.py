@@ -12,8 +12,9 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from config.sections import IndexBuildConfig
@@ -112,9 +113,47 @@ _CODE_HEADING = re.compile(
 )
 
 
-def code_like_heading(heading: str) -> bool:
-    """Whether any level of a heading path reads as code: what a `# comment` in an unfenced example becomes."""
-    return any(_CODE_HEADING.search(part) for part in heading.split(" > "))
+def code_like_heading(heading: str, page_headings: Collection[str] = ()) -> bool:
+    """Whether any level of a heading path reads as code (what a `# comment` in an unfenced example becomes)
+    and is not one of its page's own heading elements (`__name__ == '__main__'` is an `<h2>` of `__main__.html`)."""
+    return any(_CODE_HEADING.search(part) and _normal(part) not in page_headings for part in heading.split(" > "))
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("\u00b6", "").split())
+
+
+class _HeadingTexts(HTMLParser):
+    """The text of every `<h1>`-`<h6>` of a page, read independently of the ingest code that is being checked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: set[str] = set()
+        self._open: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if re.fullmatch(r"h[1-6]", tag):
+            self._open = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if re.fullmatch(r"h[1-6]", tag) and self._open is not None:
+            self.texts.add(_normal("".join(self._open)))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open.append(data)
+
+
+def page_headings(corpus: Path) -> dict[str, set[str]]:
+    """Each HTML page's heading texts, by the path a chunk names it with."""
+    headings: dict[str, set[str]] = {}
+    for source in find_documents(corpus).files:
+        if source.path.suffix.lower() in (".html", ".htm"):
+            parser = _HeadingTexts()
+            parser.feed(source.path.read_text(encoding="utf-8", errors="replace"))
+            headings[source.relative] = parser.texts
+    return headings
 
 
 @dataclass(frozen=True)
@@ -130,15 +169,16 @@ class Hygiene:
         ]
 
 
-def chunk_hygiene(chunks: Iterable[Chunk]) -> Hygiene:
-    """Count the leftovers HTML ingest is meant to drop: code-comment or code-like headings, navigation text."""
+def chunk_hygiene(chunks: Iterable[Chunk], headings: Mapping[str, Collection[str]] | None = None) -> Hygiene:
+    """Count the leftovers HTML ingest is meant to drop: code-comment or code-like headings (but a page's own
+    heading elements, by `headings`: `page_headings`), navigation text."""
     checks: dict[str, list[Chunk]] = {"heading starts with '#'": [], "heading looks like code": []}
     checks.update({f"text has {phrase!r}": [] for phrase in NAVIGATION_PHRASES})
     checks["text has any navigation phrase"] = []
     for chunk in chunks:
         if any(part.lstrip().startswith("#") for part in chunk.heading.split(" > ")):
             checks["heading starts with '#'"].append(chunk)
-        if code_like_heading(chunk.heading):
+        if code_like_heading(chunk.heading, (headings or {}).get(chunk.doc_path, ())):
             checks["heading looks like code"].append(chunk)
         found = [phrase for phrase in NAVIGATION_PHRASES if phrase in chunk.text]
         for phrase in found:
