@@ -29,7 +29,11 @@ _STOPWORDS = frozenset(
     "into onto about over under up down out off again also just only very too any some all each both more most "
     "other such own same get got use using used".split()
 )
-_HAN_STOP = frozenset("的了吗呢吧啊是在和与或我你他她它们这那个有就都也很")
+_HAN_STOP = "的了吗呢吧啊是在和与或我你他她它们这那个有就都也很谁"
+_HAN_QUESTION_WORDS = re.compile(
+    "为什么|怎么样|怎么|怎样|什么|如何|哪些|哪个|哪里|是否|能否|可以|多少|多久|是不是|有没有|能不能|会不会"
+)
+_HAN_BREAK = re.compile(f"[ {_HAN_STOP}]+")
 MIN_SHARED_TERMS = 2
 _EMPTY = "\u2205"
 """Stands in for a passage with no terms (BM25 needs at least one per document)."""
@@ -45,16 +49,25 @@ def _singular(word: str) -> str:
     return word
 
 
+def _han_terms(run: str) -> list[str]:
+    """A run of Chinese characters as character pairs, cut at function and question words first: they say
+    nothing of the topic, and a pair across one (`网关的端口`: `关端`) is no word at all, yet both made an
+    off-topic question (`怎么做红烧肉？`) share terms with a passage. A piece of one character is a term itself."""
+    terms: list[str] = []
+    for piece in _HAN_BREAK.split(_HAN_QUESTION_WORDS.sub(" ", run)):
+        terms.extend(piece[i : i + 2] for i in range(len(piece) - 1))
+        if len(piece) == 1:
+            terms.append(piece)
+    return terms
+
+
 def lexical_terms(text: str) -> list[str]:
     """The terms of `text`: lower-cased words and identifiers (whole, and their parts), Chinese character pairs."""
     terms: list[str] = []
     for match in _TOKEN.finditer(text.lower()):
         word = match.group()
         if _IS_HAN.match(word):
-            chars = [c for c in word if c not in _HAN_STOP] if len(word) > 2 else list(word)
-            terms.extend(chars[i] + chars[i + 1] for i in range(len(chars) - 1))
-            if len(chars) == 1:
-                terms.append(chars[0])
+            terms.extend(_han_terms(word))
             continue
         if word not in _STOPWORDS and len(word) > 1:
             terms.append(_singular(word))

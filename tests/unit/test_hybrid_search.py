@@ -94,3 +94,19 @@ def test_chinese_questions_are_searched_by_words_with_the_packaged_english_embed
     remote = Settings(SAGE_EMBEDDING_BASE_URL="http://127.0.0.1:9/v1", SAGE_EMBEDDING_MODEL="bge-m3")
     assert remote.retrieval().chinese_mode == "hybrid"
     assert Settings(SAGE_RAG_SEARCH_CHINESE="dense").retrieval().chinese_mode == "dense"
+
+
+def test_chinese_is_cut_at_function_and_question_words_before_it_is_paired() -> None:
+    assert lexical_terms("网关的端口怎么改？") == ["网关", "端口", "改"]  # no `关端`, no `怎么`
+    assert lexical_terms("为什么会话没有保存") == ["会话", "话没", "保存"]  # `为什么` is cut whole, `有` cuts too
+
+
+def test_a_chinese_question_off_the_topic_covers_nothing_through_its_question_words() -> None:
+    passages = [
+        "怎么修改网关的端口？设置 SAGE_GATEWAY_PORT 就可以。",
+        "会话：怎么保存和继续对话？",
+        "如何查看内存里有什么？",
+    ]
+    index = LexicalIndex(passages)
+    assert all(index.coverage("怎么做红烧肉？", passage) < 0.5 for passage in passages)
+    assert index.coverage("怎么改网关的端口？", passages[0]) >= 0.5
