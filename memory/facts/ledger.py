@@ -87,12 +87,9 @@ def _items(result: object) -> list[Item]:
     return [item for item in result if isinstance(item, Item)]
 
 
-def _facts_of(items: Sequence[Item]) -> list[Fact]:
-    return [Fact.from_item(item) for item in items if "subject" in item.value]  # not an older kind of record
-
-
-def _retraction_of(item: Item) -> Retraction:
-    return Retraction(item.value["subject"], item.value["predicate"], item.value["at"])
+def _oldest_first(items: Sequence[Item]) -> list[Fact]:
+    facts = (Fact.from_item(item) for item in items if "subject" in item.value)  # not an older kind of record
+    return sorted(facts, key=lambda fact: fact.created_at)
 
 
 class FactLedger:
@@ -111,24 +108,23 @@ class FactLedger:
             items.extend(page)
             if len(page) < PAGE:
                 break
-        return sorted(_facts_of(items), key=lambda fact: fact.created_at)
+        return _oldest_first(items)
 
     async def read(self, scopes: Sequence[Scope]) -> tuple[list[Fact], list[Retraction]]:
-        """Every fact (tombstones included; scope by scope, oldest first) and every retraction of the scopes, in
-        one store batch when each scope's facts fit a page: recall reads this on every turn, and each store call
-        is a round trip to the database (its thread, for SQLite). A scope with a full page is read on by `all`."""
+        """Every fact (tombstones included; scope by scope, oldest first) and every retraction of the scopes: what
+        the user asked to forget, and when, so that older turns that mention it are not recalled either, even
+        where no fact held the value (the rules missed the statement). One store batch when each scope's facts
+        fit a page: recall reads this on every turn, and each store call is a round trip to the database (its
+        thread, for SQLite). A scope with a full page is read on by `all`."""
         pages = await self.store.abatch(
             [SearchOp(scope.namespace(kind), limit=PAGE) for scope in scopes for kind in (FACTS, RETRACTIONS)]
         )
         facts: list[Fact] = []
         retractions: list[Retraction] = []
         for position, scope in enumerate(scopes):
-            fact_page, retraction_page = (_items(page) for page in pages[2 * position : 2 * position + 2])
-            if len(fact_page) == PAGE:
-                facts += await self.all(scope)
-            else:
-                facts += sorted(_facts_of(fact_page), key=lambda fact: fact.created_at)
-            retractions += [_retraction_of(item) for item in retraction_page]
+            fact_page, asked = (_items(page) for page in pages[2 * position : 2 * position + 2])
+            facts += await self.all(scope) if len(fact_page) == PAGE else _oldest_first(fact_page)
+            retractions += [Retraction(r.value["subject"], r.value["predicate"], r.value["at"]) for r in asked]
         return facts, retractions
 
     async def current(self, scope: Scope) -> list[Fact]:
@@ -200,12 +196,6 @@ class FactLedger:
         key = f"{normal(change.subject)}|{normal(change.predicate)}"
         await self.store.aput(scope.namespace(RETRACTIONS), key, marker, index=False)
         return matching
-
-    async def retractions(self, scope: Scope) -> list[Retraction]:
-        """What the user asked to forget, and when: older turns that mention it are not recalled either, even
-        where no fact held the value (the rules missed the statement)."""
-        items = await self.store.asearch(scope.namespace(RETRACTIONS), limit=PAGE)
-        return [_retraction_of(item) for item in items]
 
     async def tombstone(self, scope: Scope, fact: Fact, *, said: str = "", source: Source = "api") -> None:
         item = await self._item(scope, fact.id)
