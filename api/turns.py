@@ -116,7 +116,8 @@ class _Reader:
         """The next event; a text token comes joined with the text tokens queued right behind it, so a fast
         backend's burst goes out as one frame and one write instead of one of each per token (nothing waits for
         more to come: a lone token goes out as it is)."""
-        event, self.held = (self.held, None) if self.held is not None else (await self.queue.get(), None)
+        event = self.held if self.held is not None else await self.queue.get()
+        self.held = None
         return self._with_queued_text(event) if _plain(event) else event
 
     def _with_queued_text(self, event: TurnEvent) -> TurnEvent:
