@@ -85,7 +85,6 @@ def stream_table(cells: dict[str, Cell], casual: dict[str, Cell] | None, words: 
         f"{'target':<9}{'deltas':>7}{'ttft p50':>10}{'added':>8}{'total p50':>11}{'p99':>9}{'added p50':>11}"
         f"{'cpu/req ms':>12}{'cpu/token us':>14}{'marginal us/token':>19}  errors"
     ]
-    tokens = words
     for name, cell in cells.items():
         ttft = p50_p99(cell.ttft_ms)[0]
         total50, total99 = p50_p99(cell.latencies_ms)
@@ -94,8 +93,8 @@ def stream_table(cells: dict[str, Cell], casual: dict[str, Cell] | None, words: 
             f"{name:<9}{deltas_of(cell):>7}{_ms(ttft, 10)}{_ms(ttft - d_ttft if added else math.nan, 8)}"
             f"{_ms(total50, 11)}"
             f"{_ms(total99)}{_ms(total50 - d_total if added else math.nan, 11)}{_ms(cell.cpu_ms_per_request, 12)}"
-            f"{_ms(cpu_per_token_us(cell, tokens), 14)}"
-            f"{_ms(marginal_cpu_per_token_us(cell, (casual or {}).get(name), tokens), 19)}  {_errors(cell.errors)}"
+            f"{_ms(cpu_per_token_us(cell, words), 14)}"
+            f"{_ms(marginal_cpu_per_token_us(cell, (casual or {}).get(name), words), 19)}  {_errors(cell.errors)}"
         )
     return lines
 
