@@ -2,9 +2,10 @@
 
 The docs are small, so they are indexed afresh each run (seconds). Each labelled question
 (`bench/data/docs_questions_zh.jsonl`: `question`, `lang`, `targets` (acceptable pages), `answer`) is searched
-as the gateway searches it, with its default thresholds and top-k: a hit is a kept passage from a target page,
-and an answer hit one that also contains the answer string. Off-topic questions (`bench/data/docs_offtopic.jsonl`,
-`lang` ending in `-offtopic`, no targets) should get no passage at all; the "no passage" column says how many did.
+as the gateway searches it (`Searcher`: nothing embedded in lexical mode), with its default thresholds and top-k:
+a hit is a kept passage from a target page, and an answer hit one that also contains the answer string.
+Off-topic questions (`bench/data/docs_offtopic.jsonl`, `lang` ending in `-offtopic`, no targets) should get no
+passage at all; the "no passage" column says how many did.
 """
 
 import json
@@ -13,12 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from bench.quality.corpus import gateway_build_config
+from bench.quality.retrieval import Searcher
 from config.sections import RetrievalConfig
 from config.settings import PROJECT_DOCS
-from ingest.hybrid import Relevance, hybrid_search
+from ingest.hybrid import Relevance
 from ingest.index import VectorEmbedder, build_index
 from ingest.lexical import mostly_chinese
 
@@ -42,14 +42,11 @@ def run_docs_questions(embedder: VectorEmbedder, paths: Sequence[Path] = DEFAULT
     defaults = RetrievalConfig()
     relevance = Relevance(defaults.min_score, defaults.min_coverage)
     with tempfile.TemporaryDirectory(prefix="bench-docs-") as folder:
-        loaded = build_index(PROJECT_DOCS, Path(folder), embedder, gateway_build_config())
-        zero = np.zeros(loaded.index.d, dtype=np.float32)
+        searcher = Searcher(build_index(PROJECT_DOCS, Path(folder), embedder, gateway_build_config()), embedder)
         outcomes = []
         for q in questions:
             mode = defaults.chinese_mode if mostly_chinese(q["question"]) else defaults.mode
-            # as the gateway's search: nothing embedded in lexical mode, so no cosine can admit a passage
-            vector = zero if mode == "lexical" else embedder.embed([q["question"]])[0]
-            hits = hybrid_search(loaded, q["question"], vector, defaults.top_k, mode=mode, relevance=relevance)
+            hits = searcher.search(q["question"], defaults.top_k, mode, relevance)
             on_page = [h for h in hits if h.chunk.doc_path in q["targets"]]
             answer = " ".join(q["answer"].lower().split())
             outcomes.append(
