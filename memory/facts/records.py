@@ -47,6 +47,13 @@ PREDICATES: dict[str, Predicate] = {
             "email e-mail mail address reach contact 邮箱 邮件 电子邮件 地址",
         ),
         _p("phone", "single", "{owner} phone number is {o}", "phone number call mobile cell telephone 电话 手机 号码"),
+        _p(
+            "address",
+            "single",
+            "{owner} home address is {o}",
+            "address street postcode 地址 住址 小区 门牌",
+        ),
+        _p("wechat", "single", "{owner} WeChat ID is {o}", "wechat weixin 微信"),
         _p("birthday", "single", "{owner} birthday is {o}", "birthday born birth date when 生日 出生"),
         _p("age", "single", "{owner} age is {o}", "age old years 岁 年龄 多大"),
         _p(

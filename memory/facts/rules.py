@@ -191,6 +191,7 @@ CONTINUES = re.compile(r"(?:还是|也|还|都|已经|一直|主要|同时|又|�
 FULL_NAME = re.compile(rf"(?P<v>{en.LATIN_NAME})[\s.!]*")
 """A clause that is only a name ("I'm Henrik, by the way — Henrik Solberg"): the full form of a name just given."""
 EMAIL = re.compile(en.EMAIL)
+RESIDENCE = re.compile(rf"{en.STREET_ADDRESS}|(?:{zh.RESIDENCE})$", FLAGS)
 FIRST_PERSON = re.compile(r"\b(?:me|my|mine)\b|\bI(?:['’]m|\s+am)\b|我", FLAGS)
 NOT_MINE = re.compile(
     r"\b(?:his|her|their|not|never|no|was|were|used\s+to|old|previous|former)\b|n['’]t\b|\w['’]s\s+(?:\w+\s+)?"
@@ -564,7 +565,7 @@ def _apply(rule: Rule, match: re.Match[str], subject: str, said: str) -> Found |
         objects: list[str | None] = list(values) if multi and values else [None]
         return Found(tuple((match.start(), Retract(subject, predicate, o, said)) for o in objects), end, subject)
     at = match.start(group) if raw is not None else match.start()
-    predicate = _spoken(predicate, values)
+    predicate = _reshaped(_spoken(predicate, values), values)
     changes: list[tuple[int, FactChange]] = [(at, Assert(subject, predicate, value, said)) for value in values]
     changes += _ages(values, raw or "", at, said) if predicate in ROLE_PREDICATES else []
     for extra in (name for name in groups if name in PREDICATES and match[name] is not None):
@@ -577,6 +578,17 @@ def _spoken(predicate: str, values: list[str]) -> str:
     """A favourite "language" that is a natural one ("French") is no programming language."""
     natural = values and all(SHAPES["speaks"].fullmatch(value) for value in values)
     return "favourite language" if predicate == "favourite programming language" and natural else predicate
+
+
+def _reshaped(predicate: str, values: list[str]) -> str:
+    """The predicate a value's shape says it is: an "address" that is an e-mail address ("my address is
+    bob@example.com") is the e-mail; a place lived in that is a street address or a housing estate ("I live at
+    14 Birch Lane", 我住锦城花园) is the home address, not the city."""
+    if predicate == "address" and values and all(EMAIL.fullmatch(v) for v in values):
+        return "email"
+    if predicate == "lives_in" and values and all(RESIDENCE.search(v) for v in values):
+        return "address"
+    return predicate
 
 
 def _ages(names: list[str], raw: str, at: int, said: str) -> list[tuple[int, FactChange]]:

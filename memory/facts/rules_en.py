@@ -104,9 +104,16 @@ JOB_TITLE = (
 )
 STUDENT = r"(?:[\w-]+\s+){0,2}student"
 
+STREET_ADDRESS = (
+    r"^\d+[a-z]?,?\s+(?:[\w'’.-]+\s+){1,4}(?:street|st|road|rd|lane|ln|avenue|ave|drive|dr|close|way|court|ct|"
+    r"place|pl|crescent|terrace|boulevard|blvd|gardens|square|row|mews)\.?(?:,.*)?$"
+)
+"""A street address ("14 Birch Lane", "221b Baker Street"): a house number, a name, a kind of street."""
 THING_WORDS: tuple[tuple[str, str], ...] = (
     ("name", "name|first name|full name|given name|preferred name|real name"),
-    ("email", "email|e-mail|email address|e-mail address|mail|mail address|address|contact email"),
+    ("email", "email|e-mail|email address|e-mail address|mail|mail address|contact email"),
+    ("address", "address|home address|street address|postal address|mailing address|postcode|zip code"),
+    ("wechat", "wechat|wechat id|weixin"),
     ("phone", "phone|phone number|number|mobile|mobile number|cell|cell number|cellphone|telephone"),
     ("phone", "telephone number|contact number|landline|landline number|home phone|home number|home phone number"),
     ("birthday", "birthday|date of birth|birth date|birthdate|dob|bday"),
@@ -165,7 +172,12 @@ ROLE = rf"(?-i:(?:{MODIFIER}[\s-]+)?(?:{roles(*RELATIONS)}|{words(FREE_ROLES)}))
 SYMMETRIC = rf"(?:{roles('sibling', 'spouse', 'friend', 'colleague')})"
 PETS = roles("pet")
 NOT_THING = rf"(?!(?:{words('now too actually again though anymore then here there and but or is are was')})\b)"
-THING = rf"(?-i:{NOT_THING}[a-z][a-z'’-]*(?:\s+{NOT_THING}[a-z][a-z'’-]*){{0,2}})"
+THING = (
+    rf"(?:(?i:{roles('wechat', 'email')})(?![\w'’-])|"
+    rf"(?-i:{NOT_THING}[a-z][a-z'’-]*(?:\s+{NOT_THING}[a-z][a-z'’-]*){{0,2}}))"
+)
+"""A thing of "my <thing> is": lower-case words (a capitalised one is a name: "my Corolla is"), or a vocabulary
+word that is written capitalised ("my WeChat is", "my E-mail is")."""
 NOT_HOBBY = words("listener learner worker sleeper eater believer supporter user customer advocate follower driver")
 """Who is keen without a hobby ("a keen listener")."""
 TO_DO = r"(?:\s+to\s+(?:watch|play|eat|cook|drink|read|listen\s+to|wear|visit)|\s+of\s+all\s+time|\s+ever)?"
@@ -205,7 +217,9 @@ POLITE = (
     r"I(?:\s+would|['’]d)\s+like\s+you\s+to\s+|you\s+(?:can|should|may)\s+)*"
 )
 FORGET = (
-    r"(?:forget|delete|remove|erase|drop|clear|wipe|discard|scrap|scratch|disregard|unlearn|stop\s+remembering|"
+    r"(?:forget|delete|remove|erase|drop|clear|wipe|discard|scrap|scratch|disregard|unlearn|"
+    r"stop\s+(?:remembering|storing|keeping|saving)|I(?:['’]d|\s+would)\s+rather\s+you\s+(?:didn['’]t|did\s+not)\s+"
+    r"(?:keep|have|store|remember)|"
     r"(?:do\s+not|don['’]t)\s+(?:remember|store|save|keep)|(?:I\s+)?(?:do\s+not|don['’]t)\s+want\s+you\s+to\s+"
     r"(?:remember|store|keep|know)|(?:no\s+)?need\s+to\s+(?:remember|store|keep))"
 )
@@ -382,6 +396,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("age", rf"{SB}(?P<v>\d.*)"),
     ("age", rf"{SB}(?P<v>{NUMBER_WORD}\b.*)"),
     ("age", rf"{SP}turned\s+(?P<v>\d.*)"),
+    ("address", rf"{SPW}(?:live|lives|reside|resides)\s+at\s+(?P<v>\d.+)"),
     ("lives_in", rf"{SPW}(?:live|lives|reside|resides)\s+in\s+(?:the\s+)?(?P<v>.+)"),
     ("lives_in", rf"{WE}{BE}{ADVERBS}(?:living|based|located|residing|settled)\s+in\s+(?:the\s+)?(?P<v>.+)"),
     ("lives_in", rf"{SB}(?:living|based|located|residing|settled)\s+in\s+(?:the\s+)?(?P<v>.+)"),

@@ -71,6 +71,8 @@ THING_WORDS: tuple[tuple[str, str], ...] = ROLE_WORDS + (
     ("English name", "英文名 英文名字"),
     ("email", "邮箱 电子邮箱 邮箱地址 电子邮件 邮件地址 电子邮件地址 邮件"),
     ("phone", "手机号 手机号码 手机 电话 电话号码 号码 联系电话 手机号是"),
+    ("address", "地址 住址 家庭住址 家庭地址 家的地址 住的地方 门牌号"),
+    ("wechat", "微信 微信号"),
     ("birthday", "生日 出生日期"),
     ("age", "年龄 岁数"),
     ("hometown", "家乡 老家 故乡 籍贯 出生地"),
@@ -124,6 +126,8 @@ ANIMAL = f"(?:一只|一条|两只|两条|只|条)[{HAN}]{{1,4}}?"
 
 W = "[^，,。；;！!？?、：:]"
 """Any character of a value but punctuation: a value never runs on into the next clause."""
+RESIDENCE = r"(?:花园|小区|公寓|家园|新村|大厦|社区|[0-9一二三四五六七八九十]+(?:号楼?|栋|幢|单元|室)|[苑弄巷])"
+"""How a home address ends (锦城花园, 建国路88号, 3栋): where one lives, but not the city."""
 AT = f"(?:(?:(?![我你他她])[{HAN}]){{2,12}}?的)?"
 """Where an employer or a school is, said before it (上海市徐汇区的启明小学): skipped, the value is what follows."""
 OWNER = f"(?:(?P<we>我们家|我们|咱们|我家)|(?P<s>我|他|她|{NAME}))"
@@ -160,6 +164,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("hometown", rf"{S}(?:是)?(?P<v>{PLACE_PEOPLE})(?:本地)?人{END}"),
     ("hometown", rf"(?P<v>{W}{{2,10}}?)是(?P<s>我)(?:从小)?(?:长大|出生)的地方"),
     ("age", rf"{S}(?:今年|现在|已经)*(?P<v>(?:\d{{1,3}}|{NUMBER})(?:周)?岁)"),
+    ("address", rf"{SW}(?:住在|住)(?P<v>{W}{{2,30}}?(?:{RESIDENCE}))(?!{W})"),
     ("lives_in", rf"{SW}(?:住在|生活在|居住在|定居在|定居于|住于|住)(?P<v>.+)"),
     ("lives_in", rf"{S}在(?P<v>{W}{{2,12}}?)(?:生活|居住|定居)"),
     ("lives_in", rf"{SW}(?:搬到|搬去|搬来|搬家到|移居到|移居)了?(?P<v>.+)"),
@@ -226,12 +231,22 @@ RETRACTS: tuple[tuple[str, str], ...] = (
 """Statements that take a fact back (我已经不在腾讯工作了)."""
 POLITE = "(?:请|麻烦你?|你可以|你能|能不能|可以|帮我)?"
 FORGET = "忘记|忘掉|忘了|删除|删掉|删了|清除|清掉|去掉|移除|抹掉|不要再?记住?|别再?记住?|不用再?记住?"
+THING_SEPARATOR = r"和|、|跟|以及|与|，|,"
+TOPIC_FORGET = "删掉|删除|删了|清除|清掉|去掉|移除|抹掉|忘掉|不要再?记住?|别再?记住?|不用再?记住?|不必再?记住?"
+"""The verbs of a request that names its topic first (生日那条删掉吧): not 忘了 or 忘记, which after a topic more
+often say that someone forgot it (我生日你忘了吗)."""
 IMPERATIVES: tuple[tuple[str, str], ...] = (
     ("", rf"{POLITE}(?:{FORGET})(?:关于)?我的?(?P<things>.+)"),
     ("", rf"{POLITE}把我的?(?P<things>.+?)(?:忘掉|忘记|忘了|删掉|删除|删了|清除|清掉|去掉)"),
+    (
+        "",
+        rf"(?:关于)?(?:我的?)?(?P<things>(?:{THING})(?:(?:{THING_SEPARATOR})(?:{THING}))*)"
+        rf"(?:的?(?:那条|这条|那个|这个|那些|这些|信息|记录))?(?:你|也|就|都|先|还是|可以|帮我|请|麻烦你?)*"
+        rf"(?:{TOPIC_FORGET})",
+    ),
 )
-"""Requests to forget (忘记我的邮箱, 别记我的生日了): the `things` group lists what."""
-THING_SEPARATOR = r"和|、|跟|以及|与|，|,"
+"""Requests to forget (忘记我的邮箱, 别记我的生日了, and the topic first: 住址那条你删掉吧, 手机号也别记了): the
+`things` group lists what; a topic named first must be a word of the vocabulary."""
 THING_FILLER = r"^我的?|(?:吧|了|吗|呢|好吗|谢谢|的?信息|的?记录)+$"
 
 QUESTION = (

@@ -56,6 +56,32 @@ async def test_a_retracted_fact_is_not_recalled_from_facts_or_from_old_turns(bac
     assert "ada@example.org" not in await recalled(memory, "s2", "What is my email address?")
 
 
+@pytest.mark.parametrize("backend", ["vdb", "kv", "graph"])
+@pytest.mark.parametrize(
+    ("statement", "retraction", "question", "value"),
+    [
+        ("Our address is 14 Birch Lane.", "Scratch what I said about my address.", "What's my address?", "Birch"),
+        ("我住锦城花园，离地铁很近。", "住址那条你删掉吧。", "我住在哪个小区？", "锦城花园"),
+        ("My WeChat is vivguo_88.", "别记我的微信号了", "What's my WeChat ID?", "vivguo_88"),
+    ],
+)
+async def test_a_forgotten_home_address_or_handle_is_recalled_neither_as_a_fact_nor_as_a_turn(
+    backend: str, statement: str, retraction: str, question: str, value: str
+) -> None:
+    memory = backends()[backend]
+    await tell(memory, "s1", statement)
+    assert value in await recalled(memory, "s2", question)
+    await tell(memory, "s1", retraction)
+    assert value not in await recalled(memory, "s2", question)
+
+
+async def test_forgetting_the_home_address_keeps_the_email_address() -> None:
+    memory = backends()["kv"]
+    await tell(memory, "s1", "My email is ada@example.org.", "Our address is 14 Birch Lane.", "Forget my address.")
+    section = await recalled(memory, "s2", "What's my email?")
+    assert "ada@example.org" in section and "Birch" not in section
+
+
 async def test_a_question_about_a_fact_does_not_overwrite_it() -> None:
     memory = backends()["kv"]
     await tell(memory, "s1", "I prefer Kotlin.", "Which programming language do I prefer now?")

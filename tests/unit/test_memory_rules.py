@@ -38,6 +38,15 @@ ABOUT_THE_USER: list[Case] = [
     ("我叫王芳", [A("name", "王芳")]),
     ("我的名字是李明。", [A("name", "李明")]),
     ("You can reach me at x.y@example.org.", [A("email", "x.y@example.org")]),
+    # a home address is not an e-mail address, and not the city one lives in
+    ("Our address is 14 Birch Lane if you need it.", [A("address", "14 Birch Lane")]),
+    ("I live at 221b Baker Street, London.", [A("address", "221b Baker Street")]),
+    ("my address is bob@example.com", [A("email", "bob@example.com")]),
+    ("我住锦城花园，附近有什么适合遛狗的地方吗？", [A("address", "锦城花园")]),
+    ("我住在北京市朝阳区建国路88号，离公司很近", [A("address", "北京市朝阳区建国路88号")]),
+    ("我住在苏州工业园区", [A("lives_in", "苏州工业园区")]),
+    ("My WeChat is vivguo_88 if you need it.", [A("wechat", "vivguo_88")]),
+    ("我的微信号是 vivguo_88", [A("wechat", "vivguo_88")]),
     ("my e-mail is ana@example.com", [A("email", "ana@example.com")]),
     ("You can email me, ana@x.org", [A("email", "ana@x.org")]),
     ("我的邮箱是 wang@example.cn", [A("email", "wang@example.cn")]),
@@ -330,13 +339,14 @@ e-mail or phone given as "it's now ..." after "my ... changed"."""
 RETRACTIONS: list[Case] = [
     ("Please forget my phone number.", [R("phone")]),
     ("forget what I told you about my e-mail", [R("email")]),
-    ("delete my address", [R("email")]),
+    ("delete my address", [R("address")]),
     ("don't remember my birthday", [R("birthday")]),
-    ("Could you delete my address?", [R("email")]),
+    ("Could you delete my address?", [R("address")]),
+    ("Could you delete my email address?", [R("email")]),
     ("forget my name and my email", [R("name"), R("email")]),
     ("forget my shoe size", [R("shoe size")]),
     ("forget that I live in Paris", [R("lives_in")]),
-    ("I don't want you to remember my address.", [R("email")]),
+    ("I don't want you to remember my address.", [R("address")]),
     ("No need to remember my birthday.", [R("birthday")]),
     ("Remove my email from your memory.", [R("email")]),
     ("Could you forget my email and phone number?", [R("email"), R("phone")]),
@@ -362,10 +372,24 @@ RETRACTIONS: list[Case] = [
     ("我不再喜欢爬山了", [R("likes", "爬山")]),
     ("Please forget my phone number, I'd rather you didn't keep it.", [R("phone")]),
     ("请删除我的手机号，不要再记着了。", [R("phone")]),
+    # the topic first, as Chinese often puts it
+    ("住址那条你删掉吧，我不想留小区名字。", [R("address")]),
+    ("生日那条也删掉吧，不用记了。", [R("birthday")]),
+    ("手机号也别记了，最近骚扰电话太多。", [R("phone")]),
+    ("邮箱和手机号都删掉吧", [R("email"), R("phone")]),
+    ("关于我的公司的信息可以删除了", [R("works_at")]),
+    ("别记我的微信号了", [R("wechat")]),
+    # said as a wish or a stop
+    ("Oh and scratch what I said about my address, I'd rather you didn't have it.", [R("address")]),
+    ("I'd rather you didn't keep my phone number.", [R("phone")]),
+    ("Please stop storing my email.", [R("email")]),
 ]
 """What the speaker takes back: the canonical predicate (a multi-valued one's value when known)."""
 
 NOTHING: list[str] = [
+    # someone forgot, nobody asks to forget
+    "我生日你忘了吗？",
+    "电话别忘了",
     # questions
     "Which programming language do I prefer now?",
     "Do you remember where I work?",
@@ -570,7 +594,7 @@ GENERALISED: list[Case] = [
     ("I switched from Vim to Neovim.", [A("preference", "Neovim")]),
     ("I got promoted to senior engineer.", [A("job", "senior engineer")]),
     ("I've become a team lead.", [A("job", "team lead")]),
-    ("scratch what I said about my address", [R("email")]),
+    ("scratch what I said about my address", [R("address")]),
     ("As a nurse, I see a lot.", [A("job", "nurse")]),
     ("I'm a nurse at St Mary's.", [A("job", "nurse"), A("works_at", "St Mary's")]),
     ("我在上海市徐汇区的启明小学当语文老师。", [A("works_at", "启明小学"), A("job", "语文老师")]),
