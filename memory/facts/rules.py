@@ -112,7 +112,7 @@ LEADING = re.compile(rf"(?:{UPDATE}|(?:(?-i:the|a|an)|to|using|use)\s+|用|使�
 SHAPE_LEADING = re.compile(rf"\s*(?:{UPDATE}|(?-i:the)\s+)*", FLAGS)
 """What may come before a shaped value ("now Bob", "the Netherlands"), never a preposition ("on the list")."""
 SHAPE_LEADINGS: Mapping[str, re.Pattern[str]] = MappingProxyType(
-    {"car": re.compile(rf"\s*(?:{UPDATE}|(?-i:the|a|an)\s+)*", FLAGS)}
+    {"car": re.compile(rf"\s*(?:{UPDATE}|(?-i:the|a|an)\s+|(?-i:{en.CAR_WORDS}))*", FLAGS)}
 )
 """A thing, unlike a name or a place, may come with an article ("my car is a Kia Niro")."""
 AGE_VALUE = en.AGE.replace("?P<x>", "")

@@ -406,7 +406,11 @@ ROWS: tuple[tuple[str, str], ...] = (
         "lives_in",
         rf"(?P<v>{PLACE})\s+is\s+where\s+(?:(?P<s>I)|(?P<we>we))\s+(?:live|(?:am|are|['’]m|['’]re)\s+based)\b",
     ),
-    ("lives_in", rf"{SPW}(?:(?:have|has)\s+|['’]ve\s+)?(?:moved|relocated)\s+(?:back\s+)?to\s+(?:the\s+)?(?P<v>.+)"),
+    (
+        "lives_in",
+        rf"(?P<me>){SPW}(?:(?:have|has)\s+|['’]ve\s+)?(?:just\s+)?(?:moved|relocated)\s+(?:back\s+)?to\s+(?:the\s+)?"
+        rf"(?P<v>.+)",
+    ),
     ("hometown", rf"{SB}(?:originally\s+)?from\s+(?:the\s+)?(?P<v>.+)"),
     ("hometown", rf"{SP}(?:come|comes)\s+from\s+(?:the\s+)?(?P<v>.+)"),
     ("hometown", rf"{SP}(?:{GREW_UP})\s+in\s+(?:the\s+)?(?P<v>.+)"),
@@ -505,6 +509,11 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("favourite team", rf"{SP}(?:support|supports|root\s+for|roots\s+for|cheer\s+for|cheers\s+for)\s+(?P<v>.+)"),
     ("preference", rf"{SP}{SWITCHED}{NOT_SWITCHED}(?P<v>.+)"),
     ("car", rf"{SPW}{DRIVE}\s+(?:an?\s+|the\s+)?{CAR_WORDS}(?P<v>.+)"),
+    (
+        "car",
+        rf"{SPW}(?:(?:have|has|['’]ve)\s+)?(?:just\s+)?(?:bought|got|leased)\s+(?:an?\s+|the\s+)?{CAR_WORDS}"
+        rf"(?P<v>{CAR_NAME})",
+    ),
     ("car", rf"{SPW}{TRADED}(?:{CAR_NAME})\s+(?:in\s+)?for\s+(?:an?\s+|the\s+)?{CAR_WORDS}(?P<v>.+)"),
     ("likes", rf"{SB}(?:really\s+|very\s+)?(?:into|passionate\s+about|keen\s+on)\s+(?P<v>.+)"),
     ("likes", rf"{SB}(?:an?\s+)?(?:(?:big|huge|great|massive|die-hard)\s+)?fan\s+of\s+(?P<v>.+)"),

@@ -186,6 +186,18 @@ RELATIONS: list[Case] = [
 """Facts between other people: subjects and objects as written, never the speaker unless they said "me"."""
 
 SENTENCES_AND_UPDATES: list[Case] = [
+    # a move, a new car, a new age or employer, said without a subject or with the news first
+    ("Big news — we've moved! Relocated to York last weekend.", [A("lives_in", "York")]),
+    ("Moved to Berlin in March.", [A("lives_in", "Berlin")]),
+    ("My car's an old Toyota Corolla.", [A("car", "Toyota Corolla")]),
+    ("Also the Corolla's gone — we bought a Kia Niro, fully electric.", [A("car", "Kia Niro")]),
+    ("I just bought a used Tesla Model 3.", [A("car", "Tesla Model 3")]),
+    ("车也换了，朗逸卖了，买了辆比亚迪海豚。", [A("car", "比亚迪海豚")]),
+    ("对了，年龄更新一下，上周刚过完生日，我现在29了。", [A("age", "29")]),
+    ("去远帆汽车报到，还是做后端。", [A("works_at", "远帆汽车")]),
+    ("我在成都待了快五年了", [A("lives_in", "成都")]),
+    ("我们家就在杭州。", [A("lives_in", "杭州")]),
+    ("有个好消息：我们搬家啦！上个月全家搬到苏州了。", [A("lives_in", "苏州")]),
     ("I'm Tom. I live in Warsaw and work at Acme.", [A("name", "Tom"), A("lives_in", "Warsaw"), A("works_at", "Acme")]),
     ("I'm 34 and I live in Porto.", [A("age", "34"), A("lives_in", "Porto")]),
     ("My email is ana.b@example.co.uk. I live in Porto.", [A("email", "ana.b@example.co.uk"), A("lives_in", "Porto")]),
@@ -389,6 +401,10 @@ RETRACTIONS: list[Case] = [
 NOTHING: list[str] = [
     # someone forgot, nobody asks to forget
     "我生日你忘了吗？",
+    "我家在公司附近",
+    "Move to Berlin, it's great.",
+    "I bought a new laptop.",
+    "我现在3点了才下班",
     "电话别忘了",
     # questions
     "Which programming language do I prefer now?",
