@@ -100,10 +100,13 @@ async def run_scenario(backend: Any, scenario: dict[str, Any], tally: Tally, dra
     user, other = (f"{OWNER}:{scenario['id']}", f"{OWNER}:someone-else-{scenario['id']}") if scoped else (None, None)
     told = f"{scenario['id']}-told"
     kwargs: dict[str, Any] = {"user": user} if scoped else {}
+    with_before = "before" in inspect.signature(Turn).parameters
+    before: list[Any] = []
     for turn in scenario["turns"]:
-        await backend.remember(
-            told, Turn(user=[HumanMessage(turn["user"])], answer=AIMessage(turn["assistant"])), **kwargs
-        )
+        said = [HumanMessage(turn["user"])]
+        extra = {"before": before} if with_before else {}
+        await backend.remember(told, Turn(user=said, answer=AIMessage(turn["assistant"]), **extra), **kwargs)
+        before = said
         await drain()
     user_text = "\n".join(turn["user"] for turn in scenario["turns"]).lower()
     facts = await stored_facts(backend, user, told)

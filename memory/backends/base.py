@@ -22,10 +22,12 @@ class MemoryContext:
 
 @dataclass
 class Turn:
-    """One finished exchange: the user messages of the turn and the answer."""
+    """One finished exchange: the user messages of the turn and the answer, and the user messages of the turn
+    before it (what "she" in this one may stand for was named there)."""
 
     user: list[AnyMessage]
     answer: AnyMessage
+    before: list[AnyMessage] = field(default_factory=list)
 
 
 @runtime_checkable

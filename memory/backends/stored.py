@@ -357,7 +357,8 @@ class StoredMemory(ABC):
 
     async def remember(self, session_id: str, turn: Turn, *, user: str | None = None) -> None:
         await self._store_turn(session_id, turn, user)
-        await self.facts.learn(session_id, user, "\n".join(m.text for m in turn.user))
+        before = "\n".join(m.text for m in turn.before)
+        await self.facts.learn(session_id, user, "\n".join(m.text for m in turn.user), before=before)
 
     async def recall(
         self, session_id: str, query: str, history: Sequence[AnyMessage], *, user: str | None = None

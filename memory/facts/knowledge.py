@@ -84,9 +84,10 @@ class FactMemory:
         self.extractor = extractor
         self.background = background or BackgroundWork()
 
-    async def learn(self, session_id: str, user: str | None, text: str) -> list[FactChange]:
-        """Apply what the rules find in `text` to every written scope; start the model extractor, if any."""
-        changes = extract_changes(text)
+    async def learn(self, session_id: str, user: str | None, text: str, *, before: str = "") -> list[FactChange]:
+        """Apply what the rules find in `text` (after the user's message `before`) to every written scope; start
+        the model extractor, if any."""
+        changes = extract_changes(text, before)
         scopes = self.policy.writes(session_id, user)
         for scope in scopes:
             await self.ledger.apply(scope, changes, session_id=session_id, source="rules")

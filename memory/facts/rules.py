@@ -13,7 +13,7 @@ The tables are data in `rules_en` and `rules_zh`; both languages go through this
 """
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -191,6 +191,23 @@ CONTINUES = re.compile(r"(?:还是|也|还|都|已经|一直|主要|同时|又|�
 FULL_NAME = re.compile(rf"(?P<v>{en.LATIN_NAME})[\s.!]*")
 """A clause that is only a name ("I'm Henrik, by the way — Henrik Solberg"): the full form of a name just given."""
 EMAIL = re.compile(en.EMAIL)
+PRIVATE = ("email", "phone", "address", "wechat", "birthday", "age")
+"""Personal data a user may ask to be forgotten without the syntax of "forget my ..." (`_forget_requested`)."""
+_PRIVATE_EN = {w for p, items in en.THING_WORDS if p in PRIVATE for w in items.split("|")} - {"number", "mail"}
+_PRIVATE_ZH = {w for p, items in zh.THING_WORDS if p in PRIVATE for w in items.split()} - {"号码"}
+"""Bare "number", "mail" and 号码 say too little on their own ("drop that number from the total")."""
+
+
+def _longest_first(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+PRIVATE_THINGS = re.compile(
+    rf"(?<![\w-])(?:{_longest_first(_PRIVATE_EN | set(en.ACCOUNTS.split()))})(?![\w-])|{_longest_first(_PRIVATE_ZH)}",
+    FLAGS,
+)
+FORGET_REQUEST = re.compile(rf"{en.FORGET_REQUEST}|{zh.FORGET_REQUEST}", FLAGS)
+HOW_TO = re.compile(rf"{en.HOW_TO}|{zh.HOW_TO}", FLAGS)
 RESIDENCE = re.compile(rf"{en.STREET_ADDRESS}|(?:{zh.RESIDENCE})$", FLAGS)
 FIRST_PERSON = re.compile(r"\b(?:me|my|mine)\b|\bI(?:['’]m|\s+am)\b|我", FLAGS)
 NOT_MINE = re.compile(
@@ -244,19 +261,35 @@ class Found:
     subject: str | None
 
 
-def extract_changes(text: str) -> list[FactChange]:
-    """The fact changes `text` (one user message) states, in order."""
+def extract_changes(text: str, before: str = "") -> list[FactChange]:
+    """The fact changes `text` (one user message) states, in order. `before` is the user's message before it: a
+    message that opens on "he" or "she" goes on about the person that one last named ("My partner Priya will
+    steal half of it." then "She teaches chemistry at Kirkstall Academy.")."""
     changes: list[FactChange] = []
     changed: str | None = None
-    person: str | None = None
+    person = _last_named(before)
     said = sentences(text)
     for index, sentence in enumerate(said):
         changed = _changed(sentence) or changed
         found = sorted(_sentence_changes(sentence, changed, person), key=lambda pair: pair[0])
-        person = _antecedent(found) or (person if HE_SHE.match(sentence) else None)
+        person = _named_next(sentence, found, person)
         changes += list(dict.fromkeys(change for _, change in found))
         changes = _whole_name(changes, said[index + 1 :] if index + 1 < len(said) else [])
     return _retracts_first(changes)
+
+
+def _named_next(sentence: str, found: list[tuple[int, FactChange]], person: str | None) -> str | None:
+    """Whom "he" or "she" stands for after `sentence`: the person it named, else the one before when it went on
+    about them too (it opened on a pronoun), else nobody."""
+    return _antecedent(found) or (person if HE_SHE.match(sentence) else None)
+
+
+def _last_named(text: str) -> str | None:
+    """Whom "he" or "she" stands for after `text`."""
+    person: str | None = None
+    for sentence in sentences(text) if text else ():
+        person = _named_next(sentence, list(_sentence_changes(sentence, None, person)), person)
+    return person
 
 
 def _whole_name(changes: list[FactChange], after: list[str]) -> list[FactChange]:
@@ -330,17 +363,46 @@ def _sentence_changes(
 ) -> Iterator[tuple[int, FactChange]]:
     """The changes of one sentence with their positions: requests to forget (even asked as a question), then the
     statements of its stating part."""
-    yield from _imperatives(_unconditional(sentence))
+    unconditional = _unconditional(sentence)
+    yield from _imperatives(unconditional)
     statement = _stating(sentence)
     if statement:
         yield from _statements(statement, sentence, changed, person)
+    elif unconditional:
+        yield from _named_roles(unconditional)
 
 
 def _imperatives(sentence: str) -> Iterator[tuple[int, FactChange]]:
-    """The retractions a sentence asks for, clause by clause ("Please forget my phone number", 忘记我的邮箱)."""
+    """The retractions a sentence asks for, clause by clause ("Please forget my phone number", 忘记我的邮箱), else
+    those of a request not to keep the personal data it names anywhere (`_forget_requested`)."""
+    asked = False
     for start in _clause_starts(sentence) if sentence else ():
         found = _match(sentence, _skip_lead(sentence, start), IMPERATIVE_RULES, None)
+        asked = asked or bool(found and found.changes)
         yield from found.changes if found else ()
+    if sentence and not asked:
+        yield from _forget_requested(sentence)
+
+
+def _forget_requested(sentence: str) -> Iterator[tuple[int, FactChange]]:
+    """A request not to keep something ("can you scrap the mobile number I gave you", "the Kilmarnock Road
+    address, please don't hang on to that", 手机号那个你别存了) retracts the personal data the sentence names: an
+    e-mail, a phone number, an address, a birthday, an age or an account handle, never a person or a preference,
+    and nothing in a question about how to remove something. What it names is in the request's clause or before it
+    ("please drop the table, my phone number is on it" asks nothing of memory)."""
+    requests = list(FORGET_REQUEST.finditer(sentence))
+    if not requests or HOW_TO.search(sentence):
+        return
+    after = BREAK.search(sentence, requests[-1].end())
+    named = PRIVATE_THINGS.finditer(sentence, 0, after.start() if after else len(sentence))
+    for predicate in dict.fromkeys(_private_thing(m.group()) for m in named):
+        yield 0, Retract(USER, predicate, None, sentence)
+
+
+def _private_thing(word: str) -> str:
+    """The predicate a personal-data word names (an account's service is its own)."""
+    lowered = " ".join(word.lower().split())
+    return THINGS.get(lowered, lowered)
 
 
 def _clause_starts(text: str) -> list[int]:
@@ -425,6 +487,15 @@ def _statements(
     changes = _full_name(text, said, changes + _roles(text, said, changes))
     yield from changes
     yield from _email(text, said, changes)
+
+
+def _named_roles(sentence: str) -> Iterator[tuple[int, FactChange]]:
+    """The speaker's people named by role in a sentence that states nothing else ("My partner Priya will steal
+    half of it", "Can my wife Maria join?"): asking or guessing about Maria still says who she is. Only the
+    speaker's own ("my", "our"), and never under a condition (`sentence` is its unconditional part)."""
+    for at, change in _roles(sentence, sentence, []):
+        if isinstance(change, Assert) and change.subject == USER:
+            yield at, change
 
 
 def _antecedent(changes: list[tuple[int, FactChange]]) -> str | None:

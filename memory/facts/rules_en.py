@@ -104,6 +104,11 @@ JOB_TITLE = (
 )
 STUDENT = r"(?:[\w-]+\s+){0,2}student"
 
+ACCOUNTS = (
+    "github gitlab twitter instagram linkedin telegram discord slack skype whatsapp signal facebook tiktok threads "
+    "mastodon bluesky reddit weibo qq steam"
+)
+"""Services whose account a user may name ("my GitHub is @jliu-dev"): each is the predicate of its handle."""
 STREET_ADDRESS = (
     r"^\d+[a-z]?,?\s+(?:[\w'’.-]+\s+){1,4}(?:street|st|road|rd|lane|ln|avenue|ave|drive|dr|close|way|court|ct|"
     r"place|pl|crescent|terrace|boulevard|blvd|gardens|square|row|mews)\.?(?:,.*)?$"
@@ -173,7 +178,7 @@ SYMMETRIC = rf"(?:{roles('sibling', 'spouse', 'friend', 'colleague')})"
 PETS = roles("pet")
 NOT_THING = rf"(?!(?:{words('now too actually again though anymore then here there and but or is are was')})\b)"
 THING = (
-    rf"(?:(?i:{roles('wechat', 'email')})(?![\w'’-])|"
+    rf"(?:(?i:{roles('wechat', 'email')}|{words(ACCOUNTS)})(?![\w'’-])|"
     rf"(?-i:{NOT_THING}[a-z][a-z'’-]*(?:\s+{NOT_THING}[a-z][a-z'’-]*){{0,2}}))"
 )
 """A thing of "my <thing> is": lower-case words (a capitalised one is a name: "my Corolla is"), or a vocabulary
@@ -227,6 +232,21 @@ ABOUT = (
     r"(?:about\s+|(?:everything|all)\s+(?:you\s+know\s+)?(?:about|regarding)\s+|"
     r"what\s+(?:I|you)\s+(?:told\s+you|said|know|have|wrote)\s+(?:about|regarding)\s+)?"
 )
+
+FORGET_REQUEST = (
+    r"(?:^|[,;:—–-]\s*|\b(?:please|pls|plz|just|so|and|also|oh|ugh|actually|too|then)\s+|"
+    r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|pls\s+|just\s+)?|\byou\s+(?:can|could|should|may)\s+(?:just\s+)?)"
+    r"(?:forget|delete|remove|drop|scrap|scrub|wipe|erase|clear|ditch|discard|purge|bin)\b|"
+    r"\b(?:don['’]t|do\s+not|no\s+need\s+to|stop|quit)\s+(?:keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|hold(?:ing)?|"
+    r"hang(?:ing)?\s+on\s+to|remember(?:ing)?|record(?:ing)?)\b|"
+    r"\brather\s+(?:[\w'’]+\s+){0,3}?(?:wasn['’]t|weren['’]t|was\s+not|were\s+not|didn['’]t|did\s+not|not\s+be)\s+"
+    r"(?:kept|held|saved|stored|remembered|keep|hold|save|store|remember|have)\b"
+)
+"""A request, anywhere in a sentence, that the assistant not keep something ("can you scrap the mobile number",
+"the birthday bit, you can drop that too", "please don't hang on to that", "I'd rather my birth date wasn't
+held"): what it names is in the same sentence (`PRIVATE_THINGS`)."""
+HOW_TO = r"\bhow\s+(?:do|can|could|should|would|to)\b|\bhow['’]s\b"
+"""A question about how to remove something ("how do I remove my email from a list") asks nothing of memory."""
 
 
 def negations(rows: tuple[tuple[str, str, str], ...]) -> tuple[tuple[str, str], ...]:

@@ -63,6 +63,8 @@ async def test_a_retracted_fact_is_not_recalled_from_facts_or_from_old_turns(bac
         ("Our address is 14 Birch Lane.", "Scratch what I said about my address.", "What's my address?", "Birch"),
         ("我住锦城花园，离地铁很近。", "住址那条你删掉吧。", "我住在哪个小区？", "锦城花园"),
         ("My WeChat is vivguo_88.", "别记我的微信号了", "What's my WeChat ID?", "vivguo_88"),
+        ("My cell is 0161 496 0000.", "can you scrap the mobile number I gave you?", "What's my number?", "0161"),
+        ("My GitHub is @ada-dev.", "scrub the GitHub handle too", "What's my GitHub?", "@ada-dev"),
     ],
 )
 async def test_a_forgotten_home_address_or_handle_is_recalled_neither_as_a_fact_nor_as_a_turn(
@@ -439,3 +441,24 @@ async def test_a_scope_with_more_facts_than_a_page_is_read_whole(monkeypatch: py
     await tell(memory, "s1", *facts)
     known = await memory.facts.known("s2", ADA)  # type: ignore[attr-defined]
     assert {"Peugeot", "Lumenfield", "teal", "York"} <= {word for fact in known.facts for word in fact.text.split()}
+
+
+async def test_the_turn_handed_to_memory_carries_the_user_messages_of_the_turn_before() -> None:
+    from langgraph.runtime import Runtime
+
+    from nodes.store_memory import store_memory
+    from turn.context import GatewayContext
+    from turn.state import TurnState
+
+    memory = backends()["kv"]
+    messages = [
+        HumanMessage("My partner Priya will steal half of it."),
+        AIMessage("Make a double batch!"),
+        HumanMessage("She teaches chemistry at Kirkstall Academy."),
+        AIMessage("Grab-and-go it is."),
+    ]
+    runtime = Runtime(context=GatewayContext(session_id="s1", memory_user=ADA))
+    await store_memory(TurnState(messages=messages[:2]), runtime, memory=memory)
+    await store_memory(TurnState(messages=messages), runtime, memory=memory)
+    facts = await memory.facts.known("s1", ADA)  # type: ignore[attr-defined]
+    assert ("Priya", "works_at", "Kirkstall Academy") in {(f.subject, f.predicate, f.object) for f in facts.facts}

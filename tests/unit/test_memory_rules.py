@@ -395,6 +395,16 @@ RETRACTIONS: list[Case] = [
     ("Oh and scratch what I said about my address, I'd rather you didn't have it.", [R("address")]),
     ("I'd rather you didn't keep my phone number.", [R("phone")]),
     ("Please stop storing my email.", [R("email")]),
+    # a request not to keep the personal data the sentence names, without "forget my ..."
+    ("can you scrap the mobile number I gave you earlier?", [R("phone")]),
+    ("the Elm Street address, please don't hang on to that", [R("address")]),
+    ("I'd rather my birth date wasn't held anywhere.", [R("birthday")]),
+    ("you can wipe the e-mail address too", [R("email")]),
+    ("scrub the GitHub handle I gave you", [R("github")]),
+    ("also my age — 别记了 please", [R("age")]),
+    ("手机号那个你别存了", [R("phone")]),
+    ("还有那个微信号，也别留着了", [R("wechat")]),
+    ("邮箱就不用保存了", [R("email")]),
 ]
 """What the speaker takes back: the canonical predicate (a multi-valued one's value when known)."""
 
@@ -402,6 +412,12 @@ NOTHING: list[str] = [
     # someone forgot, nobody asks to forget
     "我生日你忘了吗？",
     "我家在公司附近",
+    # removing something, but not from memory
+    "how do I remove my email from a spam list?",
+    "I deleted my old email account yesterday.",
+    "Please drop the table, my phone number is on the invoice.",
+    "我把照片删了，手机号还是原来的",
+    "can you delete the duplicate rows?",
     "Move to Berlin, it's great.",
     "I bought a new laptop.",
     "我现在3点了才下班",
@@ -844,3 +860,36 @@ def test_retract_and_assert_types() -> None:
         Assert(USER, "lives_in", "Porto", "I live in Porto."),
         Retract(USER, "email", None, "Forget my e-mail."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "expected"),
+    [
+        (
+            "My partner Priya will steal half of it, guaranteed.",
+            "She teaches chemistry at Kirkstall Academy.",
+            [A("teaches", "chemistry", "Priya"), A("works_at", "Kirkstall Academy", "Priya")],
+        ),
+        ("My brother Theo would laugh at me.", "He's a chef.", [A("job", "chef", "Theo")]),
+        ("What is a good gift for a chef?", "He's a chef.", []),
+        ("My brother Theo would laugh at me.", "The food is great. He's a chef.", []),
+    ],
+)
+def test_a_message_opening_on_he_or_she_goes_on_about_whom_the_message_before_named(
+    before: str, text: str, expected: list[Change]
+) -> None:
+    assert compact(extract_changes(text, before)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My partner Priya will steal half of it, guaranteed.", [A("spouse", "Priya")]),
+        ("Can my sister Maria join the call?", [A("sibling", "Maria")]),
+        ("If my boss Alice finds out, I'm done.", []),
+    ],
+)
+def test_a_person_named_by_role_in_a_sentence_that_states_nothing_else_is_still_known(
+    text: str, expected: list[Change]
+) -> None:
+    assert compact(extract_changes(text)) == expected
