@@ -208,6 +208,8 @@ PRIVATE_THINGS = re.compile(
 )
 FORGET_REQUEST = re.compile(rf"{en.FORGET_REQUEST}|{zh.FORGET_REQUEST}", FLAGS)
 HOW_TO = re.compile(rf"{en.HOW_TO}|{zh.HOW_TO}", FLAGS)
+PARTICLES = "了啦呀吧呢哦啊嘛"
+"""Sentence-final particles, which end no name, place or thing (我们搬到成都啦, 搬到Toronto了)."""
 RESIDENCE = re.compile(rf"{en.STREET_ADDRESS}|(?:{zh.RESIDENCE})$", FLAGS)
 FIRST_PERSON = re.compile(r"\b(?:me|my|mine)\b|\bI(?:['’]m|\s+am)\b|我", FLAGS)
 NOT_MINE = re.compile(
@@ -342,12 +344,14 @@ def sentences(text: str) -> list[str]:
 
 
 def _abbreviation(text: str, dot: int, after: int) -> bool:
-    """Whether the full stop at `dot` ends an abbreviation or an initial ("e.g.", "Dr.", "J."), or is followed by a
-    lower-case word (so the sentence goes on)."""
+    """Whether the full stop at `dot` ends an abbreviation or an initial ("e.g.", "Dr.", "J."), so the sentence goes
+    on; a softer one ("etc.", "approx.") only when a lower-case word follows. Any other full stop ends the
+    sentence, even before a lower-case word: people chatting rarely capitalise ("...came on. drive it or not?")."""
     word = LAST_WORD.search(text[:dot])
     token = word.group(1).lower() if word else ""
-    following = text[after:].lstrip()[:1]
-    return token in en.ABBREVIATIONS or INITIALS.fullmatch(token) is not None or following.islower()
+    if token in en.ABBREVIATIONS or INITIALS.fullmatch(token) is not None:
+        return True
+    return token in en.SOFT_ABBREVIATIONS and text[after:].lstrip()[:1].islower()
 
 
 def _changed(sentence: str) -> str | None:
@@ -766,7 +770,7 @@ def _values(predicate: str, raw: str, shape: re.Pattern[str] | None = None) -> t
     values: list[str] = []
     at = used = _lead(raw, SHAPE_LEADINGS.get(predicate, SHAPE_LEADING))
     while (match := shape.match(raw, at)) is not None:
-        value = (match.groupdict().get("x") or match.group()).rstrip(".")
+        value = (match.groupdict().get("x") or match.group()).rstrip(".").rstrip(PARTICLES)
         if not value or not rest.match(raw, match.end()) or (reject is not None and reject.fullmatch(value)):
             break
         values.append(value)

@@ -212,7 +212,7 @@ ADVERBS += rf"|{words('officially happily both originally')})\s+)*"
 BE = r"\s*(?:am|is|are|['’]m|['’]re|['’]s)\s+"
 SP = rf"{S}\s*{ADVERBS}"
 SB = rf"{S}{BE}{ADVERBS}"
-SPW = rf"(?:{WE}\s+{ADVERBS}|{SP})"
+SPW = rf"(?:{WE}(?:\s+|(?=['’])){ADVERBS}|{SP})"
 """A subject that may be the speaker's household ("we moved to Wells", "we have a dog")."""
 DONT = r"(?:do\s+not|does\s+not|don['’]t|doesn['’]t)"
 ANYMORE = r"\s+any\s?(?:more|longer)\b"
@@ -501,6 +501,10 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("works_at", rf"{SP}(?:{JOINED})\s+(?:the\s+)?(?P<v>.+)"),
     (
         "works_at",
+        rf"{SP}(?:start|starting|started)\s+(?:my\s+new\s+job\s+|a\s+new\s+job\s+)?at\s+(?P<v>(?-i:(?=[A-Z])){ORG})",
+    ),
+    (
+        "works_at",
         rf"(?P<me>){SP}(?:(?:have|has)\s+|['’]ve\s+)?(?:just\s+|finally\s+)?(?:got|landed|accepted|took|"
         rf"started|scored|secured|bagged|snagged|began)\s+(?:a|an|the|my)\s+(?:new\s+)?(?:[\w-]+\s+){{0,2}}?"
         rf"(?:job|internship|position|role|placement|gig|post|apprenticeship|residency|fellowship|contract)\s+"
@@ -531,7 +535,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("car", rf"{SPW}{DRIVE}\s+(?:an?\s+|the\s+)?{CAR_WORDS}(?P<v>.+)"),
     (
         "car",
-        rf"{SPW}(?:(?:have|has|['’]ve)\s+)?(?:just\s+)?(?:bought|got|leased)\s+(?:an?\s+|the\s+)?{CAR_WORDS}"
+        rf"(?P<me>){SPW}(?:(?:have|has|['’]ve)\s+)?(?:just\s+)?(?:bought|got|leased)\s+(?:an?\s+|the\s+)?{CAR_WORDS}"
         rf"(?P<v>{CAR_NAME})",
     ),
     ("car", rf"{SPW}{TRADED}(?:{CAR_NAME})\s+(?:in\s+)?for\s+(?:an?\s+|the\s+)?{CAR_WORDS}(?P<v>.+)"),
@@ -633,3 +637,5 @@ FAVOURITE_NOUNS: tuple[tuple[str, str], ...] = (
 """Nouns of "my favourite <noun>" that name the same favourite: "language" and "programming language" are one."""
 ABBREVIATIONS = frozenset("e.g i.e mr mrs ms dr prof st vs cf approx mt ft jr sr".split())
 """Words a full stop follows without ending the sentence."""
+SOFT_ABBREVIATIONS = frozenset("etc incl esp aka ca fig vol no nos pp min max ave rd".split())
+"""Words whose full stop ends the sentence unless a lower-case word follows ("etc. and so on")."""

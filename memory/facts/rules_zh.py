@@ -62,6 +62,7 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("cousin", "表哥 表姐 表弟 表妹 堂哥 堂姐 堂弟 堂妹"),
     ("grandparent", "爷爷 奶奶 外公 外婆 姥姥 姥爷"),
     ("parent-in-law", "婆婆 公公 岳父 岳母 丈母娘 老丈人"),
+    ("sibling-in-law", "小姑子 大姑子 小叔子 大伯子 小舅子 大舅子 小姨子 大姨子 嫂子 弟媳 弟妹 姐夫 妹夫"),
 )
 """The people a speaker names by role; girlfriend and boyfriend are free predicates, kept in English as the English
 rules name them."""
@@ -217,6 +218,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("intolerance", rf"{S}(?:对)?(?P<v>乳糖|麸质|{W}{{1,4}}?)不耐受?"),
     ("likes", rf"{S}对(?P<v>.+?)(?:很|非常|特别)?感兴趣"),
     ("allergy", rf"{S}对(?P<v>.+?)过敏"),
+    ("allergy", rf"{S}(?!有点|有些|很|比较|经常|容易|季节性|严重)(?P<v>{W}{{1,8}}?)过敏"),
     ("likes", rf"{S}(?:很|非常|特别|超级|也|还|最|真的)*(?:喜欢|热爱|爱)(?:用|玩)?(?P<v>.+)"),
     ("speaks", rf"{S}(?:会说|会讲|能说|说|讲|会)(?:一点|一些|流利的|一口流利的)?(?P<v>.+)"),
     ("", rf"(?P<s>我|{NAME})的(?P<thing>{THING_CHAR}{{1,8}}?)(?:是|叫|为|：|:)\s*(?P<v>.+)"),
