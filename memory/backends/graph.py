@@ -16,21 +16,10 @@ from memory.backends.stored import RecallableTurns, StoredMemory, turn_line
 from memory.facts.knowledge import KnownFacts
 from memory.facts.ledger import Fact
 from memory.facts.ranking import lexical_ranking, named_in
-from memory.facts.records import normal
+from memory.facts.records import aliases, normal
 from memory.scopes import Scope
 
 MAX_HOPS = 3
-
-
-def aliases(names: set[str]) -> dict[str, str]:
-    """A first name -> the one full name it starts ("ingrid" -> "ingrid lund"), when exactly one does: people are
-    named both ways in one conversation."""
-    full: dict[str, list[str]] = defaultdict(list)
-    for name in names:
-        first, _, rest = name.partition(" ")
-        if rest:
-            full[first].append(name)
-    return {first: candidates[0] for first, candidates in full.items() if len(candidates) == 1}
 
 
 @dataclass

@@ -4,14 +4,14 @@ background) into the scopes the policy writes, and reading the current facts of 
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from memory.background import BackgroundWork
 from memory.facts.language import has_han
 from memory.facts.ledger import Fact, FactLedger, Retraction, stale_values
 from memory.facts.llm_extractor import LlmFactExtractor
-from memory.facts.records import PREDICATES, FactChange
+from memory.facts.records import PREDICATES, USER, FactChange, aliases, normal
 from memory.facts.rules import extract_changes
 from memory.scopes import ScopePolicy, session_scope
 
@@ -87,7 +87,7 @@ class FactMemory:
     async def learn(self, session_id: str, user: str | None, text: str, *, before: str = "") -> list[FactChange]:
         """Apply what the rules find in `text` (after the user's message `before`) to every written scope; start
         the model extractor, if any."""
-        changes = extract_changes(text, before)
+        changes = await self._by_full_name(session_id, user, extract_changes(text, before))
         scopes = self.policy.writes(session_id, user)
         for scope in scopes:
             await self.ledger.apply(scope, changes, session_id=session_id, source="rules")
@@ -96,6 +96,19 @@ class FactMemory:
                 f"extract:{session_id}:{len(text)}:{hash(text)}", self._extract(session_id, user, text, changes)
             )
         return changes
+
+    async def _by_full_name(self, session_id: str, user: str | None, changes: list[FactChange]) -> list[FactChange]:
+        """The changes with a person named by first name only ("Fiona's boss is Derek Mallon") said of the full
+        name the user gave before ("my new manager is Fiona Baird"), so that a correction replaces the fact instead
+        of standing beside it. The known facts are read only when a change is about such a name."""
+        if not any(
+            " " not in change.subject and not has_han(change.subject) for change in changes if change.subject != USER
+        ):
+            return changes
+        known = await self.known(session_id, user)
+        names = {end for fact in known.facts for end in (fact.subject, fact.object) if end != USER}
+        full = {normal(first): name for first, name in aliases(names).items()}
+        return [replace(c, subject=full.get(normal(c.subject), c.subject)) for c in changes]
 
     async def _extract(self, session_id: str, user: str | None, text: str, found: Sequence[FactChange]) -> None:
         assert self.extractor is not None

@@ -9,6 +9,7 @@ statement replaces the earlier one. A multi-valued one (`sibling`, `likes`) keep
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -173,6 +174,17 @@ def cardinality(predicate: str) -> Cardinality:
     """Free attributes have one value unless named in the plural ("my hobbies are ...")."""
     known = PREDICATES.get(predicate)
     return known.cardinality if known else "single"
+
+
+def aliases(names: Iterable[str]) -> dict[str, str]:
+    """A first name -> the one full name it starts ("ingrid" -> "ingrid lund"), when exactly one does: people are
+    named both ways in one conversation."""
+    full: dict[str, set[str]] = {}
+    for name in names:
+        first, _, rest = name.partition(" ")
+        if rest:
+            full.setdefault(first, set()).add(name)
+    return {first: next(iter(candidates)) for first, candidates in full.items() if len(candidates) == 1}
 
 
 def fact_key(subject: str, predicate: str, obj: str) -> str:

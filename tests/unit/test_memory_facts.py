@@ -462,3 +462,12 @@ async def test_the_turn_handed_to_memory_carries_the_user_messages_of_the_turn_b
     await store_memory(TurnState(messages=messages), runtime, memory=memory)
     facts = await memory.facts.known("s1", ADA)  # type: ignore[attr-defined]
     assert ("Priya", "works_at", "Kirkstall Academy") in {(f.subject, f.predicate, f.object) for f in facts.facts}
+
+
+async def test_a_correction_by_first_name_replaces_the_fact_of_the_full_name() -> None:
+    memory = backends()["graph"]
+    await tell(memory, "s1", "My new manager is Fiona Baird, and she reports to Derek Mullen.")
+    await tell(memory, "s1", "Correction: Fiona's boss is Derek Mallon.")
+    facts = (await memory.facts.known("s1", ADA)).facts  # type: ignore[attr-defined]
+    bosses = {(f.subject, f.object) for f in facts if f.predicate == "reports_to"}
+    assert bosses == {(USER, "Fiona Baird"), ("Fiona Baird", "Derek Mallon")}
