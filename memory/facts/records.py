@@ -40,7 +40,7 @@ def _p(name: str, cardinality: Cardinality, template: str, keywords: str, relati
 PREDICATES: dict[str, Predicate] = {
     p.name: p
     for p in (
-        _p("name", "single", "{owner} name is {o}", "name called named call 名字 姓名 叫"),
+        _p("name", "single", "{owner} name is {o}", "name called named call surname 名字 姓名 叫 姓 全名"),
         _p(
             "email",
             "single",

@@ -188,6 +188,7 @@ SPEAKER = re.compile(r"I\b(?!['’](?:d|ll)\b)|我(?!们)", FLAGS)
 no rule took a fact from it (我现在改成游泳了，现在最喜欢的运动是游泳)."""
 CONTINUES = re.compile(r"(?:还是|也|还|都|已经|一直|主要|同时|又|并且)(?![们])|(?:also|still)\b", FLAGS)
 """A clause that goes on without a subject of its own (还是做推荐算法): the one after it keeps the subject."""
+BRACKETED = re.compile(r"\(([^()]{3,60})\)")
 FULL_NAME = re.compile(rf"(?P<v>{en.LATIN_NAME})[\s.!]*")
 """A clause that is only a name ("I'm Henrik, by the way — Henrik Solberg"): the full form of a name just given."""
 EMAIL = re.compile(en.EMAIL)
@@ -552,13 +553,15 @@ def _referred(
 
 
 def _full_name(text: str, said: str, changes: list[tuple[int, FactChange]]) -> list[tuple[int, FactChange]]:
-    """A first name made whole by a clause that is only the full name ("I'm Henrik, by the way — Henrik
-    Solberg")."""
+    """A first name made whole by a clause, or a bracket, that is only the full name ("I'm Henrik, by the way —
+    Henrik Solberg", "I'm Marta btw (Marta Kowalczyk)")."""
     out: list[tuple[int, FactChange]] = []
     for at, change in changes:
         if isinstance(change, Assert) and change.subject == USER and change.predicate == "name":
-            for start, _, clause in _clauses(text):
-                full = FULL_NAME.fullmatch(clause.strip())
+            given = [(start, clause.strip()) for start, _, clause in _clauses(text)]
+            given += [(m.start(), m.group(1)) for m in BRACKETED.finditer(text)]
+            for start, words in given:
+                full = FULL_NAME.fullmatch(words)
                 if start > at and full and full["v"].startswith(f"{change.obj} "):
                     change = Assert(USER, "name", full["v"], said)
         out.append((at, change))

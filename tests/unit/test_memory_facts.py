@@ -471,3 +471,10 @@ async def test_a_correction_by_first_name_replaces_the_fact_of_the_full_name() -
     facts = (await memory.facts.known("s1", ADA)).facts  # type: ignore[attr-defined]
     bosses = {(f.subject, f.object) for f in facts if f.predicate == "reports_to"}
     assert bosses == {(USER, "Fiona Baird"), ("Fiona Baird", "Derek Mallon")}
+
+
+@pytest.mark.parametrize("backend", ["kv", "graph"])
+async def test_a_question_about_the_surname_recalls_the_full_name(backend: str) -> None:
+    memory = backends()[backend]
+    await tell(memory, "s1", "I'm Marta btw (Marta Kowalczyk), doing breakfast for my lot.")
+    assert "Marta Kowalczyk" in await recalled(memory, "s2", "Remind me, what's my surname?")

@@ -32,6 +32,7 @@ Case = tuple[str, list[Change]]
 ABOUT_THE_USER: list[Case] = [
     ("My name is Ana.", [A("name", "Ana")]),
     ("I'm Tomasz, by the way.", [A("name", "Tomasz")]),
+    ("I'm Marta btw (Marta Kowalczyk), doing breakfast.", [A("name", "Marta Kowalczyk")]),
     ("Call me Tom.", [A("name", "Tom")]),
     ("I go by Sam these days.", [A("name", "Sam")]),
     ("Hi I'm Ana, and I'm 29.", [A("name", "Ana"), A("age", "29")]),
