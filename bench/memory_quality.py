@@ -64,7 +64,8 @@ def contains(text: str, value: str) -> bool:
     lowered, needle = text.lower(), value.lower()
     if re.search(r"[\u4e00-\u9fff]", needle):
         return needle in lowered
-    return re.search(rf"(?<![\w@.-]){re.escape(needle)}(?![\w@-])", lowered) is not None
+    latin = r"[^\W\u3400-\u4dbf\u4e00-\u9fff]"  # Han next to a value is no part of it (是139 5712 0846)
+    return re.search(rf"(?<!{latin})(?<![@.-]){re.escape(needle)}(?!{latin})(?![@-])", lowered) is not None
 
 
 def memory_lines(section: str) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from memory.background import BackgroundWork
-from memory.facts.language import has_han
+from memory.facts.language import has_han, says_word
 from memory.facts.ledger import Fact, FactLedger, Retraction, stale_values
 from memory.facts.llm_extractor import LlmFactExtractor
 from memory.facts.records import PREDICATES, USER, FactChange, aliases, normal
@@ -33,7 +33,7 @@ def mentions(text: str, predicate: str) -> bool:
     known = PREDICATES.get(predicate)
     words = {*predicate.replace("_", " ").split(), *(known.keywords.split() if known else [])}
     lowered = text.lower()
-    return any((word in lowered) if has_han(word) else re.search(rf"\b{re.escape(word)}\b", lowered) for word in words)
+    return any((word in lowered) if has_han(word) else says_word(lowered, word) for word in words)
 
 
 @dataclass
@@ -62,7 +62,7 @@ class KnownFacts:
             if has_han(value):
                 if value in lowered:
                     return True
-            elif re.search(rf"(?<![\w@.-]){re.escape(value)}(?![\w@-])", lowered):
+            elif says_word(lowered, value):
                 return True
         return False
 
@@ -117,14 +117,21 @@ class FactMemory:
             await self.ledger.apply(scope, changes, session_id=session_id, source="llm")
 
     async def known(self, session_id: str, user: str | None) -> KnownFacts:
-        """The current facts of every read scope (a key held in two scopes: the later value), and the stale
-        values across them."""
+        """The current facts of every read scope (a key held in two scopes: the later value), the stale values
+        across them, and the retractions whose value no fact held.
+
+        A retraction of a value the facts held ("forget my phone number" after "my number is 07700 900418")
+        hides the turns that say that value: it is a stale value. Only a retraction of something the rules never
+        took as a fact hides every older turn that mentions its topic, since nothing else can find them; applied
+        to every retraction, that hid "teach my mum to video-call on her 手机" and a daughter's 生日派对."""
         every, retractions = await self.ledger.read(self.policy.reads(session_id, user))
         latest: dict[str, Fact] = {}
         for fact in sorted(every, key=lambda fact: fact.updated_at):
             latest[fact.key] = fact
         current = [fact for fact in latest.values() if not fact.retracted]
-        return KnownFacts(current, stale_values(list(latest.values())), retractions)
+        valued = {(normal(fact.subject), fact.predicate) for fact in latest.values() if fact.retracted}
+        unvalued = [r for r in retractions if (normal(r.subject), r.predicate) not in valued]
+        return KnownFacts(current, stale_values(list(latest.values())), unvalued)
 
     async def forget_session(self, session_id: str) -> None:
         """Drop the session scope's facts (the user scope's stay: they belong to the user, not the session)."""

@@ -9,6 +9,8 @@ import re
 
 WORD = re.compile(r"[A-Za-z0-9][\w@.+'-]*|[\u3400-\u4dbf\u4e00-\u9fff]+", re.UNICODE)
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+LATIN_WORD = r"[^\W\u3400-\u4dbf\u4e00-\u9fff]"
+"""A word character that is not Chinese."""
 STOPWORDS = frozenset(
     "a an the is are was were be been am i me my mine you your it its of to in on at for and or do does did "
     "what which who whom whose where when how why that this these those there here have has had can could would "
@@ -47,6 +49,13 @@ def singular(word: str) -> str:
 
 def has_han(text: str) -> bool:
     return HAN.search(text) is not None
+
+
+def says_word(text: str, word: str) -> bool:
+    """Whether lower-cased `text` says `word` (lower-cased) as a whole word: not inside a longer Latin word, an
+    address or a number. Chinese around it is no part of it (我手机号是139 5712 0846): Python's \\w counts Han
+    characters as word characters, so a plain word boundary would never find a value written next to Chinese."""
+    return re.search(rf"(?<!{LATIN_WORD})(?<![@.-]){re.escape(word)}(?!{LATIN_WORD})(?![@-])", text) is not None
 
 
 SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]*")

@@ -8,7 +8,7 @@ from typing import TypeVar
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from memory.facts.language import has_han, lexical_tokens
+from memory.facts.language import has_han, lexical_tokens, says_word
 from memory.facts.ledger import Fact
 from memory.facts.records import PREDICATES, USER, normal
 from memory.facts.rules_zh import NOUNS
@@ -102,7 +102,7 @@ def named_in(query: str, names: set[str]) -> set[str]:
         if has_han(name):
             if name in query:
                 found.add(name)
-        elif re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", lowered):
+        elif says_word(lowered, name):
             found.add(name)
     return found
 

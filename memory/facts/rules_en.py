@@ -416,6 +416,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("age", rf"{SB}(?P<v>\d.*)"),
     ("age", rf"{SB}(?P<v>{NUMBER_WORD}\b.*)"),
     ("age", rf"{SP}turned\s+(?P<v>\d.*)"),
+    ("age", r"(?P<me>)(?:which|that|this)\s+makes\s+me\s+(?P<v>\d.*)"),
     ("address", rf"{SPW}(?:live|lives|reside|resides)\s+at\s+(?P<v>\d.+)"),
     ("lives_in", rf"{SPW}(?:live|lives|reside|resides)\s+in\s+(?:the\s+)?(?P<v>.+)"),
     ("lives_in", rf"{WE}{BE}{ADVERBS}(?:living|based|located|residing|settled)\s+in\s+(?:the\s+)?(?P<v>.+)"),

@@ -478,3 +478,18 @@ async def test_a_question_about_the_surname_recalls_the_full_name(backend: str) 
     memory = backends()[backend]
     await tell(memory, "s1", "I'm Marta btw (Marta Kowalczyk), doing breakfast for my lot.")
     assert "Marta Kowalczyk" in await recalled(memory, "s2", "Remind me, what's my surname?")
+
+
+@pytest.mark.parametrize("backend", ["vdb", "kv", "graph"])
+async def test_forgetting_a_value_hides_the_turns_that_say_it_not_those_that_only_share_its_topic(backend: str) -> None:
+    memory = backends()[backend]
+    await tell(memory, "s1", "我手机号是139 5712 0846。", "我妈最近在学用手机视频通话。", "手机号你别存了。")
+    section = await recalled(memory, "s2", "我妈最近在学什么？")
+    assert "视频通话" in section and "5712" not in section
+
+
+@pytest.mark.parametrize("backend", ["vdb", "kv", "graph"])
+async def test_forgetting_what_no_fact_held_still_hides_the_turns_about_it(backend: str) -> None:
+    memory = backends()[backend]
+    await tell(memory, "s1", "Text me on the landline, it is the usual one at home.", "Forget my phone number.")
+    assert "landline" not in await recalled(memory, "s2", "What is my landline?")

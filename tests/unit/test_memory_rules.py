@@ -33,6 +33,10 @@ ABOUT_THE_USER: list[Case] = [
     ("My name is Ana.", [A("name", "Ana")]),
     ("I'm Tomasz, by the way.", [A("name", "Tomasz")]),
     ("I'm Marta btw (Marta Kowalczyk), doing breakfast.", [A("name", "Marta Kowalczyk")]),
+    (
+        "I was born on 2 November 1966, which makes me 58 years of age.",
+        [A("birthday", "2 November 1966"), A("age", "58")],
+    ),
     ("Call me Tom.", [A("name", "Tom")]),
     ("I go by Sam these days.", [A("name", "Sam")]),
     ("Hi I'm Ana, and I'm 29.", [A("name", "Ana"), A("age", "29")]),
@@ -432,6 +436,7 @@ NOTHING: list[str] = [
     "can you delete the duplicate rows?",
     "start at the beginning, please.",
     "我有点过敏",
+    "That makes me 3 hours late.",
     "Move to Berlin, it's great.",
     "I bought a new laptop.",
     "我现在3点了才下班",
