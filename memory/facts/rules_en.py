@@ -450,7 +450,7 @@ ROWS: tuple[tuple[str, str], ...] = (
         rf"(?P<me>){SP}{STUDY}\s+(?!{NOT_FIELD})(?P<v>{FIELD})(?:\s+(?:at|in)\s+(?:the\s+)?(?P<studied_at>{ORG}))?",
     ),
     ("studied_at", rf"{SB}(?:an?\s+)?(?P<job>{STUDENT})\s+(?:at|in)\s+(?:the\s+)?(?P<v>.+)"),
-    ("works_at", rf"{SB}(?:an?|the)\s+(?P<job>{JOB})\s+(?:at|for|with)\s+(?:the\s+|{CALLED_FIRM})?(?P<v>.+)"),
+    ("works_at", rf"{SB}(?:(?:an?|the)\s+)?(?P<job>{JOB})\s+(?:at|for|with)\s+(?:the\s+|{CALLED_FIRM})?(?P<v>.+)"),
     ("", rf"(?P<v>{PERSON})\s+is\s+(?:our|the|a|an)\s+[^,;]{{1,40}}?\s+and\s+my\s+(?P<thing>{ROLE}){END}"),
     (
         "likes",
@@ -513,7 +513,8 @@ ROWS: tuple[tuple[str, str], ...] = (
     ),
     (
         "works_at",
-        rf"{SP}(?:(?:have|has)\s+been|['’]ve\s+been|['’]s\s+been)\s+(?:at|with)\s+(?:the\s+)?(?P<v>{ORG}){BEEN_WITH}",
+        rf"(?P<me>){SP}(?:(?:have|has)\s+been|['’]ve\s+been|['’]s\s+been|been)\s+(?:at|with)\s+(?:the\s+)?(?P<v>{ORG})"
+        rf"{BEEN_WITH}",
     ),
     ("works_at", rf"{SB}(?:now|currently)\s+(?:working\s+)?at\s+(?:the\s+)?(?P<v>.+)"),
     ("works_at", rf"{SB}at\s+(?P<v>{ORG})\s+(?:now|these\s+days|nowadays|currently)\b{AS_JOB}?"),
