@@ -12,6 +12,10 @@ Per backend and extractor it prints:
 
     python -m bench.memory_quality [--backends vdb kv graph] [--llm] [--scenarios DIR]
 
+Each row is one split of the scenarios and then all of them: `dev` scenarios were read while the rules were
+written or tuned, `holdout` ones (`"split": "holdout"` in the file) were written apart and are only measured, so
+their row is the one that says how the rules do on conversations they have not seen.
+
 `--llm` also measures the model extractor (the embedded model, or the configured backend), in the background
 as the gateway runs it, waited for after each turn. Code older than user-scope memory (no `user=` argument) is
 probed in the session the facts were stated in, which is the best it can do.
@@ -27,7 +31,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +180,21 @@ async def measure(
     return tally
 
 
-def row(name: str, extractor: str, tally: Tally) -> str:
+def merged(tallies: Sequence[Tally]) -> Tally:
+    """The tallies of several runs as one (counts added, samples joined)."""
+    total = Tally()
+    for tally in tallies:
+        for item in fields(Tally):
+            setattr(total, item.name, getattr(total, item.name) + getattr(tally, item.name))
+    return total
+
+
+def split_of(scenario: dict[str, Any]) -> str:
+    """`dev`: the rules were written or tuned while reading it; `holdout`: written apart, only measured."""
+    return str(scenario.get("split", "dev"))
+
+
+def row(name: str, extractor: str, tally: Tally, split: str = "all") -> str:
     recall = tally.recalled / max(1, tally.recall_probes)
     held = tally.held / max(1, tally.recall_probes)
     correct = tally.correct / max(1, tally.probes)
@@ -185,7 +203,7 @@ def row(name: str, extractor: str, tally: Tally) -> str:
     p50 = statistics.median(tally.latencies)
     p99 = percentile(tally.latencies, 0.99)
     return (
-        f"| {name} | {extractor} | {held:.3f} | {recall:.3f} | {correct:.3f} "
+        f"| {name} | {extractor} | {split} | {held:.3f} | {recall:.3f} | {correct:.3f} "
         f"| {tally.stale_lines}/{tally.lines} ({stale:.1%}) "
         f"| {tally.invented}/{tally.stored} ({invented:.1%}) | {tally.leaks} | {statistics.mean(tally.tokens):.0f} "
         f"| {p50:.1f} ms | {p99:.1f} ms |"
@@ -206,16 +224,24 @@ def main() -> None:
     print(f"# {len(scenarios)} scenarios, {min(turns)}-{max(turns)} turns each, {probes} probes ({facts} with a value)")
     embeddings = OnnxSentenceEmbeddings.packaged()
     settings = Settings()
+    splits = sorted({split_of(s) for s in scenarios})
+    for split in splits:
+        print(f"# {split}: {', '.join(s['id'] for s in scenarios if split_of(s) == split)}")
     print(
-        "| backend | extractor | value held in a fact | fact recall | correctness | stale lines recalled "
+        "| backend | extractor | scenarios | value held in a fact | fact recall | correctness | stale lines recalled "
         "| invented facts stored "
         "| leaks to another user | memory tokens/probe | recall p50 | recall p99 |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for extractor in ("rules", "llm") if args.llm else ("rules",):
         for name in args.backends:
-            tally = asyncio.run(measure(name, extractor, scenarios, embeddings, settings, args.explain))
-            print(row(name, extractor, tally), flush=True)
+            tallies = []
+            for split in splits:
+                chosen = [s for s in scenarios if split_of(s) == split]
+                tallies.append(asyncio.run(measure(name, extractor, chosen, embeddings, settings, args.explain)))
+                print(row(name, extractor, tallies[-1], split), flush=True)
+            if len(splits) > 1:
+                print(row(name, extractor, merged(tallies)), flush=True)
 
 
 if __name__ == "__main__":
