@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 from memory.facts import rules_en as en
 from memory.facts import rules_zh as zh
+from memory.facts.language import LATIN_WORD
 from memory.facts.records import PREDICATES, USER, Assert, FactChange, Retract, cardinality
 
 FLAGS = re.IGNORECASE
@@ -180,6 +181,8 @@ REFERABLE = frozenset({"likes", "car", "teaches", "preference"})
 """What "it" may stand for in "..., it's my favourite sport": a thing the speaker does or has, never a person."""
 IT_IS = re.compile(rf"(?:it|that)(?:['’]s|\s+is)\s+(?:also\s+|still\s+)?my\s+(?P<thing>{en.THING}){en.END}", FLAGS)
 """ "..., it's my favourite sport": the thing the clause before named."""
+PRONOUN = re.compile(r"\b(?:he|she|him|her|his)\b|[他她]", FLAGS)
+"""A message that could go on about someone named before it (only then is the message before it read)."""
 HE_SHE = re.compile(r"\s*(?:he|she|him|her|his)\b|\s*[他她]", FLAGS)
 """A sentence that opens on a pronoun goes on about the person the sentence before named ("We have a son, Leo.
 He's three.")."""
@@ -204,7 +207,8 @@ def _longest_first(words: Iterable[str]) -> str:
 
 
 PRIVATE_THINGS = re.compile(
-    rf"(?<![\w-])(?:{_longest_first(_PRIVATE_EN | set(en.ACCOUNTS.split()))})(?![\w-])|{_longest_first(_PRIVATE_ZH)}",
+    rf"(?<!{LATIN_WORD})(?<!-)(?:{_longest_first(_PRIVATE_EN | set(en.ACCOUNTS.split()))})(?!{LATIN_WORD})(?!-)|"
+    rf"{_longest_first(_PRIVATE_ZH)}",
     FLAGS,
 )
 FORGET_REQUEST = re.compile(rf"{en.FORGET_REQUEST}|{zh.FORGET_REQUEST}", FLAGS)
@@ -270,7 +274,7 @@ def extract_changes(text: str, before: str = "") -> list[FactChange]:
     steal half of it." then "She teaches chemistry at Kirkstall Academy.")."""
     changes: list[FactChange] = []
     changed: str | None = None
-    person = _last_named(before)
+    person = _last_named(before) if before and PRONOUN.search(text) else None
     said = sentences(text)
     for index, sentence in enumerate(said):
         changed = _changed(sentence) or changed

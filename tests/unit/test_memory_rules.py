@@ -426,6 +426,7 @@ RETRACTIONS: list[Case] = [
     ("手机号那个你别存了", [R("phone")]),
     ("还有那个微信号，也别留着了", [R("wechat")]),
     ("邮箱就不用保存了", [R("email")]),
+    ("那个email你别存了", [R("email")]),
 ]
 """What the speaker takes back: the canonical predicate (a multi-valued one's value when known)."""
 
