@@ -13,7 +13,7 @@ from typing import Literal
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.constants import TAG_NOSTREAM
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from memory.facts.records import PREDICATES, USER, Assert, FactChange, Retract, normal
 from memory.facts.rules import states_nothing
@@ -24,16 +24,16 @@ RelationName = Literal[tuple(PREDICATES)]  # type: ignore[valid-type]
 
 class ExtractedRelation(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    subject: str = Field(description="'user' for the speaker, or a name the message uses")
+    subject: str = Field(max_length=60, description="'user' for the speaker, or a name the message uses")
     relation: RelationName  # type: ignore[valid-type]
-    object: str = Field(description="the value or name, as the message writes it")
+    object: str = Field(max_length=80, description="the value or name, as the message writes it")
 
 
 class ExtractedAttribute(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    subject: str
+    subject: str = Field(max_length=60)
     attribute: str = Field(max_length=40, description="a short noun such as 'dog's name' or 'favourite food'")
-    value: str
+    value: str = Field(max_length=80)
 
 
 class Extraction(BaseModel):
@@ -86,4 +86,14 @@ class LlmFactExtractor:
         reply = await self.model.bind(response_format=SCHEMA, temperature=0, max_tokens=400).ainvoke(
             [SystemMessage(PROMPT), HumanMessage(text)], config={"tags": [TAG_NOSTREAM]}
         )
-        return checked(Extraction.model_validate_json(reply.text), text)
+        try:
+            extraction = Extraction.model_validate_json(reply.text)
+        except ValidationError as error:
+            # A small model may run past its token budget in a free-text value and leave the JSON unfinished (the
+            # string lengths of the schema bound it where the backend enforces them). The turn keeps the rules'
+            # facts; that the model's were unusable is said, not raised from a background task.
+            logger.warning(
+                "memory extractor: the model's answer is no valid extraction (%s)", error.errors()[0]["type"]
+            )
+            return []
+        return checked(extraction, text)

@@ -493,3 +493,17 @@ async def test_forgetting_what_no_fact_held_still_hides_the_turns_about_it(backe
     memory = backends()[backend]
     await tell(memory, "s1", "Text me on the landline, it is the usual one at home.", "Forget my phone number.")
     assert "landline" not in await recalled(memory, "s2", "What is my landline?")
+
+
+async def test_an_unfinished_model_extraction_keeps_the_rules_facts_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    truncated = '{"relations": [], "attributes": [{"subject": "user", "attribute": "hobby", "value": "climbing and'
+    memory = backends(extractor=fake_chat(truncated))["kv"]
+    with caplog.at_level("WARNING", logger="memory.facts.llm_extractor"):
+        await tell(memory, "s1", "My name is Ada and I climb on Sundays.")
+        await memory.facts.background.drain()  # type: ignore[attr-defined]
+    facts = (await memory.facts.known("s1", ADA)).facts  # type: ignore[attr-defined]
+    assert ("name", "Ada") in {(f.predicate, f.object) for f in facts}
+    assert "no valid extraction (json_invalid)" in caplog.text
+    assert "failed" not in caplog.text
