@@ -122,6 +122,11 @@ S = f"(?:(?P<s>我|他们|她们|他|她|它|{PERSON})\\s*)?(?:{ADVERBS})*"
 """The subject of a clause; absent when the clause continues the previous one's (我叫王芳，今年28岁)."""
 SW = f"(?:(?P<we>我们全家|我们一家|我们家|我们|我家|全家|家里|一家人)(?:{ADVERBS})*|{S})"
 """A subject that may be the speaker's household (我们有个女儿, 家里还有一只猫)."""
+RANK_BEFORE_NAME = (
+    "(?:(?:公司|部门|我们|技术|产品|销售|运营|财务|人事)的?)?(?:副总裁|总裁|副总|总监|总经理|经理|主管|组长|老板|董事长|主任|"
+    "院长|校长|合伙人|CEO|CTO|COO|CFO|VP)的?"
+)
+"""A title said before a name (向副总裁王建国汇报): not part of the name."""
 ANIMAL = f"(?:一只|一条|两只|两条|只|条)[{HAN}]{{1,4}}?"
 """An animal counted as one (一只柯基): whatever it is, it is a pet."""
 
@@ -198,6 +203,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("studies", rf"{S}(?:学|读|念|主修)的是(?!{NOT_FIELD})(?P<v>[{HAN}A-Za-z ]{{2,10}}?)(?:专业)?{END}"),
     ("studies", rf"{S}主修(?P<v>.+)"),
     ("job", rf"{S}是(?:一名|一个|一位|名|个|位)?(?P<v>{JOB}){END}"),
+    ("job", rf"{S}在\s*(?P<lives_in>{PLACE_PEOPLE})\s*(?:做|当|担任)(?P<v>{JOB}){END}"),
     ("job", rf"{S}(?:当(?!上)|从事)(?P<v>{JOB})(?:工作)?{END}"),
     ("job", rf"{S}是?做(?P<v>[{HAN}]{{1,6}}?)(?:工作)?的{END}"),
     ("job", rf"{S}(?:被|已经)?(?:提拔|提升|晋升|升职|升|调|转)(?:为|成|到|成为|任)了?(?:一名|一个)?(?P<v>{JOB}){END}"),
@@ -206,7 +212,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("car", rf"{SW}(?:开|开着)(?:一辆|辆)(?P<v>.+)"),
     ("car", rf"(?P<me>){SW}(?:买了|换了|提了)(?:一辆|辆)(?:新的?)?(?P<v>.+)"),
     ("reports_to", rf"(?P<v>{NAME})(?:管理|领导)(?P<s>我|{NAME})"),
-    ("reports_to", rf"{S}(?:直接)?(?:向|给)(?P<v>.+?)汇报"),
+    ("reports_to", rf"{S}(?:直接)?(?:向|给)(?:{RANK_BEFORE_NAME})?(?P<v>.+?)汇报"),
     ("reports_to", rf"{S}(?:直接)?汇报给(?P<v>.+)"),
     ("spouse", rf"{S}(?:和|跟|与)(?P<v>.+?)结婚了?"),
     ("spouse", rf"{S}(?:嫁给了|娶了)(?P<v>.+)"),
