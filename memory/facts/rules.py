@@ -294,7 +294,7 @@ def _named_next(sentence: str, found: list[tuple[int, FactChange]], person: str 
 def _last_named(text: str) -> str | None:
     """Whom "he" or "she" stands for after `text`."""
     person: str | None = None
-    for sentence in sentences(text) if text else ():
+    for sentence in sentences(text):
         person = _named_next(sentence, list(_sentence_changes(sentence, None, person)), person)
     return person
 

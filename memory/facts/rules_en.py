@@ -221,8 +221,10 @@ POLITE = (
     r"(?:(?:please|kindly|just)\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?|I\s+(?:want|need)\s+you\s+to\s+|"
     r"I(?:\s+would|['’]d)\s+like\s+you\s+to\s+|you\s+(?:can|should|may)\s+)*"
 )
+ERASE = "forget|delete|remove|erase|drop|clear|wipe|discard|scrap"
+"""The verbs of erasing that every kind of request to forget shares."""
 FORGET = (
-    r"(?:forget|delete|remove|erase|drop|clear|wipe|discard|scrap|scratch|disregard|unlearn|"
+    rf"(?:{ERASE}|scratch|disregard|unlearn|"
     r"stop\s+(?:remembering|storing|keeping|saving)|I(?:['’]d|\s+would)\s+rather\s+you\s+(?:didn['’]t|did\s+not)\s+"
     r"(?:keep|have|store|remember)|"
     r"(?:do\s+not|don['’]t)\s+(?:remember|store|save|keep)|(?:I\s+)?(?:do\s+not|don['’]t)\s+want\s+you\s+to\s+"
@@ -236,7 +238,7 @@ ABOUT = (
 FORGET_REQUEST = (
     r"(?:^|[,;:—–-]\s*|\b(?:please|pls|plz|just|so|and|also|oh|ugh|actually|too|then)\s+|"
     r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|pls\s+|just\s+)?|\byou\s+(?:can|could|should|may)\s+(?:just\s+)?)"
-    r"(?:forget|delete|remove|drop|scrap|scrub|wipe|erase|clear|ditch|discard|purge|bin)\b|"
+    rf"(?:{ERASE}|scrub|ditch|purge|bin)\b|"
     r"\b(?:don['’]t|do\s+not|no\s+need\s+to|stop|quit)\s+(?:keep(?:ing)?|stor(?:e|ing)|sav(?:e|ing)|hold(?:ing)?|"
     r"hang(?:ing)?\s+on\s+to|remember(?:ing)?|record(?:ing)?)\b|"
     r"\brather\s+(?:[\w'’]+\s+){0,3}?(?:wasn['’]t|weren['’]t|was\s+not|were\s+not|didn['’]t|did\s+not|not\s+be)\s+"

@@ -247,14 +247,16 @@ RETRACTS: tuple[tuple[str, str], ...] = (
 )
 """Statements that take a fact back (我已经不在腾讯工作了)."""
 POLITE = "(?:请|麻烦你?|你可以|你能|能不能|可以|帮我)?"
-FORGET = "忘记|忘掉|忘了|删除|删掉|删了|清除|清掉|去掉|移除|抹掉|不要再?记住?|别再?记住?|不用再?记住?"
+ERASE = "删除|删掉|删了|清除|清掉|去掉|抹掉|忘掉"
+"""The verbs of erasing that every kind of request to forget shares."""
+NOT_REMEMBER = "不要再?记住?|别再?记住?|不用再?记住?"
+FORGET = f"忘记|忘了|{ERASE}|移除|{NOT_REMEMBER}"
 THING_SEPARATOR = r"和|、|跟|以及|与|，|,"
-TOPIC_FORGET = "删掉|删除|删了|清除|清掉|去掉|移除|抹掉|忘掉|不要再?记住?|别再?记住?|不用再?记住?|不必再?记住?"
+TOPIC_FORGET = f"{ERASE}|移除|{NOT_REMEMBER}|不必再?记住?"
 """The verbs of a request that names its topic first (生日那条删掉吧): not 忘了 or 忘记, which after a topic more
 often say that someone forgot it (我生日你忘了吗)."""
 FORGET_REQUEST = (
-    r"(?:别|不要|不用|不必|甭|不想让你|别让你)(?:再)?(?:存|留|记|保存|保留|记住|记着|记下|存着|留着)|删掉|删了吧|删除|"
-    r"删了|清掉|清除|去掉|抹掉|忘掉"
+    rf"(?:别|不要|不用|不必|甭|不想让你|别让你)(?:再)?(?:存|留|记|保存|保留|记住|记着|记下|存着|留着)|{ERASE}"
 )
 """A request, anywhere in a sentence, that the assistant not keep something (手机号那个你别存了, 那个微信号也别留着
 了): what it names is in the same sentence."""
